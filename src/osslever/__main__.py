@@ -1,0 +1,3 @@
+from osslever.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""The ``osslever`` command line: one group, commands discovered from ``osslever.commands``.
+
+Each module in ``osslever/commands/`` exposes ``command`` (a click command or
+group); adding a command means adding a file, never editing this one. Errors a
+user can fix (``UserError``) print as one line in the chosen language; a
+traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import click
+
+from osslever import __version__
+from osslever.errors import UserError
+from osslever.i18n import t
+
+
+class _Commands(click.Group):
+    """Loads command modules lazily so ``osslever report`` never imports Spark."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        import osslever.commands as pkg
+
+        names = [m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+        return sorted(n.replace("_", "-") for n in names)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        try:
+            module = importlib.import_module(f"osslever.commands.{name.replace('-', '_')}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("osslever.commands."):
+                return None
+            raise
+        return getattr(module, "command", None)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="osslever")
+def cli() -> None:
+    """osslever — measure an open-source project and reason about its business.
+
+    osslever —— 度量开源项目，推理其商业化路径。
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="osslever", standalone_mode=False)
+    except UserError as exc:
+        click.echo(f"osslever: {t('error.prefix')}: {exc.render()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo(f"osslever: {t('error.interrupted')}", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo(f"osslever: {t('error.interrupted')}", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)

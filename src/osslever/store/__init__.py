@@ -1,0 +1,111 @@
+"""The store: one embedded DuckDB file that every source writes and every metric reads.
+
+Why DuckDB: nothing to install or start, columnar scans fast enough for years
+of history on a laptop, and transactions that make each unit of ingest atomic
+(a killed process leaves the last committed batch, never half of one).
+
+Each area owns a schema file in ``store/schema/`` (``CREATE ... IF NOT EXISTS``),
+applied in name order on open, so adding a source never edits another's schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from osslever.errors import UserError
+
+
+def _schema_sql() -> list[tuple[str, str]]:
+    folder = resources.files("osslever") / "store" / "schema"
+    files = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def _translate(exc: Exception, path: Path) -> UserError:
+    text = str(exc)
+    lowered = text.lower()
+    if "lock" in lowered and ("conflicting" in lowered or "could not set lock" in lowered):
+        return UserError("store.locked", path=str(path))
+    if "no space" in lowered or getattr(exc, "errno", None) == errno.ENOSPC:
+        return UserError("store.no_space", path=str(path))
+    if "not a valid duckdb" in lowered or "corrupt" in lowered or "magic" in lowered:
+        return UserError("store.corrupt", path=str(path), detail=text.splitlines()[0][:200])
+    return UserError("store.failed", path=str(path), detail=text.splitlines()[0][:200])
+
+
+class Store:
+    """A DuckDB connection plus the few conventions every writer follows."""
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError("store.failed", path=str(self.path), detail=str(exc)) from exc
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.Error, OSError) as exc:
+            raise _translate(exc, self.path) from exc
+        if not read_only:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            for _name, sql in _schema_sql():
+                self.con.execute(sql)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: what runs inside is committed together or not at all."""
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+        except duckdb.Error as exc:
+            raise _translate(exc, self.path) from exc
+        try:
+            yield self.con
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            raise
+        try:
+            self.con.execute("COMMIT")
+        except (duckdb.Error, OSError) as exc:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            raise _translate(exc, self.path) from exc
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        try:
+            return self.con.execute(sql, params or [])
+        except duckdb.IOException as exc:
+            raise _translate(exc, self.path) from exc
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query and return rows as dicts (column name → value)."""
+        cur = self.execute(sql, params)
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def close(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(path: Path | str | None = None, read_only: bool = False) -> Store:
+    from osslever.paths import default_db
+
+    return Store(path or default_db(), read_only=read_only)
