@@ -1,0 +1,38 @@
+-- GitHub events (GH Archive or the GitHub API), normalised: one row per event, no raw blob.
+-- Written by osslever.sources.gharchive / osslever.sources.github_api; read by metrics/events.
+-- A column the source did not carry is NULL (e.g. pr_merged in the trimmed 2025-10 payloads):
+-- metrics that need it must say "not supported by the data", never count NULL as 0.
+CREATE TABLE IF NOT EXISTS gh_events (
+    event_id            VARCHAR NOT NULL PRIMARY KEY, -- GH Archive id; pre-2015 records: a stable hash
+    type                VARCHAR NOT NULL,   -- IssuesEvent, PullRequestEvent, WatchEvent, ...
+    action              VARCHAR,            -- opened / closed / reopened / created / started ...
+    created_at          TIMESTAMP NOT NULL, -- UTC
+    actor_id            BIGINT,
+    actor_login         VARCHAR,
+    repo_id             BIGINT,
+    repo_name           VARCHAR NOT NULL,   -- owner/name (lower-case comparison in queries)
+    org_login           VARCHAR,
+    number              INTEGER,            -- issue or pull request number
+    is_pull_request     BOOLEAN,            -- issue events/comments that belong to a PR
+    issue_author_login  VARCHAR,            -- author of the issue/PR the event is about
+    issue_created_at    TIMESTAMP,
+    issue_closed_at     TIMESTAMP,
+    pr_merged           BOOLEAN,            -- NULL when the payload does not carry it
+    pr_merged_at        TIMESTAMP,
+    pr_additions        BIGINT,
+    pr_deletions        BIGINT,
+    comment_id          BIGINT,
+    review_state        VARCHAR,
+    push_size           INTEGER,            -- NULL in trimmed payloads
+    push_distinct_size  INTEGER,
+    payload_trimmed     BOOLEAN NOT NULL DEFAULT FALSE,
+    source              VARCHAR NOT NULL    -- file name or api:<endpoint> the row came from
+);
+
+-- One row per input unit (hourly file, API resource) fully ingested: makes re-runs skip it.
+CREATE TABLE IF NOT EXISTS gh_sources (
+    source       VARCHAR NOT NULL PRIMARY KEY,
+    events       BIGINT NOT NULL,
+    bad_lines    BIGINT NOT NULL,
+    ingested_at  TIMESTAMP NOT NULL
+);
