@@ -25,6 +25,10 @@ class Engine(Protocol):
         """Run a statement (e.g. a temporary view that later queries read)."""
         ...
 
+    def register(self, name: str, table: Any) -> None:
+        """Expose an Arrow table under ``name`` for the queries that follow."""
+        ...
+
 
 def get_engine(name: str, store: Any = None, **options: Any) -> Engine:
     """Build the engine called ``name`` ("duckdb" or "spark")."""

@@ -19,3 +19,6 @@ class DuckDBEngine:
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self.store.execute(sql, params)
+
+    def register(self, name: str, table: Any) -> None:
+        self.store.con.register(name, table)

@@ -1,0 +1,1 @@
+"""Reasoning over metrics: readings, strategy, license and finance models."""
