@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import pyarrow as pa
-
 from osslever.engines import Engine
 from osslever.identity import bots, organizations
 from osslever.identity.affiliations import Affiliation
 
 
-def _identity_table(engine: Engine, history_id: int, affiliations: Sequence[Affiliation]) -> pa.Table:
+Columns = dict[str, tuple[str, list]]
+
+
+def _identity_table(engine: Engine, history_id: int, affiliations: Sequence[Affiliation]) -> Columns:
     rows = engine.query(
         "SELECT identity, arg_max(i.name, c.author_time) AS name"
         " FROM git_commits c JOIN git_identities i ON i.history_id = c.history_id"
@@ -28,33 +29,27 @@ def _identity_table(engine: Engine, history_id: int, affiliations: Sequence[Affi
         [history_id],
     )
     affiliated_domains = {a.key for a in affiliations if a.kind == "domain"}
-    out: dict[str, list] = {"identity": [], "name": [], "is_bot": [], "organization": [], "domain_key": []}
+    identity, name, is_bot, organization, domain_key = [], [], [], [], []
     for row in rows:
-        email, name = row["identity"], row["name"]
+        email = row["identity"]
         domain = organizations.domain_of(email)
-        key = next((d for d in organizations.parents(domain) if d in affiliated_domains), None)
-        out["identity"].append(email)
-        out["name"].append(name)
-        out["is_bot"].append(bots.is_bot(name, email))
-        out["organization"].append(organizations.organization_of(email))
-        out["domain_key"].append(key)
-    return pa.table(out, schema=pa.schema([
-        ("identity", pa.string()), ("name", pa.string()), ("is_bot", pa.bool_()),
-        ("organization", pa.string()), ("domain_key", pa.string()),
-    ]))
+        identity.append(email)
+        name.append(row["name"])
+        is_bot.append(bots.is_bot(row["name"], email))
+        organization.append(organizations.organization_of(email))
+        domain_key.append(next((d for d in organizations.parents(domain) if d in affiliated_domains), None))
+    return {"identity": ("VARCHAR", identity), "name": ("VARCHAR", name), "is_bot": ("BOOLEAN", is_bot),
+            "organization": ("VARCHAR", organization), "domain_key": ("VARCHAR", domain_key)}
 
 
-def _affiliation_table(affiliations: Sequence[Affiliation]) -> pa.Table:
-    return pa.table({
-        "kind": [a.kind for a in affiliations],
-        "key": [a.key for a in affiliations],
-        "organization": [a.organization for a in affiliations],
-        "valid_from": [a.start for a in affiliations],
-        "valid_until": [a.end for a in affiliations],
-    }, schema=pa.schema([
-        ("kind", pa.string()), ("key", pa.string()), ("organization", pa.string()),
-        ("valid_from", pa.date32()), ("valid_until", pa.date32()),
-    ]))
+def _affiliation_table(affiliations: Sequence[Affiliation]) -> Columns:
+    return {
+        "kind": ("VARCHAR", [a.kind for a in affiliations]),
+        "key": ("VARCHAR", [a.key for a in affiliations]),
+        "organization": ("VARCHAR", [a.organization for a in affiliations]),
+        "valid_from": ("DATE", [a.start for a in affiliations]),
+        "valid_until": ("DATE", [a.end for a in affiliations]),
+    }
 
 
 def build(engine: Engine, history_id: int, affiliations: Sequence[Affiliation] = ()) -> None:

@@ -19,8 +19,6 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from osslever.identity import mailmap
 from osslever.progress import Progress, Silent
 from osslever.sources.git import log
@@ -77,6 +75,8 @@ def _batches(commits: Iterator[log.Commit], size: int) -> Iterator[dict[str, lis
 
 
 def _insert(store: Store, history_id: int, columns: dict[str, list]) -> None:
+    import pyarrow as pa  # only when there is something to write: keeps a no-change run fast
+
     table = pa.table(columns)
     with store.transaction() as con:
         con.register("commit_batch", table)
@@ -105,6 +105,8 @@ def _refresh_identities(store: Store, repo: Repository, history: dict) -> None:
     ).fetchall()
     if not pending and not changed:
         return
+    import pyarrow as pa
+
     resolved = mailmap.resolve(repo.git_dir, repo.work_tree, pending)
     table = pa.table({
         "raw_name": [p[0] for p in pending],
@@ -134,6 +136,8 @@ def _refresh_tags(store: Store, repo: Repository, history_id: int) -> None:
     ).fetchall()]
     if stored == tags:
         return
+    import pyarrow as pa
+
     table = pa.table({
         "name": [t[0] for t in tags], "sha": [t[1] for t in tags], "tagged_at": [t[2] for t in tags],
     }, schema=pa.schema([("name", pa.string()), ("sha", pa.string()), ("tagged_at", pa.int64())]))
