@@ -19,7 +19,7 @@ def _fmt(value: float) -> str:
         return f"{value / 1_000_000:.1f}M"
     if abs(value) >= 10_000:
         return f"{value / 1_000:.0f}k"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.2f}"
+    return f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.2f}"
 
 
 def _axis(max_value: float, labels: Sequence[str]) -> list[str]:
