@@ -278,13 +278,13 @@ def _check_currencies(
 ) -> tuple[str, bool]:
     """Mark rows whose currency cannot be reported; return the reporting currency.
 
-    Without an FX file every row must share one currency: the one most rows use is
-    kept and the others are bad rows ("mixed currencies"). With an FX file, amounts
+    Without an FX file every row must share one currency: the one most rows use
+    (on a tie, the first row's) is kept and the others are bad rows ("mixed currencies"). With an FX file, amounts
     become US dollars and a currency missing from the file is a bad row.
     """
     counts = con.execute(
         "SELECT cur, count(*) AS n FROM billing_checked WHERE err IS NULL "
-        "GROUP BY cur ORDER BY n DESC, cur"
+        "GROUP BY cur ORDER BY n DESC, min(line)"
     ).fetchall()
     if fx is not None:
         known = [c for c in fx]
