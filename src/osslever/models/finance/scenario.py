@@ -109,7 +109,7 @@ def _fail(key: str, **params: object) -> UserError:
 
 def _hint(key: str, valid: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
-    return t("finance.scenario.did_you_mean", key=close[0]) if close else ""
+    return t("finance.scenario.did_you_mean", name=close[0]) if close else ""
 
 
 def _check_support(dist: Dist, constraint: str | None, path: str) -> None:

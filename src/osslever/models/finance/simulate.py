@@ -11,9 +11,11 @@ Per month t, for every path:
   (paying customers per user/download/…), which is how the public benchmarks are
   stated (MySQL ~1/1,000 users; MongoDB ~4,300 customers from 30M downloads);
   or, for models given ``customers`` directly, T(t) = initial × (1 + growth)^(t−1).
-* logo churn c = 1 − GRR^(1/12); survivors S = C(t−1)(1 − c);
-  new customers N = max(0, T − S) (Poisson-distributed when customer_noise = poisson);
-  C(t) = S + N.
+* logo churn c = 1 − GRR^(1/12); expected new customers
+  n = max(0, T − E[C(t−1)](1 − c)) — conversion backfills churn up to the target;
+  N = n, or Poisson(n) when customer_noise = poisson; C(t) = C(t−1)(1 − c) + N.
+  The noise is on the flow, around the noise-free trajectory, so E[C] and E[ARR]
+  stay equal to the closed form (a ratchet on the noisy stock would bias them up).
 * MRR(t) = MRR(t−1) × NRR^(1/12) + N × ARPA — retained revenue compounds at the
   monthly NRR (churn plus expansion), new revenue enters at the average price.
 * cash(t) = cash(t−1) + MRR × gross_margin − N × 12 × ARPA × cac_ratio − fixed costs.
@@ -117,15 +119,17 @@ def simulate(model: ModelSpec, scenario: Scenario, draws: dict[str, np.ndarray],
                  for s in model.segments]
     draw_rng = rng or np.random.default_rng(0)
     c = np.zeros(n)
+    c_expected = np.zeros(n)
     mrr = np.zeros(n)
     cash = np.full(n, scenario.cash_initial)
     largest = np.zeros(n)
     for i in range(months):
-        survivors = c * (1 - churn)
-        new = np.maximum(target[i] - survivors, 0.0)
+        expected_survivors = c_expected * (1 - churn)
+        new = np.maximum(target[i] - expected_survivors, 0.0)
+        c_expected = expected_survivors + new
         if rng is not None:
             new = poisson(rng, new)
-        c = survivors + new
+        c = c * (1 - churn) + new
         mrr = mrr * keep_revenue + new * arpa
         cash = cash + mrr * margin - new * 12 * arpa * cac - fixed_costs
         np.multiply(mrr, 12, out=arr[i])
