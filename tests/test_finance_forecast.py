@@ -10,8 +10,8 @@ import pytest
 
 from osslever import i18n
 from osslever.errors import UserError
-from osslever.models.finance import forecast_document
 from osslever.models.finance import distributions as dists
+from osslever.models.finance import forecast_document
 from osslever.models.finance.repo_evidence import stars_evidence
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "scenario.yaml"

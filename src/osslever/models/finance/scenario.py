@@ -122,7 +122,8 @@ def _check_support(dist: Dist, constraint: str | None, path: str) -> None:
         reason = "probability"
     elif constraint == "non_negative" and low < 0:
         reason = "non_negative"
-    elif constraint == "positive" and low <= 0 and not (dist.kind == "lognormal") or constraint == "growth" and low <= -1:
+    elif (constraint == "positive" and low <= 0 and dist.kind != "lognormal") or (
+            constraint == "growth" and low <= -1):
         reason = "positive"
     if reason:
         raise _fail("scenario.bad_value", path=path, value=_show(dist.describe()),
@@ -138,7 +139,8 @@ def validate(node: Any, value: Any, path: str) -> Any:
     """Check ``value`` against schema ``node``; return it with distributions parsed."""
     if isinstance(node, dict):
         if not isinstance(value, dict):
-            raise _fail("scenario.bad_type", path=path or "/", expected="a mapping", value=_show(value))
+            raise _fail("scenario.bad_type", path=path or "/", expected="a mapping",
+                        value=_show(value))
         keys = node["keys"]
         out = {}
         for k, v in value.items():
@@ -170,12 +172,14 @@ def validate(node: Any, value: Any, path: str) -> Any:
             return [validate(node[1], v, f"{path}[{i}]") for i, v in enumerate(value)]
         if kind == "dictof":
             if not isinstance(value, dict):
-                raise _fail("scenario.bad_type", path=path, expected="a mapping", value=_show(value))
+                raise _fail("scenario.bad_type", path=path, expected="a mapping",
+                            value=_show(value))
             return {str(k): validate(node[1], v, f"{path}.{k}") for k, v in value.items()}
         if kind == "map":
             _, allowed, child, error_key = node
             if not isinstance(value, dict):
-                raise _fail("scenario.bad_type", path=path, expected="a mapping", value=_show(value))
+                raise _fail("scenario.bad_type", path=path, expected="a mapping",
+                            value=_show(value))
             out = {}
             for k, v in value.items():
                 if k not in allowed:
@@ -552,5 +556,6 @@ def segment_mean_monthly(seg: Segment, value: Any) -> Any:
         hit = value(tok["hit"])
         input_price = hit * value(tok["input_cache_hit"]) + (1 - hit) * value(
             tok["input_cache_miss"])
-        return tok["input_volume"].mean * input_price + tok["output_volume"].mean * value(tok["output"])
+        output_price = value(tok["output"])
+        return tok["input_volume"].mean * input_price + tok["output_volume"].mean * output_price
     return value(seg.price) * seg.price_factor

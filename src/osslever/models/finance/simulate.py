@@ -51,8 +51,9 @@ def _segment_acv_quantile(seg: Segment, draws: dict[str, np.ndarray], u: np.ndar
         tok = seg.tokens
         hit = draws[tok["hit"]]
         price_in = hit * draws[tok["input_cache_hit"]] + (1 - hit) * draws[tok["input_cache_miss"]]
-        monthly = tok["input_volume"].quantile(u) * price_in + tok["output_volume"].quantile(u) * draws[
-            tok["output"]]
+        price_out = draws[tok["output"]]
+        monthly = (tok["input_volume"].quantile(u) * price_in
+                   + tok["output_volume"].quantile(u) * price_out)
         return 12 * monthly
     assert seg.price is not None
     return np.broadcast_to(12 * draws[seg.price] * seg.price_factor, u.shape)
@@ -115,8 +116,8 @@ def simulate(model: ModelSpec, scenario: Scenario, draws: dict[str, np.ndarray],
     cash_out = np.empty((months, n))
     largest_out = np.empty((months, n)) if track_largest else None
     target = np.ascontiguousarray(target.T)
-    fixed_acv = [None if s.kind in ("acv", "tokens") else _segment_acv_quantile(s, draws, np.zeros(n))
-                 for s in model.segments]
+    fixed_acv = [None if s.kind in ("acv", "tokens")
+                 else _segment_acv_quantile(s, draws, np.zeros(n)) for s in model.segments]
     draw_rng = rng or np.random.default_rng(0)
     c = np.zeros(n)
     c_expected = np.zeros(n)

@@ -65,8 +65,8 @@ def _width(text: str) -> int:
 
 def metrics_text(doc: dict, markdown: bool = False) -> str:
     h = "## " if markdown else ""
-    out = [f"{'# ' if markdown else ''}{L('title')} — {L('as_of')} {doc['as_of']} ({doc['currency']})",
-           ""]
+    title = f"{L('title')} — {L('as_of')} {doc['as_of']} ({doc['currency']})"
+    out = [f"{'# ' if markdown else ''}{title}", ""]
     summary = [
         [L("mrr"), money(doc["mrr"])], [L("arr"), money(doc["arr"])],
         [L("customers"), str(doc["customers"])],

@@ -1,4 +1,4 @@
-"""Billing data: subscription exports (a generic CSV, Stripe's dashboard export) → validated rows."""
+"""Billing data: subscription exports (generic CSV, Stripe's export) → validated rows."""
 
 from osslever.sources.billing.load import Billing, describe_problem, load_billing
 

@@ -155,7 +155,8 @@ SELECT *, CASE
     WHEN subscription_id = '' THEN
         {'problem': 'missing_value', 'field': 'subscription_id', 'value': ''}
     WHEN dup_rank > 1 THEN
-        {'problem': 'duplicate_id', 'field': 'subscription_id', 'value': CAST(first_line AS VARCHAR)}
+        {'problem': 'duplicate_id', 'field': 'subscription_id',
+         'value': CAST(first_line AS VARCHAR)}
     WHEN start = '' THEN {'problem': 'missing_value', 'field': 'start', 'value': ''}
     WHEN start_d IS NULL THEN {'problem': 'bad_date', 'field': 'start', 'value': start}
     WHEN "end" <> '' AND end_d IS NULL THEN {'problem': 'bad_date', 'field': 'end', 'value': "end"}
@@ -240,7 +241,8 @@ def load_billing(
         for line, problem, fld, value in bad
     ]
     skipped += [
-        {"row": line, "column": "*", "problem": "bad_field_count", "value": ""} for line in malformed
+        {"row": line, "column": "*", "problem": "bad_field_count", "value": ""}
+        for line in malformed
     ]
     skipped.sort(key=lambda s: int(s["row"]))  # type: ignore[call-overload]
     if skipped and not skip_bad_rows:
@@ -279,8 +281,9 @@ def _check_currencies(
     """Mark rows whose currency cannot be reported; return the reporting currency.
 
     Without an FX file every row must share one currency: the one most rows use
-    (on a tie, the first row's) is kept and the others are bad rows ("mixed currencies"). With an FX file, amounts
-    become US dollars and a currency missing from the file is a bad row.
+    (on a tie, the first row's) is kept and the others are bad rows ("mixed
+    currencies"). With an FX file, amounts become US dollars and a currency
+    missing from the file is a bad row.
     """
     counts = con.execute(
         "SELECT cur, count(*) AS n FROM billing_checked WHERE err IS NULL "
