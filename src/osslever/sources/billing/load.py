@@ -145,16 +145,19 @@ WITH p AS (
         CASE WHEN interval_count = '' THEN 1.0 ELSE TRY_CAST(interval_count AS DOUBLE) END
             AS count_n,
         upper(currency) AS cur,
-        lower(interval) AS iv,
-        row_number() OVER (PARTITION BY subscription_id ORDER BY line) AS dup_rank,
-        min(line) OVER (PARTITION BY subscription_id) AS first_line
-    FROM billing_canon
+        lower(interval) AS iv
+    FROM billing_canon c
+    LEFT JOIN (
+        -- ids used more than once (a hash aggregate: no sort of a million ids)
+        SELECT subscription_id, min(line) AS first_line FROM billing_canon
+        GROUP BY subscription_id HAVING count(*) > 1
+    ) d USING (subscription_id)
 )
 SELECT *, CASE
     WHEN customer_id = '' THEN {'problem': 'missing_value', 'field': 'customer_id', 'value': ''}
     WHEN subscription_id = '' THEN
         {'problem': 'missing_value', 'field': 'subscription_id', 'value': ''}
-    WHEN dup_rank > 1 THEN
+    WHEN first_line IS NOT NULL AND line > first_line THEN
         {'problem': 'duplicate_id', 'field': 'subscription_id',
          'value': CAST(first_line AS VARCHAR)}
     WHEN start = '' THEN {'problem': 'missing_value', 'field': 'start', 'value': ''}
@@ -216,6 +219,7 @@ def load_billing(
     table = table.append_column("__line", pa.array(_line_numbers(table.num_rows, malformed)))
 
     con = con or duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.register("billing_raw", table)
     exprs, labels = adapter.build(columns)  # type: ignore[operator]
     if adapter.name == "stripe" and exprs["start"] == "''":
