@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from finance_helpers import billing_csv
 
 from osslever import i18n
 from osslever.cli import main
+from tests.finance_helpers import billing_csv
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "scenario.yaml"
 

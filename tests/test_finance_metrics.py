@@ -7,10 +7,10 @@ of the test, never taken from the code under test.
 from __future__ import annotations
 
 import pytest
-from finance_helpers import billing_csv
 
 from osslever import i18n
 from osslever.models.finance import finance_document, profile_evidence
+from tests.finance_helpers import billing_csv
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from finance_helpers import billing_csv
 
 from osslever import i18n
 from osslever.errors import UserError
 from osslever.models.finance import finance_document
+from tests.finance_helpers import billing_csv
 
 GOOD = "A,a1,p,2024-01-01,,100,USD,month,1"
 
