@@ -46,3 +46,19 @@ def report_document(
     finally:
         if own:
             store.close()
+
+
+def finance_document(billing: Path | str, as_of: str | None = None, rates: Path | str | None = None,
+                     skip_bad_rows: bool = False, source_format: str = "auto") -> dict:
+    """Revenue metrics from billing data (the ``finance metrics`` JSON document)."""
+    from osslever.models.finance import finance_document as build
+
+    return build(billing, as_of=as_of, rates=rates, skip_bad_rows=skip_bad_rows, source_format=source_format)
+
+
+def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int | None = None,
+                      evidence: dict | None = None) -> dict:
+    """Monte Carlo revenue forecast per business model (the ``forecast`` JSON document)."""
+    from osslever.models.finance import forecast_document as build
+
+    return build(scenario, paths=paths, seed=seed, evidence=evidence)
