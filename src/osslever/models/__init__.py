@@ -1,0 +1,1 @@
+"""Reasoning over measurements: strategy, license and finance models."""
