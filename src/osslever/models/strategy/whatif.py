@@ -110,7 +110,16 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
                     run([(a, va, la), (b, vb, lb)], only=kind)
     limit = int(engine_config().get("what_would_change_limit", 12))
     found.sort(key=lambda item: item[0])
-    return [entry for _, entry in found[:limit]]
+    kept: list[dict] = []
+    per_field: dict[tuple[str, str], int] = {}
+    for _, entry in found:
+        # at most two alternatives per (field, effect) so one field cannot crowd out others
+        key = (entry["field"], entry["effect"])
+        if per_field.get(key, 0) >= 2:
+            continue
+        per_field[key] = per_field.get(key, 0) + 1
+        kept.append(entry)
+    return kept[:limit]
 
 
 def _entry(changes: list[tuple[str, Any, str]], facts: Facts, effects: list[str],
