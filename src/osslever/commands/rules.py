@@ -17,8 +17,13 @@ from osslever.commands._options import emit, lang_option, output_option
 from osslever.errors import UserError
 from osslever.i18n import t
 
-_rules_option = click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
-                             help="Extra rule pack folder (repeatable). 额外规则包。")
+_rules_option = click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra rule pack folder (repeatable). 额外规则包。",
+)
 
 
 @click.group("rules")
@@ -28,7 +33,9 @@ def command() -> None:
 
 @command.command("list")
 @_rules_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @lang_option
 @output_option
 def list_rules(rule_dirs: tuple[Path, ...], fmt: str, lang: str, output: Path | None) -> None:
@@ -36,11 +43,24 @@ def list_rules(rule_dirs: tuple[Path, ...], fmt: str, lang: str, output: Path | 
     from osslever.models.strategy.rules import load_rules
 
     ruleset = load_rules(list(rule_dirs))
-    rows = [{"id": r.id, "kind": r.kind, "target": r.target, "pack": r.pack, "file": r.file,
-             "text": r.describe(lang)} for r in ruleset.rules]
+    rows = [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "target": r.target,
+            "pack": r.pack,
+            "file": r.file,
+            "text": r.describe(lang),
+        }
+        for r in ruleset.rules
+    ]
     if fmt == "json":
-        emit(json.dumps({"rules": rows, "overridden": ruleset.overridden}, ensure_ascii=False,
-                        indent=2), output)
+        emit(
+            json.dumps(
+                {"rules": rows, "overridden": ruleset.overridden}, ensure_ascii=False, indent=2
+            ),
+            output,
+        )
         return
     width = max(len(r["id"]) for r in rows)
     lines = [t("strategy.rules_cmd.header", lang=lang)]
@@ -62,8 +82,11 @@ def show_rule(rule_id: str, rule_dirs: tuple[Path, ...], lang: str, output: Path
     rules = ruleset.by_id()
     rule = rules.get(rule_id)
     if rule is None:
-        raise UserError("strategy.rules_cmd.not_found", id=rule_id,
-                        nearest=nearest(rule_id, sorted(rules)) or "-")
+        raise UserError(
+            "strategy.rules_cmd.not_found",
+            id=rule_id,
+            nearest=nearest(rule_id, sorted(rules)) or "-",
+        )
     effect: dict = {rule.kind: rule.target}
     if rule.kind == "score":
         effect["points"] = int(rule.points) if rule.points.is_integer() else rule.points
@@ -87,8 +110,11 @@ def show_rule(rule_id: str, rule_dirs: tuple[Path, ...], lang: str, output: Path
 
 @command.command("check")
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--no-builtin", is_flag=True,
-              help="Check the folder alone, not layered over the built-in pack. 不叠加内置规则包。")
+@click.option(
+    "--no-builtin",
+    is_flag=True,
+    help="Check the folder alone, not layered over the built-in pack. 不叠加内置规则包。",
+)
 @lang_option
 @click.pass_context
 def check_rules(ctx: click.Context, folder: Path, no_builtin: bool, lang: str) -> None:
@@ -104,9 +130,23 @@ def check_rules(ctx: click.Context, folder: Path, no_builtin: bool, lang: str) -
     errors = sum(1 for p in problems if p.level == "error")
     warnings = sum(1 for p in problems if p.level == "warning")
     if errors:
-        click.echo(t("strategy.rules_cmd.check_failed", lang=lang, path=str(folder),
-                     errors=errors, warnings=warnings))
+        click.echo(
+            t(
+                "strategy.rules_cmd.check_failed",
+                lang=lang,
+                path=str(folder),
+                errors=errors,
+                warnings=warnings,
+            )
+        )
         ctx.exit(1)
     rules, _, _ = read_folder(folder, 1)
-    click.echo(t("strategy.rules_cmd.check_ok", lang=lang, path=str(folder), count=len(rules),
-                 warnings=warnings))
+    click.echo(
+        t(
+            "strategy.rules_cmd.check_ok",
+            lang=lang,
+            path=str(folder),
+            count=len(rules),
+            warnings=warnings,
+        )
+    )

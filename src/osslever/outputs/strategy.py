@@ -52,6 +52,7 @@ def _md_cell(value: Any) -> str:
 def _labels(lang: str):
     def label(key: str, **params: Any) -> str:
         return t(f"strategy.report.{key}", lang=lang, **params)
+
     return label
 
 

@@ -128,7 +128,9 @@ def _check(cond: Any, fields: dict[str, Field], where: str, out: list) -> None:
     combos = [k for k in COMBINATORS if k in cond]
     if combos:
         if len(cond) != 1:
-            out.append(("strategy.rules.cond_mixed", {"where": where, "keys": ", ".join(map(str, cond))}))
+            out.append(
+                ("strategy.rules.cond_mixed", {"where": where, "keys": ", ".join(map(str, cond))})
+            )
             return
         key = combos[0]
         if key == "not":
@@ -145,8 +147,12 @@ def _check(cond: Any, fields: dict[str, Field], where: str, out: list) -> None:
 
         keys = ", ".join(map(str, cond))
         guess = nearest(str(next(iter(cond), "")), list(COMBINATORS) + ["field"])
-        out.append(("strategy.rules.cond_no_field", {"where": where, "keys": keys,
-                                                     "nearest": guess or "field"}))
+        out.append(
+            (
+                "strategy.rules.cond_no_field",
+                {"where": where, "keys": keys, "nearest": guess or "field"},
+            )
+        )
         return
     path = cond["field"]
     ops = [k for k in cond if k != "field"]
@@ -155,46 +161,88 @@ def _check(cond: Any, fields: dict[str, Field], where: str, out: list) -> None:
 
         bad = ", ".join(map(str, ops)) or "-"
         guess = nearest(str(ops[0]), list(ALL_OPS)) if ops else None
-        out.append(("strategy.rules.cond_bad_op", {"where": where, "op": bad,
-                                                   "nearest": guess or "eq",
-                                                   "allowed": ", ".join(ALL_OPS)}))
+        out.append(
+            (
+                "strategy.rules.cond_bad_op",
+                {
+                    "where": where,
+                    "op": bad,
+                    "nearest": guess or "eq",
+                    "allowed": ", ".join(ALL_OPS),
+                },
+            )
+        )
         return
     spec = fields.get(path)
     if spec is None:
         from osslever.models.strategy.schema import nearest
 
-        out.append(("strategy.rules.unknown_field", {"where": where, "field": path,
-                                                     "nearest": nearest(str(path), sorted(fields)) or "-"}))
+        out.append(
+            (
+                "strategy.rules.unknown_field",
+                {
+                    "where": where,
+                    "field": path,
+                    "nearest": nearest(str(path), sorted(fields)) or "-",
+                },
+            )
+        )
         return
     op = ops[0]
     operand = cond[op]
     if op == "known":
         if not isinstance(operand, bool):
-            out.append(("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "true | false"}))
+            out.append(
+                (
+                    "strategy.rules.bad_operand",
+                    {"where": where, "op": op, "expected": "true | false"},
+                )
+            )
         return
     if op in NUMBER_OPS:
         if not spec.is_numeric:
-            out.append(("strategy.rules.op_type", {"where": where, "op": op, "field": path, "type": spec.type}))
+            out.append(
+                (
+                    "strategy.rules.op_type",
+                    {"where": where, "op": op, "field": path, "type": spec.type},
+                )
+            )
         elif not isinstance(operand, (int, float)) or isinstance(operand, bool):
-            out.append(("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "number"}))
+            out.append(
+                ("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "number"})
+            )
         return
     if op in LIST_OPS:
         if not spec.is_list:
-            out.append(("strategy.rules.op_type", {"where": where, "op": op, "field": path, "type": spec.type}))
+            out.append(
+                (
+                    "strategy.rules.op_type",
+                    {"where": where, "op": op, "field": path, "type": spec.type},
+                )
+            )
             return
         if op == "nonempty":
             if not isinstance(operand, bool):
-                out.append(("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "true | false"}))
+                out.append(
+                    (
+                        "strategy.rules.bad_operand",
+                        {"where": where, "op": op, "expected": "true | false"},
+                    )
+                )
             return
         items = [operand] if op == "contains" else operand
         if not isinstance(items, list):
-            out.append(("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "list"}))
+            out.append(
+                ("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "list"})
+            )
             return
         _check_values(items, spec, where, out)
         return
     # scalar ops
     if spec.is_list:
-        out.append(("strategy.rules.op_type", {"where": where, "op": op, "field": path, "type": spec.type}))
+        out.append(
+            ("strategy.rules.op_type", {"where": where, "op": op, "field": path, "type": spec.type})
+        )
         return
     items = operand if op in ("in", "not_in") else [operand]
     if op in ("in", "not_in") and not isinstance(operand, list):
@@ -207,12 +255,23 @@ def _check_values(items: list, spec: Field, where: str, out: list) -> None:
     choices = spec.choices
     for item in items:
         if choices and item not in choices:
-            out.append(("strategy.rules.unknown_value", {
-                "where": where, "field": spec.path, "value": item,
-                "allowed": ", ".join(str(c).lower() if isinstance(c, bool) else str(c)
-                                     for c in choices)}))
+            out.append(
+                (
+                    "strategy.rules.unknown_value",
+                    {
+                        "where": where,
+                        "field": spec.path,
+                        "value": item,
+                        "allowed": ", ".join(
+                            str(c).lower() if isinstance(c, bool) else str(c) for c in choices
+                        ),
+                    },
+                )
+            )
         elif spec.is_numeric and (not isinstance(item, (int, float)) or isinstance(item, bool)):
-            out.append(("strategy.rules.bad_operand", {"where": where, "op": "eq", "expected": "number"}))
+            out.append(
+                ("strategy.rules.bad_operand", {"where": where, "op": "eq", "expected": "number"})
+            )
 
 
 # --- reachability -----------------------------------------------------------------
@@ -261,12 +320,22 @@ def _flatten_all(cond: dict) -> list[dict]:
 
 def _domain(spec: Field) -> dict:
     if spec.is_list:
-        return {"kind": "list", "must": set(), "must_not": set(), "known": None,
-                "values": set(spec.values)}
+        return {
+            "kind": "list",
+            "must": set(),
+            "must_not": set(),
+            "known": None,
+            "values": set(spec.values),
+        }
     if spec.is_numeric:
-        return {"kind": "num", "low": spec.min if spec.min is not None else float("-inf"),
-                "high": spec.max if spec.max is not None else float("inf"),
-                "low_open": False, "high_open": False, "known": None}
+        return {
+            "kind": "num",
+            "low": spec.min if spec.min is not None else float("-inf"),
+            "high": spec.max if spec.max is not None else float("inf"),
+            "low_open": False,
+            "high_open": False,
+            "known": None,
+        }
     if spec.choices:
         return {"kind": "enum", "values": set(spec.choices), "known": None}
     return {"kind": "open", "known": None}
@@ -350,6 +419,7 @@ def compile_state(cond: dict | None):
                     return FALSE
                 unknown = unknown or state == UNKNOWN
             return UNKNOWN if unknown else TRUE
+
         return all_of
     if "any" in cond:
         parts = [compile_state(c) for c in cond["any"]]
@@ -362,6 +432,7 @@ def compile_state(cond: dict | None):
                     return TRUE
                 unknown = unknown or state == UNKNOWN
             return UNKNOWN if unknown else FALSE
+
         return any_of
     if "not" in cond:
         inner = compile_state(cond["not"])
@@ -381,4 +452,5 @@ def compile_state(cond: dict | None):
         if value is None:
             return UNKNOWN
         return TRUE if _test(op, value, operand) else FALSE
+
     return atom

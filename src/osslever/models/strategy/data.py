@@ -7,7 +7,7 @@ overridden without touching code; this module is the one place that finds them.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ def data_path(*parts: str) -> Path:
     return Path(str(resources.files("osslever").joinpath("data", *parts)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_data(name: str) -> dict[str, Any]:
     """A YAML file of ``data/strategy`` (cached: these files never change in a run)."""
     with data_path("strategy", name).open(encoding="utf-8") as fh:

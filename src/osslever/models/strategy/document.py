@@ -26,24 +26,32 @@ MOTIVE_STATUS = {"true": "applies", "false": "does_not_apply", "unknown": "unkno
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def assess_document(profile: dict, evidence: dict | None = None,
-                    rule_dirs: list[Path] | None = None, lang: str = "en",
-                    scenario: dict | None = None, search: bool = True) -> dict:
+def assess_document(
+    profile: dict,
+    evidence: dict | None = None,
+    rule_dirs: list[Path] | None = None,
+    lang: str = "en",
+    scenario: dict | None = None,
+    search: bool = True,
+    ruleset: RuleSet | None = None,
+) -> dict:
     """Reason about one profile; returns the JSON-able assess document.
 
     ``evidence`` maps profile/evidence paths to measured values (see
-    ``evidence_from_documents``); ``scenario`` is a partial profile that overrides.
+    ``evidence_from_documents``); ``scenario`` is a partial profile that overrides;
+    ``search=False`` skips the what-if search; ``ruleset`` reuses loaded rules (batches).
     """
     lang = lang if lang in ("en", "zh") else "en"
     clean = validate_profile(profile, source="<profile>")
-    ruleset = load_rules(rule_dirs)
+    ruleset = ruleset if ruleset is not None else load_rules(rule_dirs)
     facts = build_facts(clean, evidence, scenario)
     ev = evaluate(ruleset, facts.values)
     return _document(clean, facts, ev, ruleset, lang, search)
 
 
-def _document(profile: dict, facts: Facts, ev: Evaluation, ruleset: RuleSet, lang: str,
-              search: bool) -> dict:
+def _document(
+    profile: dict, facts: Facts, ev: Evaluation, ruleset: RuleSet, lang: str, search: bool
+) -> dict:
     reasons = _Reasons(facts, lang)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -60,10 +68,14 @@ def _document(profile: dict, facts: Facts, ev: Evaluation, ruleset: RuleSet, lan
         "what_would_change": whatif.search(ruleset, facts, ev, lang) if search else [],
         "inputs": {
             "declared": dict(facts.declared),
-            "measured": {p: {"value": facts.values[p], "source": facts.sources.get(p, "evidence")}
-                         for p, prov in facts.provenance.items() if prov == "measured"},
-            "scenario": {p: facts.values[p] for p, prov in facts.provenance.items()
-                         if prov == "scenario"},
+            "measured": {
+                p: {"value": facts.values[p], "source": facts.sources.get(p, "evidence")}
+                for p, prov in facts.provenance.items()
+                if prov == "measured"
+            },
+            "scenario": {
+                p: facts.values[p] for p, prov in facts.provenance.items() if prov == "scenario"
+            },
             "provenance": dict(sorted(facts.provenance.items())),
             "values": {p: facts.values[p] for p in sorted(facts.provenance)},
         },
@@ -129,9 +141,13 @@ def _stance(ev: Evaluation, reasons: _Reasons, lang: str) -> dict:
     agreement = None
     if tree.value and endow.value:
         agreement = equivalent.get(endow.value) == tree.value
-    path = _path(tree.fired) or [t("strategy.stance.tree_undetermined", lang=lang,
-                                   fields=", ".join(sorted({m for a in tree.alternatives
-                                                            for m in a.missing})) or "-")]
+    path = _path(tree.fired) or [
+        t(
+            "strategy.stance.tree_undetermined",
+            lang=lang,
+            fields=", ".join(sorted({m for a in tree.alternatives for m in a.missing})) or "-",
+        )
+    ]
     path += [f"endowment: {s}" for s in _path(endow.fired)]
     if final.fired is not None:
         path.append(f"reconcile: {final.fired.rule.id} -> {final.value}")
@@ -144,9 +160,16 @@ def _stance(ev: Evaluation, reasons: _Reasons, lang: str) -> dict:
         "agreement": agreement,
         "reconciliation": reasons(final.fired) if final.fired else None,
         "reasons": [reasons(f) for f in chain],
-        "alternatives": [{"decision": d.target, "value": a.rule.value, "rule": a.rule.id,
-                          "missing": sorted(a.missing)}
-                         for d in (tree, endow, final) for a in d.alternatives],
+        "alternatives": [
+            {
+                "decision": d.target,
+                "value": a.rule.value,
+                "rule": a.rule.id,
+                "missing": sorted(a.missing),
+            }
+            for d in (tree, endow, final)
+            for a in d.alternatives
+        ],
         "notes": [reasons(n) for n in ev.notes if n.rule.namespace == "stance"],
     }
 
@@ -172,19 +195,29 @@ def _models(ev: Evaluation, reasons: _Reasons, lang: str) -> list[dict]:
             if miss.rule.precondition:
                 text = miss.rule.precondition.get(lang) or miss.rule.precondition["en"]
                 if miss.state == "unknown":
-                    text += t("strategy.model.unknown_suffix", lang=lang,
-                              fields=", ".join(sorted(miss.missing)))
+                    text += t(
+                        "strategy.model.unknown_suffix",
+                        lang=lang,
+                        fields=", ".join(sorted(miss.missing)),
+                    )
                 missing.append(text)
-        rows.append((-score, -points, index, {
-            "id": mid,
-            "name": spec["name"][lang],
-            "score": score,
-            "points": _num(points),
-            "fit": _fit(score),
-            "reasons": [reasons(f, with_points=True) for f in fired],
-            "missing_preconditions": missing,
-            "examples": list(spec["examples"]),
-        }))
+        rows.append(
+            (
+                -score,
+                -points,
+                index,
+                {
+                    "id": mid,
+                    "name": spec["name"][lang],
+                    "score": score,
+                    "points": _num(points),
+                    "fit": _fit(score),
+                    "reasons": [reasons(f, with_points=True) for f in fired],
+                    "missing_preconditions": missing,
+                    "examples": list(spec["examples"]),
+                },
+            )
+        )
     return [row for *_, row in sorted(rows, key=lambda r: r[:3])]
 
 
@@ -194,8 +227,9 @@ def _motivations(ev: Evaluation, reasons: _Reasons) -> list[dict]:
         if check.rule.namespace != "motivation":
             continue
         item = reasons(check)
-        out.append({"id": check.rule.target.split(".", 1)[1],
-                    "status": MOTIVE_STATUS[check.state], **item})
+        out.append(
+            {"id": check.rule.target.split(".", 1)[1], "status": MOTIVE_STATUS[check.state], **item}
+        )
     order = {"applies": 0, "unknown": 1, "does_not_apply": 2}
     return sorted(out, key=lambda m: (order[m["status"]], m["id"]))
 
@@ -212,9 +246,14 @@ def _license(ev: Evaluation, facts: Facts, reasons: _Reasons) -> dict:
         "current": facts.values.get("project.license"),
         "families": facts.values.get("project.license_families", []),
         "recommended": [k for k in ranked if ev.points(f"license.{k}") > 0],
-        "options": [{"id": k, "points": _num(ev.points(f"license.{k}")),
-                     "reasons": [reasons(f, with_points=True) for f in options[k]]}
-                    for k in ranked],
+        "options": [
+            {
+                "id": k,
+                "points": _num(ev.points(f"license.{k}")),
+                "reasons": [reasons(f, with_points=True) for f in options[k]],
+            }
+            for k in ranked
+        ],
         "notes": [n.rule.describe(reasons.lang) for n in notes],
         "note_details": [reasons(n) for n in notes],
     }
@@ -229,8 +268,12 @@ def _readiness(ev: Evaluation, reasons: _Reasons) -> dict:
     for check in ev.checks:
         if check.rule.namespace != "readiness":
             continue
-        item = {"id": check.rule.target.split(".", 1)[1], "stage": check.rule.stage,
-                "status": STATUS[check.state], **reasons(check)}
+        item = {
+            "id": check.rule.target.split(".", 1)[1],
+            "stage": check.rule.stage,
+            "status": STATUS[check.state],
+            **reasons(check),
+        }
         position = stages.index(check.rule.stage)
         if position <= current:
             checks.append(item)
@@ -245,7 +288,9 @@ def _readiness(ev: Evaluation, reasons: _Reasons) -> dict:
         "stage_reason": reasons(decision.fired) if decision.fired else None,
         "checks": sorted(checks, key=order),
         "upcoming": sorted(upcoming, key=order),
-        "summary": {s: sum(1 for c in checks if c["status"] == s) for s in ("pass", "fail", "unknown")},
+        "summary": {
+            s: sum(1 for c in checks if c["status"] == s) for s in ("pass", "fail", "unknown")
+        },
         "notes": [reasons(n) for n in ev.notes if n.rule.namespace == "readiness"],
     }
 
@@ -260,9 +305,14 @@ def _risks(ev: Evaluation, reasons: _Reasons) -> list[dict]:
         reason = reasons(note)
         if item is None or SEVERITY_ORDER[note.rule.severity] < SEVERITY_ORDER[item["severity"]]:
             others = item["reasons"] if item else []
-            by_id[rid] = {"id": rid, "severity": note.rule.severity, "text": reason["text"],
-                          "rule": note.rule.id, "evidence": reason["evidence"],
-                          "reasons": [reason, *others]}
+            by_id[rid] = {
+                "id": rid,
+                "severity": note.rule.severity,
+                "text": reason["text"],
+                "rule": note.rule.id,
+                "evidence": reason["evidence"],
+                "reasons": [reason, *others],
+            }
         else:
             item["reasons"].append(reason)
     return sorted(by_id.values(), key=lambda r: (SEVERITY_ORDER[r["severity"]], r["id"]))
@@ -280,8 +330,11 @@ def _dimensions(ev: Evaluation, reasons: _Reasons, lang: str) -> list[dict]:
             fired = sorted(ev.scores.get(target, []), key=lambda f: (f.rule.points != 0, f.rule.id))
             points = ev.points(target)
             rating = next(r["rating"] for r in ratings if points >= r["min"])
-            row[stance] = {"points": _num(points), "rating": rating,
-                           "reasons": [reasons(f, with_points=True) for f in fired]}
+            row[stance] = {
+                "points": _num(points),
+                "rating": rating,
+                "reasons": [reasons(f, with_points=True) for f in fired],
+            }
             if best_points is None or points > best_points:
                 best, best_points = [stance], points
             elif points == best_points:
@@ -293,8 +346,11 @@ def _dimensions(ev: Evaluation, reasons: _Reasons, lang: str) -> list[dict]:
 
 def _unknowns(ev: Evaluation) -> list[str]:
     fields = registry()
-    counted = [(p, n) for p, n in ev.unknown.items()
-               if p in fields and fields[p].origin in ("profile", "evidence")]
+    counted = [
+        (p, n)
+        for p, n in ev.unknown.items()
+        if p in fields and fields[p].origin in ("profile", "evidence")
+    ]
     return [p for p, _ in sorted(counted, key=lambda x: (-x[1], x[0]))]
 
 

@@ -77,7 +77,9 @@ class Plan:
                 self.checks.append(rule)
             else:
                 self.notes.append(rule)
-        self.decide = {t: [r for _, r in sorted(v, key=lambda x: x[0])] for t, v in self.decide.items()}
+        self.decide = {
+            t: [r for _, r in sorted(v, key=lambda x: x[0])] for t, v in self.decide.items()
+        }
         self.score_phases = [p for p in config["phases"] if p not in ("decision", "check", "note")]
         self.score_facts = config.get("score_facts", {})
         self._fast: dict | None = None
@@ -86,9 +88,13 @@ class Plan:
         """Compiled condition closures for the decisions and the model scores."""
         if self._fast is None:
             self._fast = {
-                "decide": {t: [(conditions.compile_state(r.when), r) for r in rules]
-                           for t, rules in self.decide.items()},
-                "model": [(conditions.compile_state(r.when), r) for r in self.score.get("model", [])],
+                "decide": {
+                    t: [(conditions.compile_state(r.when), r) for r in rules]
+                    for t, rules in self.decide.items()
+                },
+                "model": [
+                    (conditions.compile_state(r.when), r) for r in self.score.get("model", [])
+                ],
                 "model_ids": list(catalogue()["models"]),
             }
         return self._fast
@@ -187,8 +193,11 @@ def _decide(target: str, rules: list[Rule], ev: Evaluation) -> Decision:
 
 def _top(ev: Evaluation, namespace: str) -> str | None:
     """The best-scoring id of a namespace; ties resolved by catalogue order."""
-    ids = list(catalogue()["models"]) if namespace == "model" else sorted(
-        {t.split(".", 1)[1] for t in ev.scores if t.startswith(namespace + ".")})
+    ids = (
+        list(catalogue()["models"])
+        if namespace == "model"
+        else sorted({t.split(".", 1)[1] for t in ev.scores if t.startswith(namespace + ".")})
+    )
     if not ids:
         return None
     return max(ids, key=lambda i: (ev.points(f"{namespace}.{i}"), -ids.index(i)))

@@ -29,8 +29,12 @@ def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def evidence_from_documents(report: dict | None = None, license: dict | None = None,  # noqa: A002
-                            finance: dict | None = None, events: dict | None = None) -> dict:
+def evidence_from_documents(
+    report: dict | None = None,
+    license: dict | None = None,  # noqa: A002
+    finance: dict | None = None,
+    events: dict | None = None,
+) -> dict:
     """``{profile path: {"value": v, "source": "report:community.x"}}`` from documents."""
     out: dict[str, dict] = {}
     if report:
@@ -46,33 +50,56 @@ def evidence_from_documents(report: dict | None = None, license: dict | None = N
 
 def _from_report(doc: dict, out: dict) -> None:
     c = doc.get("community") or {}
-    _put(out, "project.contributors", _int(c.get("contributors_total")),
-         "report:community.contributors_total")
+    _put(
+        out,
+        "project.contributors",
+        _int(c.get("contributors_total")),
+        "report:community.contributors_total",
+    )
     active = _int(c.get("active_contributors_12m"))
     _put(out, "project.active_contributors", active, "report:community.active_contributors_12m")
-    _put(out, "project.bus_factor", _int(c.get("bus_factor_12m")), "report:community.bus_factor_12m")
-    _put(out, "project.elephant_factor", _int(c.get("elephant_factor_12m")),
-         "report:community.elephant_factor_12m")
+    _put(
+        out, "project.bus_factor", _int(c.get("bus_factor_12m")), "report:community.bus_factor_12m"
+    )
+    _put(
+        out,
+        "project.elephant_factor",
+        _int(c.get("elephant_factor_12m")),
+        "report:community.elephant_factor_12m",
+    )
     new = _int(c.get("new_contributors_12m"))
     _put(out, "community.new_contributors_12m", new, "report:community.new_contributors_12m")
     if active and new is not None and new <= active:
         # share of this year's contributors who had contributed before: a retention proxy
-        _put(out, "community.returning_share_12m", round((active - new) / active, 4),
-             "report:community.(active_contributors_12m-new_contributors_12m)/active_contributors_12m")
+        _put(
+            out,
+            "community.returning_share_12m",
+            round((active - new) / active, 4),
+            "report:community.(active_contributors_12m-new_contributors_12m)/active_contributors_12m",
+        )
     orgs = c.get("organizations_12m")
     if isinstance(orgs, list):
         named = [o for o in orgs if isinstance(o, dict) and o.get("name") != "independent"]
         _put(out, "community.organizations_12m", len(named), "report:community.organizations_12m")
         shares = [_num(o.get("share")) for o in named if _num(o.get("share")) is not None]
         if shares:
-            _put(out, "community.top_org_share_12m", max(shares), "report:community.organizations_12m")
+            _put(
+                out,
+                "community.top_org_share_12m",
+                max(shares),
+                "report:community.organizations_12m",
+            )
     first = c.get("first_commit")
     last = c.get("last_commit")
     try:
         if first and last:
             age = (date.fromisoformat(str(last)[:10]) - date.fromisoformat(str(first)[:10])).days
-            _put(out, "community.age_years", round(age / 365.25, 2),
-                 "report:community.last_commit-first_commit")
+            _put(
+                out,
+                "community.age_years",
+                round(age / 365.25, 2),
+                "report:community.last_commit-first_commit",
+            )
     except ValueError:
         pass
     spdx = (doc.get("license") or {}).get("spdx")
@@ -101,18 +128,30 @@ def _from_finance(doc: dict, out: dict) -> None:
         _put(out, "finance.arr_usd", arr, "finance:arr")
         top1 = _num((doc.get("concentration") or {}).get("top1"))
         if arr is not None and top1 is not None:
-            _put(out, "finance.largest_customer_acv_usd", round(arr * top1, 2),
-                 "finance:arr*concentration.top1")
+            _put(
+                out,
+                "finance.largest_customer_acv_usd",
+                round(arr * top1, 2),
+                "finance:arr*concentration.top1",
+            )
     _put(out, "finance.paying_customers", _int(doc.get("customers")), "finance:customers")
     _put(out, "finance.nrr", _num(doc.get("nrr_12m")), "finance:nrr_12m")
     grr = _num(doc.get("grr_12m"))
     if grr is not None and grr <= 1:
         _put(out, "finance.grr", grr, "finance:grr_12m")
-    _put(out, "finance.customers_arr_1m_plus", _int(doc.get("customers_arr_1m_plus")),
-         "finance:customers_arr_1m_plus")
+    _put(
+        out,
+        "finance.customers_arr_1m_plus",
+        _int(doc.get("customers_arr_1m_plus")),
+        "finance:customers_arr_1m_plus",
+    )
     _put(out, "finance.logo_churn_12m", _num(doc.get("logo_churn_12m")), "finance:logo_churn_12m")
-    _put(out, "finance.top1_share", _num((doc.get("concentration") or {}).get("top1")),
-         "finance:concentration.top1")
+    _put(
+        out,
+        "finance.top1_share",
+        _num((doc.get("concentration") or {}).get("top1")),
+        "finance:concentration.top1",
+    )
 
 
 def _from_events(doc: dict, out: dict) -> None:
@@ -124,13 +163,21 @@ def _from_events(doc: dict, out: dict) -> None:
         # without a period the document is a running total; with one, `stars` counts only
         # the stars gained in that period and would understate the total
         _put(out, "project.stars", _int(metrics["stars"]), "events:metrics.stars")
-    _put(out, "community.participants", _int(metrics.get("participants")),
-         f"events:metrics.participants{'@' + period if period else ''}")
+    _put(
+        out,
+        "community.participants",
+        _int(metrics.get("participants")),
+        f"events:metrics.participants{'@' + period if period else ''}",
+    )
     opened = _num(metrics.get("change_requests"))
     accepted = _num(metrics.get("change_requests_accepted"))
     if opened and accepted is not None:
-        _put(out, "community.change_request_acceptance", round(min(1.0, accepted / opened), 4),
-             "events:metrics.change_requests_accepted/change_requests")
+        _put(
+            out,
+            "community.change_request_acceptance",
+            round(min(1.0, accepted / opened), 4),
+            "events:metrics.change_requests_accepted/change_requests",
+        )
     for key in ("time_to_first_response_hours", "first_response_hours"):
         if _num(metrics.get(key)) is not None:
             _put(out, "community.first_response_hours", _num(metrics[key]), f"events:metrics.{key}")

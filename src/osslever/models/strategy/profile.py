@@ -39,14 +39,16 @@ def _read_document(path: Path) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise UserError("strategy.profile.parse_error", path=str(path), line=exc.lineno,
-                        detail=exc.msg) from exc
+        raise UserError(
+            "strategy.profile.parse_error", path=str(path), line=exc.lineno, detail=exc.msg
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         detail = getattr(exc, "problem", None) or str(exc)
-        raise UserError("strategy.profile.parse_error", path=str(path), line=line,
-                        detail=detail) from exc
+        raise UserError(
+            "strategy.profile.parse_error", path=str(path), line=line, detail=detail
+        ) from exc
 
 
 def validate_profile(doc: Any, source: str = "<profile>", require_name: bool = True) -> dict:
@@ -65,8 +67,9 @@ def validate_profile(doc: Any, source: str = "<profile>", require_name: bool = T
     return unflatten(flat)
 
 
-def _walk(node: dict, prefix: str, fields: dict[str, Field], source: str,
-          flat: dict[str, Any]) -> None:
+def _walk(
+    node: dict, prefix: str, fields: dict[str, Field], source: str, flat: dict[str, Any]
+) -> None:
     sections = {p.split(".")[0] for p in fields if "." in p}
     for key, value in node.items():
         key = str(key)
@@ -79,27 +82,35 @@ def _walk(node: dict, prefix: str, fields: dict[str, Field], source: str,
             if value is None:
                 continue
             if not isinstance(value, dict):
-                raise UserError("strategy.profile.not_section", path=source, key=path)
+                raise UserError("strategy.profile.not_section", path=source, field=path)
             _walk(value, f"{key}.", fields, source, flat)
         else:
             raise _unknown_key(path, prefix, fields, sections, source)
 
 
-def _unknown_key(path: str, prefix: str, fields: dict[str, Field], sections: set[str],
-                 source: str) -> UserError:
-    siblings = sorted(p for p in fields if p.startswith(prefix) and p.count(".") == prefix.count("."))
+def _unknown_key(
+    path: str, prefix: str, fields: dict[str, Field], sections: set[str], source: str
+) -> UserError:
+    siblings = sorted(
+        p for p in fields if p.startswith(prefix) and p.count(".") == prefix.count(".")
+    )
     if not prefix:
         siblings = sorted([p for p in fields if "." not in p] + list(sections))
-    candidates = [s[len(prefix):] for s in siblings]
-    guess = nearest(path[len(prefix):], candidates)
+    candidates = [s[len(prefix) :] for s in siblings]
+    guess = nearest(path[len(prefix) :], candidates)
     if guess is not None:
-        return UserError("strategy.profile.unknown_key", path=source, key=path,
-                         nearest=f"{prefix}{guess}")
+        return UserError(
+            "strategy.profile.unknown_key", path=source, field=path, nearest=f"{prefix}{guess}"
+        )
     guess = nearest(path, sorted(fields))
     if guess is not None:
-        return UserError("strategy.profile.unknown_key", path=source, key=path, nearest=guess)
-    return UserError("strategy.profile.unknown_key_no_match", path=source, key=path,
-                     allowed=", ".join(siblings))
+        return UserError("strategy.profile.unknown_key", path=source, field=path, nearest=guess)
+    return UserError(
+        "strategy.profile.unknown_key_no_match",
+        path=source,
+        field=path,
+        allowed=", ".join(siblings),
+    )
 
 
 def check_value(field: Field, value: Any, source: str) -> Any:
@@ -114,8 +125,12 @@ def check_value(field: Field, value: Any, source: str) -> Any:
     if kind == "enum_list":
         items = value if isinstance(value, list) else None
         if items is None:
-            raise UserError("strategy.profile.not_list", path=source, key=field.path,
-                            allowed=", ".join(field.values))
+            raise UserError(
+                "strategy.profile.not_list",
+                path=source,
+                field=field.path,
+                allowed=", ".join(field.values),
+            )
         out: list[str] = []
         for item in items:
             if not isinstance(item, str) or item not in field.values:
@@ -125,23 +140,45 @@ def check_value(field: Field, value: Any, source: str) -> Any:
         return out
     if kind == "bool":
         if not isinstance(value, bool):
-            raise UserError("strategy.profile.bad_type", path=source, key=field.path,
-                            value=value, expected="true | false")
+            raise UserError(
+                "strategy.profile.bad_type",
+                path=source,
+                field=field.path,
+                value=value,
+                expected="true | false",
+            )
         return value
     if kind in ("integer", "number"):
         ok = isinstance(value, int) if kind == "integer" else isinstance(value, (int, float))
         if not ok or isinstance(value, bool):
-            raise UserError("strategy.profile.bad_type", path=source, key=field.path,
-                            value=value, expected=kind)
+            raise UserError(
+                "strategy.profile.bad_type",
+                path=source,
+                field=field.path,
+                value=value,
+                expected=kind,
+            )
         if (field.min is not None and value < field.min) or (
-                field.max is not None and value > field.max):
-            raise UserError("strategy.profile.out_of_range", path=source, key=field.path,
-                            value=value, low=_num(field.min), high=_num(field.max))
+            field.max is not None and value > field.max
+        ):
+            raise UserError(
+                "strategy.profile.out_of_range",
+                path=source,
+                field=field.path,
+                value=value,
+                low=_num(field.min),
+                high=_num(field.max),
+            )
         return value
     if kind in ("string", "spdx"):
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise UserError("strategy.profile.bad_type", path=source, key=field.path,
-                            value=value, expected="text")
+            raise UserError(
+                "strategy.profile.bad_type",
+                path=source,
+                field=field.path,
+                value=value,
+                expected="text",
+            )
         text = str(value).strip()
         return text or None
     raise AssertionError(f"unknown field type {kind}")  # a schema bug, not user input
@@ -152,8 +189,13 @@ def _num(value: float | None) -> str:
 
 
 def _bad_enum(field: Field, value: Any, source: str) -> UserError:
-    return UserError("strategy.profile.bad_enum", path=source, key=field.path, value=value,
-                     allowed=", ".join(str(v) for v in field.values))
+    return UserError(
+        "strategy.profile.bad_enum",
+        path=source,
+        field=field.path,
+        value=value,
+        allowed=", ".join(str(v) for v in field.values),
+    )
 
 
 def flatten(profile: dict) -> dict[str, Any]:

@@ -67,8 +67,11 @@ def registry() -> dict[str, Field]:
     """All known fields by path, in schema order (profile, evidence, derived, facts)."""
     schema = load_data("profile_schema.yaml")
     out: dict[str, Field] = {}
-    for section, origin in (("fields", "profile"), ("evidence_fields", "evidence"),
-                            ("derived", "derived")):
+    for section, origin in (
+        ("fields", "profile"),
+        ("evidence_fields", "evidence"),
+        ("derived", "derived"),
+    ):
         for path, spec in (schema.get(section) or {}).items():
             out[path] = _field(path, spec, origin)
     config = engine_config()

@@ -32,8 +32,9 @@ def _relevant_fields(ruleset: RuleSet, kinds: set[str]) -> list[str]:
             found.update(conditions.fields_of(rule.when))
     fields = registry()
     order = list(fields)
-    return sorted((p for p in found if p in fields and fields[p].origin == "profile"),
-                  key=order.index)
+    return sorted(
+        (p for p in found if p in fields and fields[p].origin == "profile"), key=order.index
+    )
 
 
 def _alternatives(path: str, current: Any) -> list[tuple[Any, str]]:
@@ -75,8 +76,9 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
         for path, value, _ in changes:
             values[path] = value
         stance, top = outcomes(ruleset, values)
-        kinds = [k for k, changed in (("stance", stance != stance0), ("model", top != top0))
-                 if changed]
+        kinds = [
+            k for k, changed in (("stance", stance != stance0), ("model", top != top0)) if changed
+        ]
         if not kinds or (only is not None and only not in kinds):
             return
         effects = []
@@ -88,12 +90,20 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
             flipped[kind] = True
         entry = _entry(changes, facts, effects, lang)
         from_unknown = sum(1 for p, _, _ in changes if facts.values.get(p) is None)
-        key = (len(changes), 0 if "stance" in kinds else 1, from_unknown,
-               [order.index(p) for p, _, _ in changes], entry["field"], _show(entry["to"]))
+        key = (
+            len(changes),
+            0 if "stance" in kinds else 1,
+            from_unknown,
+            [order.index(p) for p, _, _ in changes],
+            entry["field"],
+            _show(entry["to"]),
+        )
         found.append((key, entry))
 
-    relevant = {kind: [p for p in _relevant_fields(ruleset, {kind}) if p not in fixed]
-                for kind in ("stance", "model")}
+    relevant = {
+        kind: [p for p in _relevant_fields(ruleset, {kind}) if p not in fixed]
+        for kind in ("stance", "model")
+    }
     singles = sorted(set(relevant["stance"]) | set(relevant["model"]), key=order.index)
     for path in singles:
         for value, label in _alternatives(path, facts.values.get(path)):
@@ -122,18 +132,28 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
     return kept[:limit]
 
 
-def _entry(changes: list[tuple[str, Any, str]], facts: Facts, effects: list[str],
-           lang: str) -> dict:
-    parts = [{"field": p, "from": facts.values.get(p), "to": v, "change": label}
-             for p, v, label in changes]
+def _entry(
+    changes: list[tuple[str, Any, str]], facts: Facts, effects: list[str], lang: str
+) -> dict:
+    parts = [
+        {"field": p, "from": facts.values.get(p), "to": v, "change": label}
+        for p, v, label in changes
+    ]
     texts = []
     for part in parts:
         if part["change"].startswith(("+", "-")) and registry()[part["field"]].is_list:
             key = "strategy.whatif.add" if part["change"][0] == "+" else "strategy.whatif.remove"
             texts.append(t(key, lang=lang, field=part["field"], value=part["change"][1:]))
         else:
-            texts.append(t("strategy.whatif.set", lang=lang, field=part["field"],
-                           old=_show(part["from"]), new=_show(part["to"])))
+            texts.append(
+                t(
+                    "strategy.whatif.set",
+                    lang=lang,
+                    field=part["field"],
+                    old=_show(part["from"]),
+                    new=_show(part["to"]),
+                )
+            )
     joiner = t("strategy.whatif.and", lang=lang)
     return {
         "field": " + ".join(p["field"] for p in parts),
