@@ -7,7 +7,8 @@ asks for both in the top two rather than pretending one clearly dominates.
 """
 
 import pytest
-from _strategy_helpers import assess, example, models, ranking
+
+from tests._strategy_helpers import assess, example, models, ranking
 
 TOP = [
     ("mysql", "dual_license"),  # seeds/001 模式四

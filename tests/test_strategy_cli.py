@@ -3,10 +3,10 @@
 import json
 
 import yaml
-from _strategy_helpers import PROFILES
 from click.testing import CliRunner
 
 from osslever.cli import cli
+from tests._strategy_helpers import PROFILES
 
 
 def _run(args, **kwargs):

@@ -1,10 +1,10 @@
 """Measured evidence from other parts' documents (shapes of ../shared/contracts/cli-json.md)."""
 
 import pytest
-from _strategy_helpers import assess
 
 from osslever.errors import UserError
 from osslever.models.strategy import evidence_from_documents
+from tests._strategy_helpers import assess
 
 REPORT = {
     "schema_version": 1,

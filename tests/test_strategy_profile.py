@@ -114,7 +114,7 @@ def test_file_errors_are_user_errors(tmp_path):
 
 
 def test_every_example_profile_is_valid():
-    from _strategy_helpers import PROFILES
+    from tests._strategy_helpers import PROFILES
 
     files = sorted(PROFILES.glob("*.yaml"))
     assert len(files) >= 20

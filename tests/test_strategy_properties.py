@@ -11,9 +11,8 @@
 import json
 import random
 
-from _strategy_helpers import assess, models
-
 from osslever.models.strategy.schema import profile_fields
+from tests._strategy_helpers import assess, models
 
 CATALOGUE = {
     "support_subscription",

@@ -1,7 +1,7 @@
 """Investor readiness by stage (seeds/004): pass / fail / unknown with evidence; stars
 alone never count."""
 
-from _strategy_helpers import assess
+from tests._strategy_helpers import assess
 
 BASE = {"name": "r", "product": {"buyer": "enterprise", "mission_critical": True}}
 

@@ -3,11 +3,11 @@
 import textwrap
 
 import pytest
-from _strategy_helpers import assess, example, models
 
 from osslever.errors import UserError
 from osslever.models.strategy.data import builtin_rules_dir
 from osslever.models.strategy.rules import check_folder, load_rules
+from tests._strategy_helpers import assess, example, models
 
 GOOD_TEXT = "text: {en: 'Because.', zh: '因为。'}\n        source: 'test'"
 

@@ -7,7 +7,8 @@ reconciliation when they disagree.  Expected values are read off the seed's tree
 """
 
 import pytest
-from _strategy_helpers import assess
+
+from tests._strategy_helpers import assess
 
 
 def _profile(barrier=None, stage=None, policy=None, rd=None, goal=None) -> dict:

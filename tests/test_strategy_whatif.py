@@ -1,6 +1,6 @@
 """What would change the answer: smallest changes of declared inputs."""
 
-from _strategy_helpers import assess
+from tests._strategy_helpers import assess
 
 
 def test_single_change_flips_stance():
