@@ -62,3 +62,13 @@ def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int
     from osslever.models.finance import forecast_document as build
 
     return build(scenario, paths=paths, seed=seed, evidence=evidence)
+
+
+def assess_document(profile: dict | Path | str, evidence: dict | None = None, rule_dirs: list[Path] | None = None,
+                    lang: str = "en", scenario: dict | None = None) -> dict:
+    """The strategy assessment (the ``assess`` JSON document) for a profile dict or file."""
+    from osslever.models.strategy import assess_document as build
+    from osslever.models.strategy import load_profile
+
+    data = profile if isinstance(profile, dict) else load_profile(Path(profile))
+    return build(data, evidence=evidence, rule_dirs=rule_dirs, lang=lang, scenario=scenario)
