@@ -1,0 +1,1 @@
+"""Reasoning over metrics and facts: strategy, license, finance."""
