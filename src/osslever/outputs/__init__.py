@@ -1,0 +1,1 @@
+"""Documents for people and machines (JSON, Markdown, HTML, terminal tables)."""
