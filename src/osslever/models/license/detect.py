@@ -151,10 +151,14 @@ class FileFinding:
     closest: dict | None = None
     problem: dict | None = None
     parameters: dict = field(default_factory=dict)  # BUSL's Change Date and friends
+    bundled: list[str] = field(default_factory=list)  # third-party licenses after the first
+    notice_only: bool = False  # matched only license notices, no full text
 
     def as_dict(self) -> dict:
         out: dict = {"path": self.path, "spdx": self.spdx, "confidence": round(self.confidence, 3),
                      "matches": self.matches}
+        if self.bundled:
+            out["bundled"] = self.bundled
         if self.closest:
             out["closest"] = self.closest
         if self.problem:
@@ -178,17 +182,25 @@ def analyse_text(path: str, text: str) -> FileFinding:
     finding.choice = _contains_phrase(result.residual, _phrases("or_phrases"))
     commercial = _contains_phrase(result.residual, _phrases("commercial_phrases"))
     if result.matches:
-        parts = [licensedb.scancode_expression_to_spdx(m.expression) for m in result.matches]
+        ordered = sorted(result.matches, key=lambda m: m.start)
+        parts = [licensedb.scancode_expression_to_spdx(m.expression) for m in ordered]
         finding.matches = [
-            {"spdx": p, "recall": round(m.recall, 3), "similarity": round(m.dice, 3)}
-            for p, m in zip(parts, result.matches, strict=True)
+            {"spdx": p, "recall": round(m.recall, 3), "similarity": round(m.dice, 3),
+             "kind": m.kind}
+            for p, m in zip(parts, ordered, strict=True)
         ]
+        finding.notice_only = all(m.kind == "notice" for m in ordered)
+        if len(parts) > 1 and _contains_phrase(result.residual, _phrases("bundled_phrases")):
+            # The project's license comes first; what follows is third-party code it ships.
+            finding.bundled = list(dict.fromkeys(p for p in parts[1:] if p != parts[0]))
+            parts = parts[:1]
+            finding.choice = False
         expression = spdx.join(parts, "OR" if finding.choice else "AND")
         if commercial:
             code = spdx.load_data("detection.yaml")["commercial_phrases"]["expression"]
             expression = spdx.join([expression, code], "OR")
         finding.spdx = expression
-        finding.confidence = min(m.recall for m in result.matches)
+        finding.confidence = min(m.recall for m in ordered[: len(parts)])
         if "BUSL-1.1" in parts or any("bsl" in m.expression for m in result.matches):
             finding.parameters = busl_parameters(text)
         return finding
@@ -334,13 +346,24 @@ def _scope_of(path: str) -> str | None:
 
 
 def _combine(findings: list[FileFinding]) -> tuple[str | None, float]:
+    # NOTICE/COPYRIGHT files carry attributions and bundled third-party texts:
+    # they decide only when no LICENSE/COPYING file does.
     usable = [f for f in findings if f.spdx and not _is_notice(f.path)]
-    usable += [f for f in findings if f.spdx and _is_notice(f.path) and f not in usable]
+    if not usable:
+        usable = [f for f in findings if f.spdx and _is_notice(f.path)]
     if not usable:
         return None, 0.0
     choice = any(f.choice for f in findings) or (
         len(usable) > 1 and all(_is_suffix_license(f.path) for f in usable)
     )
+    # A short notice such as "available under either of the licenses in
+    # LICENSE.APACHE or LICENSE.BSD" points at the other files: it says OR and
+    # adds nothing of its own.
+    texts = [f for f in usable if not f.notice_only]
+    pointers = [f for f in usable if f.notice_only and f.spdx and " OR " in f.spdx]
+    if texts and pointers:
+        usable = [f for f in usable if f not in pointers]
+        choice = True
     expression = spdx.join([f.spdx for f in usable if f.spdx], "OR" if choice else "AND")
     return expression, min(f.confidence for f in usable)
 

@@ -120,10 +120,12 @@ def _quick_meta(text: str) -> tuple[dict[str, str], str]:
 def iter_texts() -> list[tuple[str, str, str]]:
     """(ScanCode expression, kind, text) for every indexed text.
 
-    Kind is ``license`` for a LicenseDB text and ``rule`` for a license-text
-    rule (a real-world variant). Deprecated licenses, false-positive rules and
-    anything that is not a whole license text are skipped: the matcher finds
-    license *files*, and notices would match inside too many texts.
+    Kind is ``license`` for a LicenseDB text, ``rule`` for a license-text rule
+    (a real-world variant) and ``notice`` for a longer license notice ("Licensed
+    under the Apache License, Version 2.0 ... you may not use this file except
+    ..."), which is what many LICENSE files hold instead of the full text.
+    Deprecated licenses, false positives, short references ("MIT License") and
+    texts that only name an unstated license (warranty disclaimers) are skipped.
     """
     root = data_dir()
     out: list[tuple[str, str, str]] = []
@@ -132,14 +134,21 @@ def iter_texts() -> list[tuple[str, str, str]]:
         if any(meta.get(k) == "yes" for k in ("is_deprecated", "is_unknown", "is_generic")):
             continue
         out.append((meta.get("key") or path.stem, "license", body))
+    unstated = {k for k, v in index_entries().items() if v.category == "Unstated License"}
     for path in sorted((root / "rules").glob("*.RULE")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        if "is_license_text: yes" not in text[:600]:
+        head = text[:600]
+        if "is_license_text: yes" in head:
+            kind = "rule"
+        elif "is_license_notice: yes" in head and len(text) > 300:
+            kind = "notice"
+        else:
             continue
         meta, body = _quick_meta(text)
         if meta.get("is_false_positive") == "yes" or meta.get("is_deprecated") == "yes":
             continue
         expression = meta.get("license_expression", "").strip("'\"")
-        if expression:
-            out.append((expression, "rule", body))
+        if not expression or set(_KEY_RE.findall(expression)) <= unstated | {"and", "or", "with"}:
+            continue  # "warranty-disclaimer" and friends say nothing about the license
+        out.append((expression, kind, body))
     return out

@@ -40,7 +40,7 @@ SHINGLE = 3
 MIN_RECALL = 0.8
 MIN_NEW_SHARE = 0.5
 MIN_SHINGLES = 12
-INDEX_FORMAT = 3
+INDEX_FORMAT = 5
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
 _COPYRIGHT_LINE_RE = re.compile(
@@ -63,6 +63,8 @@ class Match:
     expression: str  # ScanCode expression of the matched reference text
     recall: float
     dice: float
+    kind: str = "license"  # license | rule | notice (see licensedb.iter_texts)
+    start: int = 0  # word position where the match begins in the query
 
 
 @dataclass
@@ -83,12 +85,14 @@ class LicenseIndex:
         doc_ids: np.ndarray,
         doc_sizes: np.ndarray,
         expressions: list[str],
+        kinds: list[str],
     ) -> None:
         self.vocab = vocab
         self.hashes = hashes
         self.doc_ids = doc_ids
         self.doc_sizes = doc_sizes
         self.expressions = expressions
+        self.kinds = kinds
 
     # -- building -------------------------------------------------------
     @classmethod
@@ -98,8 +102,9 @@ class LicenseIndex:
         all_docs: list[np.ndarray] = []
         sizes: list[int] = []
         expressions: list[str] = []
+        kinds: list[str] = []
         seen: set[bytes] = set()
-        for expression, _kind, text in texts:
+        for expression, kind, text in texts:
             ids = np.fromiter(
                 (vocab.setdefault(w, len(vocab) + 1) for w in tokens(text)), dtype=np.int64
             )
@@ -112,13 +117,15 @@ class LicenseIndex:
             seen.add(fingerprint)
             doc = len(expressions)
             expressions.append(expression)
+            kinds.append(kind)
             sizes.append(len(shingles))
             all_hashes.append(shingles)
             all_docs.append(np.full(len(shingles), doc, dtype=np.int32))
         hashes = np.concatenate(all_hashes)
         docs = np.concatenate(all_docs)
         order = np.argsort(hashes, kind="stable")
-        return cls(vocab, hashes[order], docs[order], np.asarray(sizes, np.int64), expressions)
+        return cls(vocab, hashes[order], docs[order], np.asarray(sizes, np.int64), expressions,
+                   kinds)
 
     # -- querying -------------------------------------------------------
     def match(self, text: str, max_licenses: int = 5) -> Result:
@@ -156,10 +163,12 @@ class LicenseIndex:
                 break
             dice = np.where(ok, 2 * counts / (remaining + self.doc_sizes), -1.0)
             best = int(np.argmax(dice))
-            matches.append(
-                Match(self.expressions[best], float(recall_full[best]), float(dice[best]))
-            )
             used = np.unique(qidx[live & (docs == best)])
+            first = int(np.flatnonzero(np.isin(sequence, q[used]))[0])
+            matches.append(
+                Match(self.expressions[best], float(recall_full[best]), float(dice[best]),
+                      self.kinds[best], first)
+            )
             alive[used] = False
             remaining = int(alive.sum())
             if remaining < MIN_SHINGLES:
@@ -175,7 +184,8 @@ class LicenseIndex:
         if not matches:
             dice_all = 2 * full / (len(q) + self.doc_sizes)
             best = int(np.argmax(dice_all))
-            closest = Match(self.expressions[best], float(recall_full[best]), float(dice_all[best]))
+            closest = Match(self.expressions[best], float(recall_full[best]),
+                            float(dice_all[best]), self.kinds[best])
         return Result(matches, closest, len(q), residual)
 
 
@@ -208,7 +218,9 @@ def _save(index: LicenseIndex, path: Path) -> None:
             doc_ids=index.doc_ids,
             doc_sizes=index.doc_sizes,
             words=np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
-            expressions=np.frombuffer(json.dumps(index.expressions).encode("utf-8"), np.uint8),
+            expressions=np.frombuffer(
+                json.dumps([index.expressions, index.kinds]).encode("utf-8"), np.uint8
+            ),
         )
     os.replace(tmp, path)
 
@@ -216,13 +228,14 @@ def _save(index: LicenseIndex, path: Path) -> None:
 def _load(path: Path) -> LicenseIndex:
     with np.load(path, allow_pickle=False) as data:
         words = data["words"].tobytes().decode("utf-8").split("\n")
-        expressions = json.loads(data["expressions"].tobytes().decode("utf-8"))
+        expressions, kinds = json.loads(data["expressions"].tobytes().decode("utf-8"))
         return LicenseIndex(
             {w: i + 1 for i, w in enumerate(words)},
             data["hashes"],
             data["doc_ids"],
             data["doc_sizes"],
             expressions,
+            kinds,
         )
 
 
