@@ -127,16 +127,18 @@ def read_yarn_lock(path: str, text: str) -> Manifest:
     return out
 
 
-def _pnpm_key(key: str) -> tuple[str, str | None]:
+def _pnpm_key(key: str, version5: bool) -> tuple[str, str | None]:
+    """``/name/1.0.0_peer@2`` (lockfile v5) or ``/name@1.0.0(peer@2)`` (v6+)."""
     key = key.lstrip("/")
-    key = re.sub(r"\(.*\)$", "", key)  # peer-dependency suffix (v6+)
-    if "@" in key[1:]:  # v6+: name@version
-        at = key.rfind("@")
-        if at > 0:
-            return key[:at], key[at + 1 :]
-    parts = key.split("/")  # v5: /name/version or /@scope/name/version
-    if len(parts) >= 2:
-        return "/".join(parts[:-1]), parts[-1].split("_")[0]
+    if version5:
+        parts = key.split("/")
+        if len(parts) >= 2:
+            return "/".join(parts[:-1]), parts[-1].split("_")[0]
+        return key, None
+    key = re.sub(r"\(.*\)$", "", key)
+    at = key.rfind("@")
+    if at > 0:
+        return key[:at], key[at + 1 :]
     return key, None
 
 
@@ -148,8 +150,12 @@ def read_pnpm_lock(path: str, text: str) -> Manifest:
     packages = data.get("packages") or {}
     if not isinstance(packages, dict):
         raise ManifestError('"packages" is not a mapping')
+    try:
+        version5 = float(str(data.get("lockfileVersion", "9")).strip("'\"")) < 6
+    except ValueError:
+        version5 = False
     for key in packages:
-        name, version = _pnpm_key(str(key))
+        name, version = _pnpm_key(str(key), version5)
         out.dependencies.append(
             Dependency(ECOSYSTEM, name, version, source="lockfile", manifest=path)
         )
