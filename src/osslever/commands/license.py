@@ -29,7 +29,8 @@ def _registry_urls(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--online", is_flag=True,
               help="Look up missing dependency licenses in the package registries (cached). "
                    "在包仓库在线查询缺失的依赖许可证（有缓存）。")
-@click.option("--ref", default=None, help="Read files from this git commit/branch/tag. 读取指定提交。")
+@click.option("--ref", default=None,
+              help="Read files from this git commit/branch/tag. 读取指定提交。")
 @click.option("--registry-url", "registry_url", multiple=True, metavar="NAME=URL",
               help="Override a registry base URL (pypi, npm, crates, depsdev). 覆盖仓库地址。")
 @lang_option

@@ -122,7 +122,7 @@ def spdx_json(document: dict, name: str) -> str:
                                           spdx_id))
         refs.update(_refs(dep.get("license")))
     extracted = [ExtractedLicensingInfo(license_id=ref, license_name=ref,
-                                        extracted_text=f"See {ref} (ScanCode LicenseDB or project files).")
+                                        extracted_text=f"See {ref} (ScanCode LicenseDB).")
                  for ref in sorted(refs)]
     doc = Document(creation, packages=packages, relationships=relationships,
                    extracted_licensing_info=extracted)
@@ -138,8 +138,8 @@ def cyclonedx_json(document: dict, name: str) -> str:
     from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import Component, ComponentType
     from cyclonedx.output.json import JsonV1Dot6
-    from cyclonedx.validation.json import JsonStrictValidator
     from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
     from packageurl import PackageURL
 
     factory = LicenseFactory()

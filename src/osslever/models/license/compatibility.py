@@ -133,7 +133,9 @@ def evaluate(project_expression: str, dependencies: list[dict]) -> tuple[list[di
     conflicts: list[dict] = []
     grouped: dict[tuple[str, str, str], dict] = {}
     for dep in dependencies:
-        label = f"{dep['ecosystem']}:{dep['name']}" + (f"@{dep['version']}" if dep.get("version") else "")
+        label = f"{dep['ecosystem']}:{dep['name']}"
+        if dep.get("version"):
+            label += f"@{dep['version']}"
         for mode in MODES:
             if mode == "binaries" and not outbound:
                 continue

@@ -44,8 +44,11 @@ HEADER_SAMPLE = 200
 HEADER_BYTES = 4096
 METADATA_FILES = ("pyproject.toml", "setup.cfg", "package.json", "Cargo.toml", "pom.xml")
 SOURCE_SUFFIXES = frozenset(
-    ".py .js .mjs .ts .tsx .jsx .go .rs .java .kt .scala .c .h .cc .cpp .hpp .cs .rb .php "
-    ".swift .m .sh .lua .zig .vue .svelte".split()
+    [
+        ".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".rs", ".java", ".kt", ".scala", ".c",
+        ".h", ".cc", ".cpp", ".hpp", ".cs", ".rb", ".php", ".swift", ".m", ".sh", ".lua", ".zig",
+        ".vue", ".svelte",
+    ]
 )
 _SPDX_HEADER_RE = re.compile(r"SPDX-License-Identifier:\s*([^\n\r]*)")
 
@@ -284,7 +287,9 @@ class Declared:
     note: dict | None = None
 
 
-def declared_licenses(tree: WorkTree | GitTree, manifests: list[str]) -> tuple[list[Declared], list[dict]]:
+def declared_licenses(
+    tree: WorkTree | GitTree, manifests: list[str]
+) -> tuple[list[Declared], list[dict]]:
     """The project's own license as its root package metadata declares it."""
     from osslever.sources.manifests import PARSE_ERRORS
 

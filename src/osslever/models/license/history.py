@@ -26,10 +26,12 @@ from osslever.models.license.detect import (
 )
 from osslever.sources.filetree import decode_text
 
+# git ignores [..] classes under icase, so "?" stands for the c/s of licence/license;
+# every path is checked against the candidate patterns afterwards anyway.
 _PATHSPECS = [
-    ":(glob,icase)LICEN[CS]E*",
-    ":(glob,icase)COPYING*",
-    ":(glob,icase)UNLICENSE*",
+    ":(glob,icase)licen?e*",
+    ":(glob,icase)copying*",
+    ":(glob,icase)unlicense*",
     ":(glob)LICENSES/*",
 ]
 
@@ -86,9 +88,10 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
         for record in out.split(b"\x1e"):
             if not record.strip(b"\0\n"):
                 continue
-            head, _, body = record.partition(b"\n")
+            # -z layout: "<sha>\x1f<time>\0\n<status>\0<path>\0<status>\0<path>\0..."
+            head, _, body = record.partition(b"\0")
             commit, _, stamp = head.decode().partition("\x1f")
-            fields = [f for f in body.split(b"\0") if f != b""]
+            fields = [f for f in body.lstrip(b"\n").split(b"\0") if f != b""]
             changed: list[tuple[str, str]] = []
             for i in range(0, len(fields) - 1, 2):
                 status = fields[i].decode().strip()

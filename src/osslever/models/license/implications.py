@@ -57,10 +57,7 @@ def _holds(when: dict, facts: dict) -> bool:
         return False
     if "spdx_any" in when and not set(when["spdx_any"]) & set(facts["ids"]):
         return False
-    for name, allowed in (when.get("facts") or {}).items():
-        if facts.get(name) not in allowed:
-            return False
-    return True
+    return all(facts.get(name) in allowed for name, allowed in (when.get("facts") or {}).items())
 
 
 def _fill(template: str, facts: dict) -> str:

@@ -22,7 +22,6 @@ from importlib import metadata, resources
 from pathlib import Path
 
 
-
 @dataclass(frozen=True)
 class LicenseInfo:
     key: str

@@ -16,7 +16,11 @@ def both(key: str, **params: object) -> dict[str, str]:
 
 def message(key: str, **params: object) -> dict:
     """A finding: its message key, parameters and text in every language."""
-    return {"key": key, "params": {k: str(v) for k, v in params.items()}, "text": both(key, **params)}
+    return {
+        "key": key,
+        "params": {k: str(v) for k, v in params.items()},
+        "text": both(key, **params),
+    }
 
 
 def pick(text: dict | str, lang: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -21,7 +21,7 @@ NONE = "NONE"
 NOASSERTION = "NOASSERTION"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_data(name: str) -> dict:
     """One YAML file of ``osslever/data/license``."""
     ref = resources.files("osslever") / "data" / "license" / name

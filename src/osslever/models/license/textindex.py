@@ -25,6 +25,7 @@ The index is built once from the installed data and cached under
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -145,7 +146,8 @@ class LicenseIndex:
         # Expand [left, right) ranges into flat posting positions.
         qidx = np.repeat(np.nonzero(hit)[0], lengths[hit])
         starts = np.repeat(left[hit], lengths[hit])
-        offsets = np.arange(len(qidx)) - np.repeat(np.cumsum(lengths[hit]) - lengths[hit], lengths[hit])
+        run_starts = np.repeat(np.cumsum(lengths[hit]) - lengths[hit], lengths[hit])
+        offsets = np.arange(len(qidx)) - run_starts
         docs = self.doc_ids[starts + offsets]
         n_docs = len(self.expressions)
         full = np.bincount(docs, minlength=n_docs)
@@ -251,8 +253,6 @@ def get_index() -> LicenseIndex:
     except (OSError, ValueError, KeyError, UnicodeDecodeError):
         pass
     _INDEX = LicenseIndex.build(licensedb.iter_texts())
-    try:
+    with contextlib.suppress(OSError):  # a read-only home only costs a rebuild next time
         _save(_INDEX, cache)
-    except OSError:
-        pass  # a read-only home only costs the rebuild next time
     return _INDEX

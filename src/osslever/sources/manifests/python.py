@@ -49,7 +49,9 @@ def read_requirements(path: str, text: str) -> Manifest:
         parsed = parse_requirement(line)
         if parsed:
             name, version = parsed
-            out.dependencies.append(Dependency(ECOSYSTEM, name, version, direct=True, manifest=path))
+            out.dependencies.append(
+                Dependency(ECOSYSTEM, name, version, direct=True, manifest=path)
+            )
     return out
 
 
