@@ -14,10 +14,12 @@ package caches (node_modules, site-packages, ~/.cargo, ~/go/pkg/mod, ~/.m2).
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import yaml
 
@@ -74,6 +76,7 @@ PARSE_ERRORS = (
 )
 
 
+@lru_cache(maxsize=1)
 def all_readers() -> dict[str, Reader]:
     """File name → reader, for every ecosystem."""
     from osslever.sources.manifests import go, java, javascript, python, rust
@@ -86,14 +89,17 @@ def all_readers() -> dict[str, Reader]:
 
 def reader_for(name: str) -> Reader | None:
     """The reader for a file name; requirement files have many names."""
-    readers = all_readers()
-    if name in readers:
-        return readers[name]
-    from osslever.sources.manifests import python
+    reader = all_readers().get(name)
+    if reader is not None:
+        return reader
+    if name[:1] in "rRcC" and _REQUIREMENTS_RE.match(name.lower()):
+        from osslever.sources.manifests import python
 
-    if python.is_requirements_file(name):
         return python.read_requirements
     return None
+
+
+_REQUIREMENTS_RE = re.compile(r"^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$")
 
 
 def dedupe(deps: list[Dependency]) -> list[Dependency]:
