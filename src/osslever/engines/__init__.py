@@ -8,7 +8,7 @@ run it on their own tables. No metric is ever written twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -23,6 +23,11 @@ class Engine(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run a statement (e.g. a temporary view that later queries read)."""
+        ...
+
+    def register(self, name: str, columns: Mapping[str, tuple[str, list]]) -> None:
+        """A temporary table ``name`` for the queries that follow, from
+        column name → (SQL type, values), e.g. ``{"identity": ("VARCHAR", [...])}``."""
         ...
 
 

@@ -1,1 +1,1 @@
-"""Reasoning over metrics and facts: strategy, license, finance."""
+"""Reasoning over metrics: readings, strategy, license and finance models."""

@@ -1,1 +1,1 @@
-"""Documents for people and machines (JSON, Markdown, HTML, terminal tables)."""
+"""Documents for people and machines: JSON first, then Markdown and HTML from the same document."""

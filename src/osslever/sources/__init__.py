@@ -1,1 +1,1 @@
-"""Adapters that read one kind of input (git, events, manifests, ...)."""
+"""Adapters that read one kind of input each and write normalised rows to the store."""

@@ -1,0 +1,110 @@
+"""Benchmark: git history ingest against plain `git log --numstat` on the same repository.
+
+    python bench/git_ingest.py PATH_TO_REPO [--pydriller-seconds 30]
+
+Measured in one run, on the same machine and the same (warm) repository:
+  baseline   git log --numstat --no-renames (the floor: git computing line stats)
+  full       osslever's first ingest into an empty store
+  rerun      a second ingest with nothing new
+  report     `osslever report --format json` on the ingested store (ingest check + metrics)
+  pydriller  PyDriller walking commits with per-file line stats, capped and extrapolated
+Prints wall seconds, the ratio to the baseline, and the peak RSS of each process
+(osslever's own process and, separately, its git child).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+INGEST = """
+import resource, sys, time
+from osslever.store import Store
+from osslever.sources.git.repository import open_repository
+from osslever.sources.git.ingest import ingest
+t = time.perf_counter()
+r = ingest(Store(sys.argv[2]), open_repository(sys.argv[1]))
+print(f"{time.perf_counter() - t:.3f} {r.added} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}"
+      f" {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+"""
+
+PYDRILLER = """
+import sys, time
+from pydriller import Repository
+cap, n, t = float(sys.argv[2]), 0, time.perf_counter()
+for commit in Repository(sys.argv[1]).traverse_commits():
+    for f in commit.modified_files:
+        f.added_lines, f.deleted_lines
+    n += 1
+    if time.perf_counter() - t > cap:
+        break
+print(f"{time.perf_counter() - t:.3f} {n}")
+"""
+
+
+def timed(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KiB) of the process tree's largest member, stdout text."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if stdout is None else stdout, env=ENV)
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}")
+    return wall, usage.ru_maxrss, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("repo")
+    parser.add_argument("--pydriller-seconds", type=float, default=30.0)
+    args = parser.parse_args()
+    repo = str(Path(args.repo).resolve())
+    commits = int(subprocess.check_output(["git", "-C", repo, "rev-list", "--count", "HEAD"]))
+    print(f"repository: {repo} ({commits:,} commits), {os.cpu_count()} CPUs")
+
+    # Warm the cache so neither side pays for cold reads.
+    subprocess.run(["git", "-C", repo, "log", "--format=%H"], stdout=subprocess.DEVNULL, check=True)
+    fmt = "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%ct"
+    base, base_rss, _ = timed(["git", "-C", repo, "log", "--numstat", "--no-renames", fmt, "HEAD"])
+    print(f"baseline  git log --numstat      {base:8.2f} s  {commits / base:8.0f} commits/s  "
+          f"peak {base_rss / 1024:.0f} MiB")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.duckdb")
+        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db], stdout=None)
+        inner, added, self_rss, git_rss = out.split()
+        print(f"full      osslever ingest        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
+              f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
+              f"git {int(git_rss) / 1024:.0f} MiB")
+        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db], stdout=None)
+        print(f"rerun     nothing new            {wall:8.2f} s  (process; ingest itself {float(out.split()[0]):.3f} s)")
+        wall, rss, _ = timed([sys.executable, "-m", "osslever", "report", repo, "--db", db, "--format", "json", "-q"])
+        print(f"report    json from the store    {wall:8.2f} s  peak {rss / 1024:.0f} MiB")
+
+    try:
+        import pydriller  # noqa: F401
+    except ImportError:
+        print("pydriller not installed (pip install pydriller): skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        # PyDriller (GitPython) needs a working tree: a --shared clone reuses the objects.
+        work = str(Path(tmp) / "work")
+        subprocess.run(["git", "clone", "-q", "--shared", repo, work], check=True)
+        wall, rss, out = timed([sys.executable, "-c", PYDRILLER, work, str(args.pydriller_seconds)], stdout=None)
+    seconds, n = float(out.split()[0]), int(out.split()[1])
+    full = seconds / max(n, 1) * commits
+    print(f"pydriller {n:,} commits in {seconds:.1f} s → {n / seconds:.0f} commits/s, full history ≈ {full:,.0f} s "
+          f"(extrapolated), ratio {full / base:.1f}x the baseline, peak {rss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

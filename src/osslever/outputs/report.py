@@ -1,0 +1,135 @@
+"""The ``report`` document: git community health (+ license, + events when present).
+
+The JSON shape is the contract in ``shared/contracts/cli-json.md``; Markdown
+and HTML are renderings of this same dictionary, so the three never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from osslever import __version__
+from osslever.engines import Engine
+from osslever.identity.affiliations import Affiliation
+from osslever.metrics.community import (
+    bus_factor,
+    commits,
+    contributor_segments,
+    contributors,
+    elephant_factor,
+    facts,
+    lines,
+    maintained,
+    organizations,
+    release_cadence,
+    retention,
+)
+from osslever.metrics.windows import Window, add_months, month_start
+from osslever.models.readings import readings
+from osslever.sources.git.ingest import IngestResult
+from osslever.sources.git.repository import Repository
+
+SCHEMA_VERSION = 1
+
+
+def _monthly(engine: Engine, first: dt.date, last: dt.date) -> list[dict]:
+    n_commits = commits.commits_monthly(engine)
+    active = contributors.active_monthly(engine)
+    new = contributors.new_monthly(engine)
+    changed = lines.lines_monthly(engine)
+    out, cur = [], month_start(first)
+    while cur <= last:
+        key = cur.strftime("%Y-%m")
+        added, deleted = changed.get(key, (0, 0))
+        out.append({
+            "month": key, "commits": n_commits.get(key, 0),
+            "active_contributors": active.get(key, 0), "new_contributors": new.get(key, 0),
+            "lines_added": added, "lines_deleted": deleted,
+        })
+        cur = add_months(cur, 1)
+    return out
+
+
+def community_section(
+    engine: Engine, history_id: int, as_of: dt.date | None = None,
+) -> dict:
+    """All git-history metrics of one history (``commit_facts`` must be built)."""
+    span = facts.span(engine)
+    if span is None:
+        return {"commits_total": 0}
+    first, last = span
+    window = Window.months_ending(last, 12)
+    shares = organizations.organization_shares(engine, window)
+    affiliated = [s for s in shares if s["name"] not in ("independent", "unknown")]
+    affiliated_total = sum(s["commits"] for s in affiliated)
+    active_12m = contributors.active_in(engine, window)
+    new_12m = contributors.new_in(engine, window)
+    return {
+        "commits_total": commits.commits_total(engine),
+        "contributors_total": contributors.contributors_total(engine),
+        "bots_total": contributors.bots_total(engine),
+        "first_commit": first.isoformat(),
+        "last_commit": last.isoformat(),
+        "window_12m": {"start": window.start.isoformat(),
+                       "end": (window.end - dt.timedelta(days=1)).isoformat()},
+        "active_contributors_12m": active_12m,
+        "new_contributors_12m": new_12m,
+        "new_contributors_share_12m": round(new_12m / active_12m, 4) if active_12m else None,
+        "bus_factor_12m": bus_factor.bus_factor(engine, window),
+        "elephant_factor_12m": elephant_factor.elephant_factor(engine, window),
+        "organizations_12m": shares,
+        "organization_top": affiliated[0]["name"] if affiliated else None,
+        "organization_top_share": (round(affiliated[0]["commits"] / affiliated_total, 4)
+                                   if affiliated else None),
+        "contributor_segments_12m": contributor_segments.contributor_segments(engine, window),
+        "retention": retention.retention(engine),
+        "retention_cohorts": retention.cohorts(engine),
+        "releases": release_cadence.release_cadence(engine, history_id, window),
+        "maintained": maintained.maintained(engine, as_of or dt.datetime.now(dt.UTC).date()),
+        "top_contributors_12m": contributors.top(engine, window),
+        "top_contributors_all": contributors.top(engine, None),
+        "monthly": _monthly(engine, first, last),
+    }
+
+
+# Other areas add sections here: (key, function(repo, ref, engine) -> dict | None).
+Section = Callable[[Repository, str, Engine], "dict | None"]
+SECTIONS: list[tuple[str, Section]] = []
+
+
+def build_report(
+    engine: Engine,
+    repo: Repository,
+    result: IngestResult,
+    ref: str = "HEAD",
+    lang: str = "en",
+    affiliations: Sequence[Affiliation] = (),
+    affiliation_file: str | None = None,
+    as_of: dt.date | None = None,
+) -> dict:
+    facts.build(engine, result.history_id, affiliations)
+    document: dict = {
+        "schema_version": SCHEMA_VERSION,
+        "repository": {
+            "name": repo.name, "path": repo.location, "ref": ref, "head": result.tip,
+            "shallow": result.shallow, "slug": repo.slug,
+        },
+        "license": {"spdx": None, "files": []},
+        "community": community_section(engine, result.history_id, as_of),
+    }
+    document["community"]["identity"] = {
+        "key": "lower-cased e-mail after .mailmap",
+        "affiliation_file": affiliation_file,
+        "affiliation_entries": len(affiliations),
+    }
+    for key, section in SECTIONS:
+        value = section(repo, ref, engine)
+        if value is not None:
+            document[key] = value
+    document["readings"] = readings("community", document, lang)
+    document["generated"] = {
+        "tool": "osslever", "version": __version__, "lang": lang,
+        "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+    return document

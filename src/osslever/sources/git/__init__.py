@@ -1,0 +1,1 @@
+"""Git history: open or clone a repository, stream its log, ingest it incrementally."""

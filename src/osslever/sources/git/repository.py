@@ -1,0 +1,135 @@
+"""Open what the user named — a working tree, a bare repository or a clone URL.
+
+URLs are cloned once (bare, full history) into the cache folder and fetched on
+later runs, so a report on a remote project costs one clone, then deltas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from osslever.errors import UserError
+from osslever.progress import make_progress
+from osslever.sources.git import command
+from osslever.sources.git.command import GitFailed
+
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
+_FORGE = re.compile(r"(?:github\.com|gitlab\.com|gitee\.com|codeberg\.org)[:/]+([^/\s]+)/([^/\s]+?)(?:\.git)?/?$")
+
+
+def is_url(location: str) -> bool:
+    return bool(_URL.match(location))
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A git repository osslever can read: where it lives and what to call it."""
+
+    location: str           # what the user gave (absolute path or URL)
+    git_dir: Path
+    work_tree: Path | None  # None for bare repositories
+    name: str
+    slug: str | None        # owner/name on a known forge, for joining with event data
+
+    def head(self, ref: str) -> str:
+        """Resolve ``ref`` to a commit id, or say clearly why not."""
+        if ref.startswith("-"):
+            raise UserError("git.unknown_ref", ref=ref, location=self.location)
+        proc = command.run(
+            self.git_dir, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+            check=False,
+        )
+        if proc.returncode != 0:
+            if ref == "HEAD" and not self.has_commits():
+                raise UserError("git.empty", location=self.location)
+            raise UserError("git.unknown_ref", ref=ref, location=self.location)
+        return proc.stdout.decode().strip()
+
+    def has_commits(self) -> bool:
+        proc = command.run(self.git_dir, ["rev-list", "-n", "1", "--all"], check=False)
+        return proc.returncode == 0 and bool(proc.stdout.strip())
+
+    def is_shallow(self) -> bool:
+        proc = command.run(self.git_dir, ["rev-parse", "--is-shallow-repository"], check=False)
+        return proc.stdout.strip() == b"true"
+
+    def remote_url(self) -> str | None:
+        proc = command.run(self.git_dir, ["config", "--get", "remote.origin.url"], check=False)
+        return proc.stdout.decode("utf-8", "replace").strip() or None
+
+
+def slug_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    match = _FORGE.search(url.strip())
+    return f"{match.group(1)}/{match.group(2)}".lower() if match else None
+
+
+def _cache_dir_for(url: str) -> Path:
+    from osslever.paths import clone_cache
+
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://")[-1]).strip("_")[-60:]
+    digest = hashlib.sha256(url.encode()).hexdigest()[:12]
+    return clone_cache() / f"{readable}-{digest}.git"
+
+
+def _clone_or_fetch(url: str, quiet: bool) -> Path:
+    target = _cache_dir_for(url)
+    progress = make_progress(quiet)
+    try:
+        if (target / "HEAD").exists():
+            progress.start(f"fetch {url}", None)
+            command.run(
+                target,
+                ["fetch", "--quiet", "--prune", "--tags", "origin",
+                 "+refs/heads/*:refs/heads/*"],
+            )
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            if partial.exists():
+                import shutil
+
+                shutil.rmtree(partial)
+            progress.start(f"clone {url}", None)
+            command.run(None, ["clone", "--bare", "--quiet", "--", url, str(partial)])
+            partial.rename(target)
+    except GitFailed as exc:
+        raise UserError("git.clone_failed", url=url, detail=exc.detail) from exc
+    except OSError as exc:
+        raise UserError("git.clone_failed", url=url, detail=exc.strerror or str(exc)) from exc
+    finally:
+        progress.finish()
+    return target
+
+
+def open_repository(location: str, quiet: bool = True) -> Repository:
+    """Open a path (working tree or bare) or clone/update a URL into the cache."""
+    if is_url(location):
+        git_dir = _clone_or_fetch(location, quiet)
+        name = location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or location
+        return Repository(location, git_dir, None, name, slug_from_url(location))
+
+    path = Path(location).expanduser()
+    if not path.exists():
+        raise UserError("git.no_such_path", path=location)
+    path = path.resolve()
+    proc = command.run(
+        None, ["-C", str(path), "rev-parse", "--absolute-git-dir", "--is-bare-repository"], check=False
+    )
+    if proc.returncode != 0:
+        raise UserError("git.not_a_repository", path=str(path))
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    git_dir, bare = Path(lines[0]), lines[1].strip() == "true"
+    work_tree = None
+    if not bare:
+        top = command.run(None, ["-C", str(path), "rev-parse", "--show-toplevel"], check=False)
+        work_tree = Path(top.stdout.decode("utf-8", "surrogateescape").strip() or path)
+    root = work_tree or git_dir
+    name = root.name.removesuffix(".git") if root.name != ".git" else root.parent.name
+    repo = Repository(str(path), git_dir, work_tree, name, None)
+    slug = slug_from_url(repo.remote_url())
+    return Repository(str(path), git_dir, work_tree, name, slug)
