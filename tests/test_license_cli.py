@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from license_helpers import commit_all, init_repo, license_text
+
+from osslever.models.license import textindex
+from tests.license_helpers import commit_all, init_repo, license_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "OSSLEVER_LANG": "en"}
-    import os
+_HOME: list[Path] = []
 
-    if os.environ.get("OSSLEVER_HOME"):
-        env["OSSLEVER_HOME"] = os.environ["OSSLEVER_HOME"]
-    env["HOME"] = os.environ.get("HOME", "/tmp")
+
+@pytest.fixture(scope="module", autouse=True)
+def cli_home(tmp_path_factory) -> Path:
+    """One osslever home for every command of this module, with the license index
+    already saved in it, so each subprocess loads the index instead of building it."""
+    home = tmp_path_factory.mktemp("cli-home")
+    textindex._save(textindex.get_index(), home / "cache" / textindex._cache_file().name)
+    _HOME[:] = [home]
+    return home
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "OSSLEVER_LANG": "en", "OSSLEVER_HOME": str(_HOME[0]),
+           "HOME": os.environ.get("HOME", "/tmp"), "GIT_CONFIG_NOSYSTEM": "1"}
     return subprocess.run([sys.executable, "-m", "osslever", *args], capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=120)
 

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from license_helpers import commit_all, git, init_repo, license_text, reformat
 
 from osslever.errors import UserError
 from osslever.models.license import detect_license
 from osslever.models.license.detect import analyse_text
+from tests.license_helpers import commit_all, git, init_repo, license_text, reformat
 
 # LicenseDB key → SPDX id, from the SPDX license list.
 REAL_TEXTS = {

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from license_helpers import commit_all, git, init_repo, license_text
-
 from osslever.models.license import license_document
 from osslever.models.license.history import license_history
+from tests.license_helpers import commit_all, git, init_repo, license_text
 
 
 def test_relicensing_events_with_dates_and_commits(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from license_helpers import license_text
 
 from osslever.models.license.dependencies import dependencies_of
+from tests.license_helpers import license_text
 
 PACKAGE_LOCK_V3 = {
     "name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
