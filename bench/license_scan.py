@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from osslever.models.license import detect_license, licensedb, license_document  # noqa: E402
+from osslever.models.license import detect_license, license_document, licensedb  # noqa: E402
 from osslever.models.license.textindex import get_index  # noqa: E402
 
 
