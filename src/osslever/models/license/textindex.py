@@ -205,7 +205,7 @@ def _cache_file() -> Path:
     from osslever import paths
 
     name = f"license-index-v{INDEX_FORMAT}-{licensedb.data_version()}.npz"
-    return paths.home() / "cache" / name
+    return paths.index_cache() / name
 
 
 def _save(index: LicenseIndex, path: Path) -> None:
