@@ -39,19 +39,43 @@ def _echo(message: str, quiet: bool = False) -> None:
 @command.command(name="gharchive")
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day to download. 起始日期。")
-@click.option("--to", "end", metavar="YYYY-MM-DD",
-              help="Last day to download (inclusive). 结束日期。")
-@click.option("--repo", "repos", multiple=True, metavar="OWNER/NAME",
-              help="Keep only these repositories (repeatable). 只保留这些仓库。")
-@click.option("--org", "orgs", multiple=True, metavar="NAME",
-              help="Keep only repositories of these owners (repeatable). 只保留这些组织的仓库。")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="duckdb: into the store; spark: into Parquet partitions.")
-@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None,
-              help="Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet).")
-@click.option("--base-url", default=None, metavar="URL",
-              help="GH Archive mirror (default https://data.gharchive.org).")
+@click.option(
+    "--to", "end", metavar="YYYY-MM-DD", help="Last day to download (inclusive). 结束日期。"
+)
+@click.option(
+    "--repo",
+    "repos",
+    multiple=True,
+    metavar="OWNER/NAME",
+    help="Keep only these repositories (repeatable). 只保留这些仓库。",
+)
+@click.option(
+    "--org",
+    "orgs",
+    multiple=True,
+    metavar="NAME",
+    help="Keep only repositories of these owners (repeatable). 只保留这些组织的仓库。",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: into the store; spark: into Parquet partitions.",
+)
+@click.option(
+    "--parquet",
+    "parquet_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="GH Archive mirror (default https://data.gharchive.org).",
+)
 @click.option("--workers", type=int, default=None, help="Parallel readers (default: up to 2).")
 @db_option
 @quiet_option
@@ -134,7 +158,8 @@ def gharchive(
             report.failed += again.failed
             report.failed += [
                 FileResult(str(downloader.folder / r.name), error="corrupt", detail=r.error or "")
-                for r in fresh if r.path is None
+                for r in fresh
+                if r.path is None
             ]
             report.files_ingested += again.files_ingested
             report.events += again.events
@@ -166,10 +191,18 @@ def _summary(report: object, quiet: bool) -> None:
 
 @command.command(name="github")
 @click.argument("repo", metavar="OWNER/NAME")
-@click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
-              help="Environment variable holding the token (never printed). 存放令牌的环境变量。")
-@click.option("--api-url", default="https://api.github.com", show_default=True,
-              help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).")
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Environment variable holding the token (never printed). 存放令牌的环境变量。",
+)
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
+)
 @db_option
 @quiet_option
 @lang_option
@@ -195,5 +228,14 @@ def github(
         report = ingest_repository(
             store, repo, token=token, api_url=api_url, progress=make_progress(quiet)
         )
-    _echo(t("events.api_summary", repo=repo, events=report.events, new=report.new_events,
-            requests=report.requests, cached=report.not_modified), quiet)
+    _echo(
+        t(
+            "events.api_summary",
+            repo=repo,
+            events=report.events,
+            new=report.new_events,
+            requests=report.requests,
+            cached=report.not_modified,
+        ),
+        quiet,
+    )

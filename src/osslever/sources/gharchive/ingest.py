@@ -45,9 +45,7 @@ class IngestReport:
             "events": self.events,
             "new_events": self.new_events,
             "bad_lines": self.bad_lines,
-            "failed": [
-                {"file": f.path, "error": f.error, "detail": f.detail} for f in self.failed
-            ],
+            "failed": [{"file": f.path, "error": f.error, "detail": f.detail} for f in self.failed],
             "bad_line_examples": [
                 {"file": f, "line": n, "reason": why} for f, n, why in self.bad_examples
             ],
@@ -78,9 +76,7 @@ def source_key(path: Path, flt: Filter) -> str:
 
 
 def _insert_sql() -> str:
-    cols = ", ".join(
-        f"CAST({c} AS TIMESTAMP)" if c in TIMESTAMP_COLUMNS else c for c in COLUMNS
-    )
+    cols = ", ".join(f"CAST({c} AS TIMESTAMP)" if c in TIMESTAMP_COLUMNS else c for c in COLUMNS)
     return (
         f"INSERT OR IGNORE INTO gh_events ({', '.join(COLUMNS)}, source) "
         f"SELECT {cols}, ? FROM rows_in"

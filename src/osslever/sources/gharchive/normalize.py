@@ -23,6 +23,7 @@ building Python objects for it, which is what makes ingest faster than the
 gzip floor on two cores (bench/gharchive_ingest.py). Unexpected types in a
 known field make the line a "bad line" with the path in the message.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -258,9 +259,32 @@ def normalize(event: Event, raw: bytes = b"") -> tuple[Any, ...]:
 
     payload = event.payload
     if payload is None:
-        return (event_id, etype, None, created_at, actor_id, actor_login, repo_id, repo_name,
-                org_login, None, None, None, None, None, None, None, None, None, None, None,
-                None, None, None, False)
+        return (
+            event_id,
+            etype,
+            None,
+            created_at,
+            actor_id,
+            actor_login,
+            repo_id,
+            repo_name,
+            org_login,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            False,
+        )
 
     number = payload.number
     is_pr: bool | None = None
