@@ -24,7 +24,6 @@ from osslever import paths
 from osslever.progress import Progress, Silent
 
 DEFAULT_BASE_URL = "https://data.gharchive.org"
-CHUNK = 1 << 20
 
 
 @dataclass
@@ -155,7 +154,7 @@ class Downloader:
                 expected = response.headers.get("content-length")
                 got = 0
                 with part.open(mode) as out:
-                    for chunk in response.iter_bytes(CHUNK):
+                    for chunk in response.iter_raw():  # as received: a cut keeps what came
                         out.write(chunk)
                         got += len(chunk)
                 if expected is not None and got < int(expected):
