@@ -226,7 +226,12 @@ def github(
         _echo(t("events.api_no_token", env=token_env), quiet)
     with open_store(db) as store:
         report = ingest_repository(
-            store, repo, token=token, api_url=api_url, progress=make_progress(quiet)
+            store,
+            repo,
+            token=token,
+            api_url=api_url,
+            progress=make_progress(quiet),
+            token_env=token_env,
         )
     _echo(
         t(
