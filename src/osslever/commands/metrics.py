@@ -83,7 +83,13 @@ def command(
     check_repo(repo)
     chosen = parse_period(period or _default_period())
     if engine == "spark":
-        doc = metrics_document(get_engine("spark"), repo, chosen)
+        from osslever.engines.spark import SparkEngine  # type: ignore[import-not-found]
+
+        if parquet_dir:
+            doc = metrics_document(SparkEngine(parquet=parquet_dir), repo, chosen)
+        else:
+            with open_store(db, read_only=bool(db and db.exists())) as store:
+                doc = metrics_document(SparkEngine(store=store), repo, chosen)
     else:
         with open_store(db, read_only=bool(db and db.exists())) as store:
             doc = metrics_document(get_engine("duckdb", store), repo, chosen)
