@@ -140,3 +140,32 @@ def test_parallel_downloads(tmp_path: Path, workers: int):
         results = Downloader(srv.url, tmp_path, workers=workers).fetch_all(sorted(files))
     assert all(r.error is None for r in results)
     assert {r.path.name: r.path.read_bytes() for r in results} == files
+
+
+def test_cli_downloads_a_day_and_ingests_what_exists(tmp_path: Path, monkeypatch, capsys):
+    from osslever.cli import main
+
+    monkeypatch.setenv("OSSLEVER_HOME", str(tmp_path / "home"))
+    files = {"2024-01-01-0.json.gz": _gz(30), "2024-01-01-13.json.gz": _gz(40)}
+    with _Server(files, cut_once={"2024-01-01-13.json.gz"}) as srv:
+        monkeypatch.setattr("osslever.sources.gharchive.download.time.sleep", lambda s: None)
+        with pytest.raises(SystemExit) as done:
+            main(
+                [
+                    "ingest",
+                    "gharchive",
+                    "--from",
+                    "2024-01-01",
+                    "--base-url",
+                    srv.url,
+                    "--db",
+                    str(tmp_path / "d.duckdb"),
+                    "--lang",
+                    "en",
+                ]
+            )
+    err = capsys.readouterr().err
+    assert done.value.code == 0
+    assert "22 hour(s) are not on the server" in err
+    assert "70 events kept" in err
+    assert sorted(p.name for p in (tmp_path / "home" / "gharchive").iterdir()) == sorted(files)

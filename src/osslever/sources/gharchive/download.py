@@ -79,7 +79,7 @@ class Downloader:
         workers: int = 4,
         retries: int = 5,
         backoff: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         timeout: float = 60.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -87,7 +87,7 @@ class Downloader:
         self.workers = workers
         self.retries = retries
         self.backoff = backoff
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep
         self.timeout = timeout
 
     def fetch_all(self, names: Iterable[str], progress: Progress | None = None) -> list[Download]:
