@@ -198,30 +198,36 @@ def _read_file(path: Path, flt: Filter) -> FileResult:
     result = FileResult(str(path))
     collector = _Collector(flt, result)
     needles = flt.needles() if flt.active else None
-    line_no = 0  # lines completed before the current buffer
-    rest = b""
+    line_no = 0  # lines completed so far
+    pending = b""  # a line cut by the chunk boundary
     first = True
     try:
+        # Chunks are scanned in place (index ranges, memoryviews): only the line
+        # straddling two chunks is ever copied.
         for chunk in _chunks(path):
-            buf = rest + chunk if rest else chunk
-            cut = buf.rfind(b"\n")
-            if cut < 0:
-                rest = buf
+            first_nl = chunk.find(b"\n")
+            if first_nl < 0:
+                pending += chunk
                 continue
-            rest = buf[cut + 1 :]
-            block = buf[: cut + 1]
-            if first:
-                end = block.find(b"\n")
-                head = block[:end].strip()
-                if head:
-                    _check_first_line(head)
-                    first = False
-            line_no = _scan(block, line_no, needles, collector)
-        if rest.strip():
-            if first:
-                _check_first_line(rest.strip())
+            head = pending + chunk[: first_nl + 1]
+            last_nl = chunk.rfind(b"\n")
+            pending = chunk[last_nl + 1 :]
+            if first and head.strip():
+                _check_first_line(head.strip())
                 first = False
-            line_no = _scan(rest + b"\n", line_no, needles, collector)
+            line_no = _scan(head, 0, len(head), line_no, needles, collector)
+            if last_nl > first_nl:
+                if first:  # the head was blank: check the first line of the rest
+                    nxt = chunk.find(b"\n", first_nl + 1)
+                    _check_first_line(chunk[first_nl + 1 : nxt].strip() or b"{}")
+                    first = False
+                line_no = _scan(chunk, first_nl + 1, last_nl + 1, line_no, needles, collector)
+        if pending.strip():
+            if first:
+                _check_first_line(pending.strip())
+                first = False
+            tail = pending + b"\n"
+            line_no = _scan(tail, 0, len(tail), line_no, needles, collector)
     except _WrongFormat as exc:
         return _failed(result, "wrong_format", str(exc))
     except EOFError as exc:
@@ -242,34 +248,36 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
     return result
 
 
-def _scan(block: bytes, line_no: int, needles: list[bytes] | None, out: _Collector) -> int:
-    """Feed the lines of ``block`` (ending in a newline) to ``out``; return lines done."""
+def _scan(
+    buf: bytes, start: int, end: int, line_no: int, needles: list[bytes] | None, out: _Collector
+) -> int:
+    """Feed the lines of ``buf[start:end]`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
-        if _fast_block(block, out):
-            return line_no + block.count(b"\n")
-        lines = block.split(b"\n")
+        if _fast_block(memoryview(buf)[start:end], out):
+            return line_no + buf.count(b"\n", start, end)
+        lines = buf[start:end].split(b"\n")
         lines.pop()  # the empty piece after the final newline
         for offset, raw in enumerate(lines, start=1):
             if raw and not raw.isspace():
                 out.line(raw, line_no + offset)
         return line_no + len(lines)
-    lowered = block.lower()
+    lowered = buf.lower()  # ASCII only, same length: positions stay valid
     starts: set[int] = set()
     for needle in needles:
-        pos = lowered.find(needle)
+        pos = lowered.find(needle, start, end)
         while pos >= 0:
-            starts.add(lowered.rfind(b"\n", 0, pos) + 1)
-            pos = lowered.find(needle, lowered.find(b"\n", pos) + 1)
-    done, counted_to = line_no, 0
-    for start in sorted(starts):
-        done += block.count(b"\n", counted_to, start) + 1
-        end = block.find(b"\n", start)
-        out.line(block[start:end], done)
-        counted_to = end + 1
-    return done + block.count(b"\n", counted_to)
+            starts.add(lowered.rfind(b"\n", start, pos) + 1 or start)
+            pos = lowered.find(needle, lowered.find(b"\n", pos, end) + 1, end)
+    done, counted_to = line_no, start
+    for line_start in sorted(starts):
+        done += buf.count(b"\n", counted_to, line_start) + 1
+        line_end = buf.find(b"\n", line_start, end)
+        out.line(buf[line_start:line_end], done)
+        counted_to = line_end + 1
+    return done + buf.count(b"\n", counted_to, end)
 
 
-def _fast_block(block: bytes, out: _Collector) -> bool:
+def _fast_block(block: memoryview, out: _Collector) -> bool:
     """Decode a whole block in one call (2× faster than line by line).
 
     Falls back (returns False, nothing kept) when a line is bad — so it can be
