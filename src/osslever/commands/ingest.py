@@ -16,6 +16,8 @@ from osslever.commands._options import db_option, lang_option, quiet_option
 from osslever.errors import UserError
 from osslever.i18n import t
 
+INGEST_MEMORY_LIMIT = "768MB"
+
 
 @click.group(name="ingest")
 def command() -> None:
@@ -147,6 +149,9 @@ def gharchive(
     from osslever.store import open_store
 
     with open_store(db) as store:
+        # Bounded memory whatever the input: DuckDB's own cache stays under this
+        # (readers hold one file's rows each); it spills to disk if it needs more.
+        store.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
         drop = (lambda r: Path(r.path).unlink(missing_ok=True)) if downloader else None
         report = ingest_files(store, files, flt, progress, workers=workers, on_damaged=drop)
         damaged = [Path(f.path).name for f in report.failed if f.error in ("truncated", "corrupt")]

@@ -23,6 +23,11 @@ from osslever.sources.gharchive.normalize import COLUMNS, TIMESTAMP_COLUMNS
 from osslever.sources.gharchive.reader import FileResult, Filter, read_file
 from osslever.store import Store
 
+# "fork" starts readers instantly and, unlike "spawn", never re-imports the
+# caller's __main__ (a script without a main guard would otherwise break). The
+# children only decompress and parse: they never touch the parent's DuckDB.
+_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
 FILE_SUFFIXES = (".json.gz", ".json", ".ndjson", ".jsonl", ".gz")
 
 
@@ -110,7 +115,7 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
         for path in paths:
             yield read_file(path, flt)
         return
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB threads
+    ctx = multiprocessing.get_context(_START_METHOD)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: list[Future[FileResult]] = []
         queue = iter(paths)
