@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from osslever.store import Store
 # "fork" starts readers instantly and, unlike "spawn", never re-imports the
 # caller's __main__ (a script without a main guard would otherwise break). The
 # children only decompress and parse: they never touch the parent's DuckDB.
-_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 FILE_SUFFIXES = (".json.gz", ".json", ".ndjson", ".jsonl", ".gz")
 
