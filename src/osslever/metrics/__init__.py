@@ -1,0 +1,1 @@
+"""Metrics: small functions of the store, named after their public definitions."""
