@@ -211,6 +211,7 @@ WITH ev AS (
     WHERE created_at >= TIMESTAMP '{start}' AND created_at < TIMESTAMP '{end}'
       AND type IN ({types})
       AND actor_login IS NOT NULL
+      AND repo_name IS NOT NULL
       AND (actor_id IS NULL OR actor_id NOT IN ({bot_ids}))
 ),
 pairs AS (
