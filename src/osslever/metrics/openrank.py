@@ -345,13 +345,19 @@ def solve(
 
 def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray
            ) -> tuple[pa.Array, np.ndarray, pa.Array]:
-    """Distinct keys, each edge's index into them, and each key's latest name."""
+    """Distinct keys, each edge's index into them, and each key's latest name.
+
+    Latest = the edge with the newest ``last_at``; among equals, the last row (the
+    SQL orders rows, so the choice is the same on every engine).
+    """
     encoded = pc.dictionary_encode(keys).combine_chunks()
     index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    order = np.lexsort((last_at, index))  # by key, then time: the last of a group is newest
-    sorted_index = index[order]
-    last_of_group = np.r_[np.nonzero(np.diff(sorted_index))[0], len(sorted_index) - 1]
-    latest = pc.take(names, pa.array(order[last_of_group])).combine_chunks()
+    newest = np.full(len(encoded.dictionary), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(newest, index, last_at)
+    candidates = np.flatnonzero(last_at == newest[index])
+    chosen = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+    np.maximum.at(chosen, index[candidates], candidates)
+    latest = pc.take(names, pa.array(chosen)).combine_chunks()
     return encoded.dictionary, index, latest
 
 
