@@ -9,7 +9,7 @@ language is a bug caught by the test suite (``tests/test_i18n.py``).
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -46,7 +46,7 @@ def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
         out[prefix] = str(node)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """All messages of one language, flattened to dotted keys."""
     out: dict[str, str] = {}

@@ -1,0 +1,246 @@
+"""``osslever ingest``: bring data into the store (GH Archive, the GitHub API, ...).
+
+A group, so each source is one subcommand (``ingest gharchive``, ``ingest github``,
+and later ``ingest git``) with the shared ``--db`` / ``--quiet`` / ``--lang``.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from osslever.commands._options import db_option, lang_option, quiet_option
+from osslever.errors import UserError
+from osslever.i18n import t
+
+
+@click.group(name="ingest")
+def command() -> None:
+    """Load data into the store. 将数据导入数据库。"""
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UserError("events.bad_date", option=option, value=value) from exc
+
+
+def _echo(message: str, quiet: bool = False) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+@command.command(name="gharchive")
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day to download. 起始日期。")
+@click.option(
+    "--to", "end", metavar="YYYY-MM-DD", help="Last day to download (inclusive). 结束日期。"
+)
+@click.option(
+    "--repo",
+    "repos",
+    multiple=True,
+    metavar="OWNER/NAME",
+    help="Keep only these repositories (repeatable). 只保留这些仓库。",
+)
+@click.option(
+    "--org",
+    "orgs",
+    multiple=True,
+    metavar="NAME",
+    help="Keep only repositories of these owners (repeatable). 只保留这些组织的仓库。",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: into the store; spark: into Parquet partitions.",
+)
+@click.option(
+    "--parquet",
+    "parquet_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="GH Archive mirror (default https://data.gharchive.org).",
+)
+@click.option("--workers", type=int, default=None, help="Parallel readers (default: up to 2).")
+@db_option
+@quiet_option
+@lang_option
+def gharchive(
+    inputs: tuple[Path, ...],
+    start: str | None,
+    end: str | None,
+    repos: tuple[str, ...],
+    orgs: tuple[str, ...],
+    engine: str,
+    parquet_dir: Path | None,
+    base_url: str | None,
+    workers: int | None,
+    db: Path | None,
+    quiet: bool,
+    lang: str,
+) -> None:
+    """Ingest GH Archive hourly files: download --from/--to, or read FILES_OR_DIRS.
+
+    导入 GH Archive 每小时事件文件：按日期下载，或读取本地文件/目录。
+    """
+    from osslever.progress import make_progress
+    from osslever.sources.gharchive.reader import Filter
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if inputs and (first or last):
+        raise UserError("events.inputs_and_dates")
+    if not inputs and not first:
+        raise UserError("events.nothing_to_ingest")
+    for repo in repos:
+        if repo.count("/") != 1 or repo.startswith("/") or repo.endswith("/"):
+            raise UserError("events.bad_repo", repo=repo)
+    flt = Filter.of(repos, orgs)
+    progress = make_progress(quiet)
+
+    downloader = None
+    files: list[Path] = list(inputs)
+    if first:
+        from osslever.sources.gharchive.download import DEFAULT_BASE_URL, Downloader, hour_names
+
+        last = last or first
+        if last < first:
+            raise UserError("events.bad_range", start=str(first), end=str(last))
+        downloader = Downloader(base_url=base_url or DEFAULT_BASE_URL)
+        results = downloader.fetch_all(hour_names(first, last), progress)
+        missing = [r.name for r in results if r.error == "missing"]
+        failed = [r for r in results if r.path is None and r.error != "missing"]
+        if missing:
+            _echo(t("events.hours_missing", count=len(missing), first=missing[0]), quiet)
+        for r in failed:
+            _echo(t("events.download_failed", name=r.name, detail=r.error or ""), quiet)
+        files = [r.path for r in results if r.path is not None]
+        if not files:
+            raise UserError("events.nothing_downloaded")
+
+    if engine == "spark":
+        from osslever.paths import home
+        from osslever.sources.gharchive.spark_ingest import ingest_to_parquet
+
+        out = parquet_dir or home() / "events-parquet"
+        report = ingest_to_parquet(files, out, flt)
+        _summary(report, quiet)
+        _echo(t("events.parquet_written", path=str(out)), quiet)
+        sys.exit(1 if report.failed else 0)
+
+    from osslever.sources.gharchive.ingest import ingest_files
+    from osslever.sources.gharchive.reader import FileResult
+    from osslever.store import open_store
+
+    with open_store(db) as store:
+        drop = (lambda r: Path(r.path).unlink(missing_ok=True)) if downloader else None
+        report = ingest_files(store, files, flt, progress, workers=workers, on_damaged=drop)
+        damaged = [Path(f.path).name for f in report.failed if f.error in ("truncated", "corrupt")]
+        if downloader is not None and damaged:
+            # A damaged download is fetched again once; it is never half-counted.
+            fresh = downloader.fetch_all(damaged)
+            again = ingest_files(store, [r.path for r in fresh if r.path], flt, workers=workers)
+            report.failed = [f for f in report.failed if Path(f.path).name not in damaged]
+            report.failed += again.failed
+            report.failed += [
+                FileResult(str(downloader.folder / r.name), error="corrupt", detail=r.error or "")
+                for r in fresh
+                if r.path is None
+            ]
+            report.files_ingested += again.files_ingested
+            report.events += again.events
+            report.new_events += again.new_events
+            report.bad_lines += again.bad_lines
+    _summary(report, quiet)
+    sys.exit(1 if report.failed else 0)
+
+
+def _summary(report: object, quiet: bool) -> None:
+    r = report
+    for file, line, why in r.bad_examples:  # type: ignore[attr-defined]
+        _echo(t("events.bad_line", file=file, line=line, reason=why), quiet)
+    for f in r.failed:  # type: ignore[attr-defined]
+        _echo(t(f"events.file_{f.error}", file=f.path, detail=f.detail), False)
+    _echo(
+        t(
+            "events.ingest_summary",
+            files=r.files_ingested,  # type: ignore[attr-defined]
+            skipped=r.files_skipped,  # type: ignore[attr-defined]
+            events=r.events,  # type: ignore[attr-defined]
+            new=r.new_events,  # type: ignore[attr-defined]
+            bad=r.bad_lines,  # type: ignore[attr-defined]
+            failed=len(r.failed),  # type: ignore[attr-defined]
+        ),
+        quiet,
+    )
+
+
+@command.command(name="github")
+@click.argument("repo", metavar="OWNER/NAME")
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Environment variable holding the token (never printed). 存放令牌的环境变量。",
+)
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
+)
+@db_option
+@quiet_option
+@lang_option
+def github(
+    repo: str, token_env: str, api_url: str, db: Path | None, quiet: bool, lang: str
+) -> None:
+    """Ingest one repository from the GitHub REST API (stars, issues, PRs, reviews, comments).
+
+    通过 GitHub API 导入一个仓库的星标、议题、PR、评审和评论。
+    """
+    import os
+
+    from osslever.progress import make_progress
+    from osslever.sources.github_api.ingest import ingest_repository
+    from osslever.store import open_store
+
+    if repo.count("/") != 1 or repo.startswith("/") or repo.endswith("/"):
+        raise UserError("events.bad_repo", repo=repo)
+    token = os.environ.get(token_env) or None
+    if token is None:
+        _echo(t("events.api_no_token", env=token_env), quiet)
+    with open_store(db) as store:
+        report = ingest_repository(
+            store,
+            repo,
+            token=token,
+            api_url=api_url,
+            progress=make_progress(quiet),
+            token_env=token_env,
+        )
+    _echo(
+        t(
+            "events.api_summary",
+            repo=repo,
+            events=report.events,
+            new=report.new_events,
+            requests=report.requests,
+            cached=report.not_modified,
+        ),
+        quiet,
+    )

@@ -1,0 +1,1 @@
+"""Adapters that read one kind of input and write normalised rows into the store."""
