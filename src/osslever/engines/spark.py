@@ -39,13 +39,32 @@ MASTER_ENV = "OSSLEVER_SPARK_MASTER"
 _URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
+def _exact_percentiles(node: Any) -> Any:
+    """sqlglot writes DuckDB's QUANTILE_CONT(x, q) as PERCENTILE_CONT(x, q), which Spark 4
+    rejects, and ``PERCENTILE_CONT(q) WITHIN GROUP (ORDER BY x)`` as PERCENTILE_APPROX,
+    which is approximate. Spark's PERCENTILE(x, q) interpolates linearly between order
+    statistics exactly as QUANTILE_CONT does, so both become that."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.PercentileCont) and node.expression is not None:
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
+    if (isinstance(node, exp.WithinGroup) and isinstance(node.this, exp.PercentileCont)
+            and isinstance(node.expression, exp.Order)
+            and len(node.expression.expressions) == 1
+            and not node.expression.expressions[0].args.get("desc")):
+        column = node.expression.expressions[0].this
+        return exp.Anonymous(this="PERCENTILE", expressions=[column, node.this.this])
+    return node
+
+
 @lru_cache(maxsize=512)
 def to_spark_sql(sql: str) -> str:
     """DuckDB-dialect SQL → Spark SQL (one statement)."""
     import sqlglot
 
-    statements = sqlglot.transpile(sql, read="duckdb", write="spark")
-    return ";\n".join(statements)
+    trees = sqlglot.parse(sql, read="duckdb")
+    out = [tree.transform(_exact_percentiles).sql(dialect="spark") for tree in trees if tree]
+    return ";\n".join(out)
 
 
 def _first_line(exc: Exception) -> str:
