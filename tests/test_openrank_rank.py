@@ -86,6 +86,27 @@ def test_empty_period_says_where_the_data_is(db):
 
 def test_bad_period_and_empty_store_are_user_errors(tmp_path, db):
     bad = run("--db", str(db), "--period", "2024-15")
-    assert isinstance(bad.exception, UserError) and bad.exception.key == "openrank.bad_period"
+    assert isinstance(bad.exception, UserError) and bad.exception.key == "events.bad_period"
     empty = run("--db", str(tmp_path / "empty.duckdb"))
     assert isinstance(empty.exception, UserError) and empty.exception.key == "openrank.no_events"
+
+
+def test_rank_by_activity_uses_opendiggers_developer_index(tmp_path):
+    path = tmp_path / "activity.duckdb"
+    with Store(path) as store:
+        add_events(
+            store,
+            ev("IssuesEvent/opened", "o/a", "ann", number=1, day="2024-05-02"),
+            ev("PullRequestEvent/opened", "o/a", "ann", number=2, day="2024-05-03"),
+            ev("IssueCommentEvent/created", "o/b", "bob", number=1, comment_id=1, day="2024-05-04"),
+            ev("IssueCommentEvent/created", "o/b", "bob", number=1, comment_id=2, day="2024-05-05"),
+            ev("WatchEvent/started", "o/c", "cat", day="2024-05-05"),  # no activity
+        )
+    doc = json.loads(run("--db", str(path), "--by", "activity", "--period", "2024-05",
+                         "--format", "json", "-q").output)
+    # per developer sqrt(weighted counts): ann 2.2235 + 4.0679, bob 2 × 0.5252
+    assert [(i["repo"], i["value"]) for i in doc["items"]] == [
+        ("o/a", pytest.approx(round((2.2235 + 4.0679) ** 0.5, 2))),
+        ("o/b", pytest.approx(round((2 * 0.5252) ** 0.5, 2))),
+    ]
+    assert doc["by"] == "activity" and doc["computed"] == []

@@ -123,21 +123,13 @@ def load_params() -> OpenRankParams:
 # --------------------------------------------------------------------------- periods
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
 
 
 def months_of(period: str) -> list[str]:
-    """``2024-01`` → one month, ``2024Q1`` → three, ``2024`` → twelve."""
-    text = period.strip()
-    if m := _MONTH.match(text):
-        return [text]
-    if m := _QUARTER.match(text):
-        first = (int(m.group(2)) - 1) * 3 + 1
-        return [f"{m.group(1)}-{first + i:02d}" for i in range(3)]
-    if m := _YEAR.match(text):
-        return [f"{m.group(1)}-{i:02d}" for i in range(1, 13)]
-    raise UserError("openrank.bad_period", period=period)
+    """``2024-01`` → one month, ``2024Q1`` → three, ``2024`` → twelve (the events periods)."""
+    from osslever.metrics.events.periods import parse_period
+
+    return [m.key for m in parse_period(period).months()]
 
 
 def month_index(period: str) -> int:

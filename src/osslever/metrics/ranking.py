@@ -33,11 +33,33 @@ def _openrank_values(store: Store, engine: Engine, period: str) -> tuple[dict[st
 
 
 def _activity_values(store: Store, engine: Engine, period: str) -> tuple[dict[str, float], list]:
+    """Each active repository's ``activity`` metric (osslever.metrics.events), one by one.
+
+    The metric is defined per repository; ranking asks it for every repository with
+    contribution events in the period rather than restating its SQL here.
+    """
     try:
-        from osslever.metrics import events
+        from osslever.metrics.events import available_metrics
+        from osslever.metrics.events._query import CONTRIBUTION_TYPES, REPO_NAME, ts
+        from osslever.metrics.events.periods import parse_period
     except ImportError as exc:
         raise UserError("openrank.no_activity_metric") from exc
-    return events.repo_activity_values(engine, period), []
+    p = parse_period(period)
+    activity = available_metrics()["activity"]
+    rows = engine.query(
+        f"SELECT DISTINCT repo_name FROM gh_events WHERE type IN ({CONTRIBUTION_TYPES}) "
+        f"AND created_at >= {ts(p.start)} AND created_at < {ts(p.end)} "
+        "AND repo_name IS NOT NULL"
+    )
+    values: dict[str, float] = {}
+    for row in rows:
+        name = str(row["repo_name"])
+        if not REPO_NAME.match(name):
+            continue
+        value = activity(engine, name, p.grain, p.start, p.end).get(p.key)
+        if value:
+            values[name] = float(value)
+    return values, []
 
 
 _SOURCES: dict[str, Callable[[Store, Engine, str], tuple[dict[str, float], list]]] = {
