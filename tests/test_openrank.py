@@ -326,3 +326,15 @@ def test_a_node_that_once_changed_less_than_the_tolerance_stays_halted():
     assert got.background == pytest.approx(b)
     assert got.user_values[0] == pytest.approx(0.5 + b / 2)
     assert got.repo_values[0] == pytest.approx(0.7 * 0.95 * 0.5 + b / 2)
+
+
+def test_a_renamed_repository_keeps_its_prior_value_by_id(store):
+    add_events(
+        store,
+        ev("IssuesEvent/opened", "o/old", "ann", number=1, day="2024-01-05", repo_id=5),
+        ev("IssuesEvent/opened", "o/new", "ann", number=2, day="2024-02-05", repo_id=5),
+    )
+    orank.ensure_openrank(store, until="2024-01", params=EXACT)
+    jan = orank.openrank_values(store, "2024-01")["o/old"]
+    orank.compute_month(store, "2024-02", params=EXACT.replace(max_iterations=2))
+    assert orank.openrank_values(store, "2024-02") == {"o/new": pytest.approx(0.3 * jan * 0.85)}

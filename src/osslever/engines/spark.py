@@ -129,7 +129,9 @@ class SparkEngine:
         for key, value in self._conf.items():
             builder = builder.config(key, value)
         try:
-            return builder.getOrCreate()
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")  # JVM warnings are not for users
+            return session
         except Exception as exc:  # JVM missing, master unreachable, ...
             raise UserError("spark.no_java", detail=_first_line(exc), master=self.master) from exc
 

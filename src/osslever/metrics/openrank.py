@@ -353,17 +353,27 @@ def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray
     return encoded.dictionary, index, latest
 
 
+# A stored row's identity: its key when recorded, else its lower-cased name.
+_KEYED = """
+    SELECT o.period, o.node_type, o.node, o.value,
+           COALESCE(k.node_key, 'name:' || lower(o.node)) AS node_key
+    FROM gh_openrank AS o
+    LEFT JOIN gh_openrank_keys AS k
+      ON k.period = o.period AND k.node_type = o.node_type AND k.node = o.node
+"""
+
+
 def _priors(store: Store, period: str, p: OpenRankParams) -> pa.Table:
     """Each node's last stored value before ``period``, decayed by months since; > min only."""
     return _store_arrow(
         store,
-        """
+        f"""
         SELECT node_type, node_key, value * pow(?, ? - month_index) AS value
         FROM (
             SELECT node_type, node_key, arg_max(value, period) AS value,
                    max(CAST(substr(period, 1, 4) AS INTEGER) * 12
                        + CAST(substr(period, 6, 2) AS INTEGER) - 1) AS month_index
-            FROM gh_openrank WHERE period < ?
+            FROM ({_KEYED}) WHERE period < ?
             GROUP BY node_type, node_key
         )
         WHERE value * pow(?, ? - month_index) > ?
@@ -457,14 +467,18 @@ def compute_month(store: Store, period: str, engine: Engine | None = None,
         "converged": result.converged,
     }
     with store.transaction() as con:
-        con.execute("DELETE FROM gh_openrank WHERE period = ?", [period])
-        con.execute("DELETE FROM gh_openrank_runs WHERE period = ?", [period])
+        for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
+            con.execute(f"DELETE FROM {name} WHERE period = ?", [period])
         if table.num_rows:
             con.register("openrank_result", table)
             try:
                 con.execute(
-                    "INSERT INTO gh_openrank (period, node_type, node, value, node_key) "
-                    "SELECT period, node_type, node, value, node_key FROM openrank_result"
+                    "INSERT INTO gh_openrank (period, node_type, node, value) "
+                    "SELECT period, node_type, node, value FROM openrank_result"
+                )
+                con.execute(
+                    "INSERT INTO gh_openrank_keys (period, node_type, node, node_key) "
+                    "SELECT period, node_type, node, node_key FROM openrank_result"
                 )
             finally:
                 con.unregister("openrank_result")
@@ -515,8 +529,8 @@ def ensure_openrank(store: Store, until: str | None = None, engine: Engine | Non
     if stale_from is None:
         return []
     with store.transaction() as con:  # later months were built on what is about to change
-        con.execute("DELETE FROM gh_openrank WHERE period >= ?", [stale_from])
-        con.execute("DELETE FROM gh_openrank_runs WHERE period >= ?", [stale_from])
+        for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
+            con.execute(f"DELETE FROM {name} WHERE period >= ?", [stale_from])
     return [compute_month(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
 
 
@@ -531,9 +545,9 @@ def openrank_values(store: Store, period: str, node_type: str = "repo",
         raise UserError("openrank.bad_node_type", node_type=node_type,
                         allowed=", ".join(NODE_TYPES))
     months = months_of(period)
-    sql = """
+    sql = f"""
         SELECT arg_max(node, period) AS node, SUM(value) AS value
-        FROM gh_openrank
+        FROM ({_KEYED})
         WHERE node_type = ? AND period IN (SELECT unnest(?::VARCHAR[]))
         GROUP BY node_key
     """

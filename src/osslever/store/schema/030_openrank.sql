@@ -5,8 +5,16 @@ CREATE TABLE IF NOT EXISTS gh_openrank (
     period     VARCHAR NOT NULL,   -- YYYY-MM
     node_type  VARCHAR NOT NULL,   -- 'repo' or 'user'
     node       VARCHAR NOT NULL,   -- owner/name or login, as last seen that month
-    value      DOUBLE NOT NULL,    -- background share included
-    node_key   VARCHAR NOT NULL,   -- 'id:<GitHub id>' (or 'name:<lower-case name>' without id): follows renames
+    value      DOUBLE NOT NULL     -- background share included
+);
+
+-- Who each row is: 'id:<GitHub id>' ('name:<lower-case name>' for records without an id),
+-- so a renamed repository or user keeps its prior value from earlier months.
+CREATE TABLE IF NOT EXISTS gh_openrank_keys (
+    period     VARCHAR NOT NULL,
+    node_type  VARCHAR NOT NULL,
+    node       VARCHAR NOT NULL,
+    node_key   VARCHAR NOT NULL,
     PRIMARY KEY (period, node_type, node_key)
 );
 
