@@ -15,8 +15,12 @@ from osslever.sources.gharchive.download import Downloader, hour_names
 class _Server:
     """Serves ``files``; the first GET of a name in ``cut_once`` stops halfway."""
 
-    def __init__(self, files: dict[str, bytes], cut_once: set[str] = frozenset(),
-                 fail_first: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        files: dict[str, bytes],
+        cut_once: set[str] = frozenset(),
+        fail_first: dict[str, int] | None = None,
+    ) -> None:
         self.files, self.cut_once = files, set(cut_once)
         self.fail_first = dict(fail_first or {})
         self.requests: list[tuple[str, str | None]] = []
@@ -48,7 +52,7 @@ class _Server:
                 self.end_headers()
                 if name in server.cut_once:
                     server.cut_once.discard(name)
-                    self.wfile.write(body[start: start + (len(body) - start) // 2])
+                    self.wfile.write(body[start : start + (len(body) - start) // 2])
                     self.wfile.flush()
                     self.close_connection = True
                     return

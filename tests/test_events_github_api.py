@@ -42,10 +42,15 @@ class FakeGitHub:
             def do_GET(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
                 q = {k: v[0] for k, v in parse_qs(url.query).items()}
-                fake.requests.append({"path": url.path, "query": q,
-                                      "auth": self.headers.get("Authorization"),
-                                      "accept": self.headers.get("Accept"),
-                                      "etag": self.headers.get("If-None-Match")})
+                fake.requests.append(
+                    {
+                        "path": url.path,
+                        "query": q,
+                        "auth": self.headers.get("Authorization"),
+                        "accept": self.headers.get("Accept"),
+                        "etag": self.headers.get("If-None-Match"),
+                    }
+                )
                 status, headers, body = fake.route(url.path, q, self.headers)
                 data = json.dumps(body).encode() if body is not None else b""
                 self.send_response(status)
@@ -68,44 +73,95 @@ class FakeGitHub:
         if path == f"{base}/stargazers":
             if self.rate_limit_once:
                 self.rate_limit_once = False
-                return 403, {"X-RateLimit-Remaining": "0",
-                             "X-RateLimit-Reset": str(int(self.now) + 30)}, {
-                    "message": "API rate limit exceeded"}
+                return (
+                    403,
+                    {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(self.now) + 30)},
+                    {"message": "API rate limit exceeded"},
+                )
             if headers.get("If-None-Match") == '"stars-v1"':
                 return 304, {}, None
             if q.get("page") == "2":
                 return 200, {}, [{"starred_at": "2024-02-01T00:00:00Z", "user": _u("frank", 6)}]
-            return 200, {"ETag": '"stars-v1"',
-                         "Link": f'<{self.url}{base}/stargazers?page=2&per_page=100>; rel="next"'}, [
-                {"starred_at": "2024-01-07T00:00:00Z", "user": _u("erin", 5)}]
+            return (
+                200,
+                {
+                    "ETag": '"stars-v1"',
+                    "Link": f'<{self.url}{base}/stargazers?page=2&per_page=100>; rel="next"',
+                },
+                [{"starred_at": "2024-01-07T00:00:00Z", "user": _u("erin", 5)}],
+            )
         if path == f"{base}/issues":
             if self.retry_after_once:
                 self.retry_after_once = False
                 return 429, {"Retry-After": "7"}, {"message": "slow down"}
             if q.get("since"):
                 return 200, {}, []
-            return 200, {}, [
-                {"number": 1, "user": _u("alice", 1), "created_at": "2024-01-02T10:00:00Z",
-                 "closed_at": "2024-02-02T00:00:00Z", "updated_at": "2024-02-02T00:00:00Z"},
-                {"number": 2, "user": _u("carol", 3), "created_at": "2024-01-03T00:00:00Z",
-                 "closed_at": "2024-01-05T00:00:00Z", "updated_at": "2024-01-05T00:00:00Z",
-                 "pull_request": {"url": "x", "merged_at": "2024-01-05T00:00:00Z"}},
-            ]
+            return (
+                200,
+                {},
+                [
+                    {
+                        "number": 1,
+                        "user": _u("alice", 1),
+                        "created_at": "2024-01-02T10:00:00Z",
+                        "closed_at": "2024-02-02T00:00:00Z",
+                        "updated_at": "2024-02-02T00:00:00Z",
+                    },
+                    {
+                        "number": 2,
+                        "user": _u("carol", 3),
+                        "created_at": "2024-01-03T00:00:00Z",
+                        "closed_at": "2024-01-05T00:00:00Z",
+                        "updated_at": "2024-01-05T00:00:00Z",
+                        "pull_request": {"url": "x", "merged_at": "2024-01-05T00:00:00Z"},
+                    },
+                ],
+            )
         if path == f"{base}/issues/comments":
             if q.get("since"):
                 return 200, {}, []
-            return 200, {}, [
-                {"id": 101, "user": _u("bob", 2), "created_at": "2024-01-02T16:00:00Z",
-                 "updated_at": "2024-01-02T16:00:00Z", "issue_url": f"{self.url}{base}/issues/1"},
-            ]
+            return (
+                200,
+                {},
+                [
+                    {
+                        "id": 101,
+                        "user": _u("bob", 2),
+                        "created_at": "2024-01-02T16:00:00Z",
+                        "updated_at": "2024-01-02T16:00:00Z",
+                        "issue_url": f"{self.url}{base}/issues/1",
+                    },
+                ],
+            )
         if path == f"{base}/pulls/comments":
-            return 200, {}, [] if q.get("since") else [
-                {"id": 201, "user": _u("dave", 4), "created_at": "2024-01-04T00:00:00Z",
-                 "updated_at": "2024-01-04T00:00:00Z",
-                 "pull_request_url": f"{self.url}{base}/pulls/2"}]
+            return (
+                200,
+                {},
+                []
+                if q.get("since")
+                else [
+                    {
+                        "id": 201,
+                        "user": _u("dave", 4),
+                        "created_at": "2024-01-04T00:00:00Z",
+                        "updated_at": "2024-01-04T00:00:00Z",
+                        "pull_request_url": f"{self.url}{base}/pulls/2",
+                    }
+                ],
+            )
         if path == f"{base}/pulls/2/reviews":
-            return 200, {}, [{"id": 301, "user": _u("dave", 4), "state": "APPROVED",
-                              "submitted_at": "2024-01-04T01:00:00Z"}]
+            return (
+                200,
+                {},
+                [
+                    {
+                        "id": 301,
+                        "user": _u("dave", 4),
+                        "state": "APPROVED",
+                        "submitted_at": "2024-01-04T01:00:00Z",
+                    }
+                ],
+            )
         return 404, {}, {"message": "Not Found"}
 
     def close(self) -> None:
@@ -131,11 +187,18 @@ def test_api_events_feed_the_same_metrics(fake, tmp_path: Path, caplog):
     report = ingest_repository(store, R, client=_client(fake, waits))
     # Rate limits: waited until reset (+1 s), then the Retry-After; never the real time.
     assert waits == [31.0, 7.0]
-    types = {r["type"]: r["n"] for r in store.rows(
-        "SELECT type, count(*) AS n FROM gh_events GROUP BY type")}
-    assert types == {"WatchEvent": 2, "IssuesEvent": 2, "PullRequestEvent": 2,
-                     "IssueCommentEvent": 1, "PullRequestReviewCommentEvent": 1,
-                     "PullRequestReviewEvent": 1}
+    types = {
+        r["type"]: r["n"]
+        for r in store.rows("SELECT type, count(*) AS n FROM gh_events GROUP BY type")
+    }
+    assert types == {
+        "WatchEvent": 2,
+        "IssuesEvent": 2,
+        "PullRequestEvent": 2,
+        "IssueCommentEvent": 1,
+        "PullRequestReviewCommentEvent": 1,
+        "PullRequestReviewEvent": 1,
+    }
     assert report.new_events == 9
     assert fake.requests[1]["accept"] == "application/vnd.github.star+json"
     engine = get_engine("duckdb", store)
@@ -169,22 +232,47 @@ def test_cli_never_prints_the_token(fake, tmp_path: Path, monkeypatch, capsys):
     monkeypatch.setattr("osslever.sources.github_api.client.time.sleep", lambda s: None)
     fake.rate_limit_once = fake.retry_after_once = False
     with pytest.raises(SystemExit) as done:
-        main(["ingest", "github", R, "--token-env", "MY_TOKEN", "--api-url", fake.url,
-              "--db", str(tmp_path / "c.duckdb"), "--lang", "en"])
+        main(
+            [
+                "ingest",
+                "github",
+                R,
+                "--token-env",
+                "MY_TOKEN",
+                "--api-url",
+                fake.url,
+                "--db",
+                str(tmp_path / "c.duckdb"),
+                "--lang",
+                "en",
+            ]
+        )
     out = capsys.readouterr()
     assert done.value.code == 0
     assert "9 events" in out.err
     assert TOKEN not in out.out + out.err
 
 
-def test_a_refused_token_is_a_one_line_error_without_the_token(fake, tmp_path, monkeypatch,
-                                                               capsys):
+def test_a_refused_token_is_a_one_line_error_without_the_token(fake, tmp_path, monkeypatch, capsys):
     from osslever.cli import main
 
     monkeypatch.setenv("MY_TOKEN", "wrong-" + TOKEN)
     with pytest.raises(SystemExit) as done:
-        main(["ingest", "github", R, "--token-env", "MY_TOKEN", "--api-url", fake.url,
-              "--db", str(tmp_path / "c.duckdb"), "--lang", "en"])
+        main(
+            [
+                "ingest",
+                "github",
+                R,
+                "--token-env",
+                "MY_TOKEN",
+                "--api-url",
+                fake.url,
+                "--db",
+                str(tmp_path / "c.duckdb"),
+                "--lang",
+                "en",
+            ]
+        )
     err = capsys.readouterr().err
     assert done.value.code == 2
     assert "MY_TOKEN" in err and "401" in err and TOKEN not in err

@@ -58,6 +58,14 @@ def render_table(doc: dict, lang: str) -> str:
     show_default=True,
     help="Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。",
 )
+@click.option(
+    "--parquet",
+    "parquet_dir",
+    default=None,
+    metavar="DIR",
+    help="With --engine spark: the folder written by `ingest gharchive --engine spark` "
+    "(default: the store). Parquet 事件目录。",
+)
 @db_option
 @output_option
 @lang_option
@@ -66,6 +74,7 @@ def command(
     period: str | None,
     fmt: str,
     engine: str,
+    parquet_dir: str | None,
     db: Path | None,
     output: Path | None,
     lang: str,
@@ -83,7 +92,13 @@ def command(
     check_repo(repo)
     chosen = parse_period(period or _default_period())
     if engine == "spark":
-        doc = metrics_document(get_engine("spark"), repo, chosen)
+        from osslever.engines.spark import SparkEngine  # type: ignore[import-not-found]
+
+        if parquet_dir:
+            doc = metrics_document(SparkEngine(parquet=parquet_dir), repo, chosen)
+        else:
+            with open_store(db, read_only=bool(db and db.exists())) as store:
+                doc = metrics_document(SparkEngine(store=store), repo, chosen)
     else:
         with open_store(db, read_only=bool(db and db.exists())) as store:
             doc = metrics_document(get_engine("duckdb", store), repo, chosen)

@@ -182,6 +182,11 @@ def decode(raw: bytes) -> Event:
     return _DECODER.decode(raw)
 
 
+def decode_lines(block: bytes) -> list[Event]:
+    """Many JSON lines in one call; raises ``DecodeError`` if any line is bad."""
+    return _DECODER.decode_lines(block)
+
+
 def from_dict(record: dict[str, Any]) -> Event:
     """A record already in memory (e.g. built by the GitHub API adapter) → ``Event``."""
     return msgspec.convert(record, Event)

