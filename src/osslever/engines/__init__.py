@@ -38,9 +38,9 @@ def get_engine(name: str, store: Any = None, **options: Any) -> Engine:
 
         return DuckDBEngine(store)
     if name == "spark":
-        from osslever.engines.spark import SparkEngine  # type: ignore[import-not-found]
+        from osslever.engines.spark import SparkEngine
 
-        return SparkEngine(**options)
+        return SparkEngine(store=store, **options)
     from osslever.errors import UserError
 
     raise UserError("engine.unknown", engine=name, allowed="duckdb, spark")

@@ -1,0 +1,73 @@
+"""``osslever rank``: the top repositories by OpenRank or activity for a period."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from osslever.commands._options import db_option, emit, lang_option, output_option, quiet_option
+from osslever.i18n import t
+
+
+def _table(doc: dict[str, Any]) -> str:
+    by = t(f"rank.by_{doc['by']}")
+    if not doc["items"]:
+        return "\n".join(note["text"] for note in doc["notes"])
+    lines = [t("rank.title", top=len(doc["items"]), by=by, period=doc["period"])]
+    width = max(len(t("rank.col_repo")), *(len(i["repo"]) for i in doc["items"]))
+    value = t("rank.col_value", by=by)
+    head = f"{t('rank.col_rank'):>4}  {t('rank.col_repo'):<{width}}  {value:>12}"
+    lines += [head, "-" * len(head)]
+    for item in doc["items"]:
+        lines.append(f"{item['rank']:>4}  {item['repo']:<{width}}  {item['value']:>12.3f}")
+    return "\n".join(lines)
+
+
+@click.command("rank")
+@click.option("--by", type=click.Choice(["openrank", "activity"]), default="openrank",
+              show_default=True, help="What to rank by. 排名依据。")
+@click.option("--period", default=None,
+              help="2024-01, 2024Q1 or 2024 (default: the last month with events). 时间段。")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many repositories. 显示数量。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format. 输出格式。")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Query engine. 查询引擎。")
+@click.option("--spark-master", default=None,
+              help="Spark master URL (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。")
+@click.option("--parquet", type=click.Path(path_type=Path), default=None,
+              help="Folder of Parquet event partitions (gh_events/...) for Spark. Parquet 目录。")
+@db_option
+@lang_option
+@quiet_option
+@output_option
+def command(by: str, period: str | None, top: int, fmt: str, engine: str,
+            spark_master: str | None, parquet: Path | None, db: Path | None, lang: str,
+            quiet: bool, output: Path | None) -> None:
+    """Rank repositories by OpenRank or activity. 按 OpenRank 或活跃度为仓库排名。"""
+    from osslever.engines import get_engine
+    from osslever.metrics.ranking import rank_repos
+    from osslever.store import open_store
+
+    with open_store(db) as store:
+        options: dict[str, Any] = {}
+        if engine == "spark":
+            options = {"master": spark_master, "parquet": parquet}
+        eng = get_engine(engine, store, **options)
+        try:
+            doc = rank_repos(store, by=by, period=period, top=top, engine=eng)
+        finally:
+            close = getattr(eng, "close", None)
+            if callable(close):
+                close()
+    if doc["computed"] and not quiet:
+        detail = ", ".join(c["period"] for c in doc["computed"])
+        click.echo(t("rank.computed", months=len(doc["computed"]), detail=detail), err=True)
+    if fmt == "json":
+        emit(json.dumps(doc, ensure_ascii=False, indent=2), output)
+    else:
+        emit(_table(doc), output)

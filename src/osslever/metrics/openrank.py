@@ -1,0 +1,571 @@
+"""OpenRank: OpenDigger's global OpenRank of repositories and developers, per month.
+
+Definition (X-lab's ``globalOpenrank.ts`` in open-digger and ``OpenRankPregel.java``
+in openrank-neo4j-gds — the code, not the older blog posts, is the reference;
+docs/openrank.md lists every choice with its source):
+
+* nodes: the repositories and users with activity in the month, plus one
+  background node; bots and users linked to more than 300 repositories are left
+  out (with their edges; a repository left without edges goes too);
+* edge activity of a (repo, user) pair: a weighted count of distinct issues opened
+  and closed, issue comments, review comments, PRs opened and pushes;
+* weights: repo→user and user→repo ``0.95·act/act_total(source)``, every node →
+  background 0.05, background → every node ``1/(number of other nodes)``;
+* initial value: last stored value × 0.85^(months since), if above 0.01; users
+  also get ``1/(1+e^{0.10425(44.08−activity)})`` for the month's activity;
+* iteration ``new = r·init + (1−r)·Σ w·v`` (r = 0.5 users, 0.3 repos, 0.15
+  background), Pregel-style: a node is done once it changed by less than 0.01,
+  at most 100 supersteps; the background's final value is spread evenly.
+
+Why this shape: the edge aggregation is one SQL statement in DuckDB's dialect so
+the same text runs on Spark (translated by sqlglot); the iteration is two sparse
+matrix-vector products per step (the graph is bipartite, the background node is a
+scalar), so a month of all GitHub (millions of edges) takes seconds, not a Neo4j
+cluster. Results go to ``gh_openrank`` and feed the next month's prior values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+import yaml
+
+from osslever.engines import Engine
+from osslever.errors import UserError
+from osslever.store import Store
+
+EVENT_TYPES = (
+    "IssuesEvent",
+    "IssueCommentEvent",
+    "PullRequestEvent",
+    "PullRequestReviewCommentEvent",
+    "PushEvent",
+)
+NODE_TYPES = ("repo", "user")
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class OpenRankParams:
+    """The numbers of the definition; defaults from data/events/openrank.yaml."""
+
+    weights: tuple[tuple[str, float], ...]
+    round_digits: int
+    valid_actions: tuple[tuple[str, str], ...]
+    bot_login_suffix: str
+    bot_ids: tuple[int, ...]
+    max_repos_per_user: int
+    activity_share: float
+    to_background: float
+    retention_user: float
+    retention_repo: float
+    retention_background: float
+    attenuation: float
+    prior_min_value: float
+    sigmoid_slope: float
+    sigmoid_midpoint: float
+    tolerance: float
+    max_iterations: int
+
+    def replace(self, **changes: Any) -> OpenRankParams:
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+    def new_user_value(self, activity: np.ndarray) -> np.ndarray:
+        """OpenDigger's activityToOpenrank: a sigmoid of the user's month activity."""
+        return 1.0 / (1.0 + np.exp(self.sigmoid_slope * (self.sigmoid_midpoint - activity)))
+
+
+def _data_file(name: str) -> dict[str, Any]:
+    path = resources.files("osslever") / "data" / "events" / name
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def load_params() -> OpenRankParams:
+    """The published parameters (data/events/openrank.yaml, bots from bots.yaml)."""
+    doc = _data_file("openrank.yaml")
+    act, exc, graph = doc["edge_activity"], doc["exclusions"], doc["graph"]
+    bots = _data_file(exc["bot_list"])["users"]
+    return OpenRankParams(
+        weights=tuple((k, float(v)) for k, v in act["weights"].items()),
+        round_digits=int(act["round_digits"]),
+        valid_actions=tuple((t, a) for t, a in act["valid_actions"]["pairs"]),
+        bot_login_suffix=str(exc["bot_login_suffix"]),
+        bot_ids=tuple(sorted(int(i) for i in bots)),
+        max_repos_per_user=int(exc["max_repos_per_user"]),
+        activity_share=float(graph["activity_share"]),
+        to_background=float(graph["to_background"]),
+        retention_user=float(doc["retention"]["user"]),
+        retention_repo=float(doc["retention"]["repo"]),
+        retention_background=float(doc["retention"]["background"]),
+        attenuation=float(doc["prior"]["attenuation"]),
+        prior_min_value=float(doc["prior"]["min_value"]),
+        sigmoid_slope=float(doc["new_user_value"]["slope"]),
+        sigmoid_midpoint=float(doc["new_user_value"]["midpoint"]),
+        tolerance=float(doc["iteration"]["tolerance"]),
+        max_iterations=int(doc["iteration"]["max_iterations"]),
+    )
+
+
+# --------------------------------------------------------------------------- periods
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def months_of(period: str) -> list[str]:
+    """``2024-01`` → one month, ``2024Q1`` → three, ``2024`` → twelve (the events periods)."""
+    from osslever.metrics.events.periods import parse_period
+
+    return [m.key for m in parse_period(period).months()]
+
+
+def month_index(period: str) -> int:
+    """Months since year 0, so differences count calendar months."""
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def _month_start(period: str) -> dt.datetime:
+    return dt.datetime(int(period[:4]), int(period[5:7]), 1)
+
+
+def _next_month(period: str) -> str:
+    i = month_index(period) + 1
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+# --------------------------------------------------------------------------- edge SQL
+
+_WEIGHT_EXPR = {
+    # name -> distinct item counted, condition (DuckDB dialect, portable to Spark).
+    # An item the record lacks (pre-2015 records without a number) counts by event id.
+    "issues_opened": ("issue_key", "type = 'IssuesEvent' AND action = 'opened'"),
+    "issue_comments": ("comment_key", "type = 'IssueCommentEvent'"),
+    "issues_closed": ("issue_key", "type = 'IssuesEvent' AND action = 'closed'"),
+    "review_comments": ("comment_key", "type = 'PullRequestReviewCommentEvent'"),
+    "pull_requests_opened": ("issue_key", "type = 'PullRequestEvent' AND action = 'opened'"),
+    "pushes": ("event_key", "type = 'PushEvent'"),
+}
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def edge_sql(period: str, params: OpenRankParams | None = None) -> str:
+    """The (repo, user) edges of one month, in DuckDB's dialect (Spark runs it translated).
+
+    Columns: repo_key, repo_name, user_key, user_login, activity, last_at. Bots,
+    pairs without activity or without a "valid" action, and users linked to more
+    than ``max_repos_per_user`` repositories are already left out.
+    """
+    p = params or load_params()
+    if not _MONTH.match(period):
+        raise UserError("openrank.bad_period", period=period)
+    start = _month_start(period).strftime("%Y-%m-%d %H:%M:%S")
+    end = _month_start(_next_month(period)).strftime("%Y-%m-%d %H:%M:%S")
+    types = ", ".join(_sql_str(t) for t in EVENT_TYPES)
+    terms = []
+    for name, weight in p.weights:
+        item, cond = _WEIGHT_EXPR[name]
+        terms.append(f"COUNT(DISTINCT CASE WHEN {cond} THEN {item} END) * {weight!r}")
+    valid = " OR ".join(
+        f"(type = {_sql_str(t)} AND action = {_sql_str(a)})" for t, a in p.valid_actions
+    )
+    bot_ids = ", ".join(str(i) for i in p.bot_ids) or "NULL"
+    suffix = _sql_str("%" + p.bot_login_suffix.replace("%", "").replace("_", ""))
+    return f"""
+WITH ev AS (
+    SELECT
+        COALESCE('id:' || CAST(repo_id AS VARCHAR), 'name:' || lower(repo_name)) AS repo_key,
+        repo_name,
+        COALESCE('id:' || CAST(actor_id AS VARCHAR), 'name:' || lower(actor_login)) AS user_key,
+        actor_login,
+        type,
+        action,
+        COALESCE(CAST(number AS VARCHAR), event_id) AS issue_key,
+        COALESCE(CAST(comment_id AS VARCHAR), event_id) AS comment_key,
+        event_id AS event_key,
+        created_at
+    FROM gh_events
+    WHERE created_at >= TIMESTAMP '{start}' AND created_at < TIMESTAMP '{end}'
+      AND type IN ({types})
+      AND actor_login IS NOT NULL
+      AND repo_name IS NOT NULL
+      AND (actor_id IS NULL OR actor_id NOT IN ({bot_ids}))
+),
+pairs AS (
+    SELECT
+        repo_key,
+        arg_max(repo_name, created_at) AS repo_name,
+        user_key,
+        arg_max(actor_login, created_at) AS user_login,
+        CAST(ROUND({" + ".join(terms)}, {p.round_digits}) AS DOUBLE) AS activity,
+        COUNT(CASE WHEN {valid} THEN 1 END) AS valid_count,
+        MAX(created_at) AS last_at
+    FROM ev
+    GROUP BY repo_key, user_key
+),
+kept AS (
+    SELECT *, COUNT(*) OVER (PARTITION BY user_key) AS user_repos
+    FROM pairs
+    WHERE activity > 0 AND valid_count > 0 AND user_login NOT LIKE {suffix}
+)
+SELECT repo_key, repo_name, user_key, user_login, activity, last_at
+FROM kept
+WHERE user_repos <= {int(p.max_repos_per_user)}
+ORDER BY repo_key, user_key
+"""
+
+
+def event_count_sql(params: OpenRankParams | None = None) -> str:
+    """Events of the OpenRank types per month: a month's fingerprint for recomputation."""
+    types = ", ".join(_sql_str(t) for t in EVENT_TYPES)
+    return f"""
+SELECT strftime(created_at, '%Y-%m') AS period, COUNT(*) AS events
+FROM gh_events
+WHERE type IN ({types})
+GROUP BY strftime(created_at, '%Y-%m')
+ORDER BY period
+"""
+
+
+def fetch_arrow(engine: Engine, sql: str) -> pa.Table:
+    """Run ``sql`` on ``engine`` as an Arrow table (columnar: millions of edges stay cheap)."""
+    arrow = getattr(engine, "arrow", None)
+    if callable(arrow):
+        return arrow(sql)
+    store = getattr(engine, "store", None)
+    if isinstance(store, Store):
+        return _store_arrow(store, sql)
+    return pa.Table.from_pylist(engine.query(sql))
+
+
+def _store_arrow(store: Store, sql: str, params: list[Any] | None = None) -> pa.Table:
+    """A query on the store as Arrow, without the row-by-row copy of a DB-API cursor."""
+    relation = store.con.sql(sql, params=params) if params else store.con.sql(sql)
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow  # duckdb 2.x / 1.x
+    return fetch()
+
+
+# --------------------------------------------------------------------------- the iteration
+
+
+@dataclass
+class OpenRankResult:
+    repo_values: np.ndarray
+    user_values: np.ndarray
+    background: float  # before being spread
+    supersteps: int
+    converged: bool
+
+
+def solve(
+    activity: sp.csr_matrix,
+    repo_init: np.ndarray,
+    user_init: np.ndarray,
+    params: OpenRankParams | None = None,
+) -> OpenRankResult:
+    """Iterate OpenRank on a repos × users activity matrix, as OpenDigger's Pregel does.
+
+    ``repo_init``/``user_init`` are the initial values (prior value, plus the new-
+    activity term for users). Superstep 0 only sets values; superstep 1 sees no
+    messages yet (so it yields ``r·init``); each later superstep takes the previous
+    one's values. A node that once changed by less than the tolerance stays "voted
+    to halt" (OpenRankPregel never clears the flag); the run stops when all have
+    voted, or after ``max_iterations`` supersteps. Values returned include the
+    background's share.
+    """
+    p = params or load_params()
+    n_repos, n_users = activity.shape
+    n = n_repos + n_users
+    if n == 0:
+        return OpenRankResult(np.zeros(0), np.zeros(0), 0.0, 0, True)
+    act = sp.csr_matrix(activity, dtype=np.float64)
+    repo_total = np.asarray(act.sum(axis=1)).ravel()
+    user_total = np.asarray(act.sum(axis=0)).ravel()
+    # msg_user = share · Aᵀ · (x_repo / repo_total);  msg_repo = share · A · (x_user / user_total)
+    to_users = (sp.diags(p.activity_share / repo_total) @ act).T.tocsr()
+    to_repos = (act @ sp.diags(p.activity_share / user_total)).tocsr()
+    from_background = 1.0 / n
+
+    r_repo, r_user, r_bg = p.retention_repo, p.retention_user, p.retention_background
+    keep_repo, keep_user = r_repo * repo_init, r_user * user_init
+    x_repo, x_user, x_bg = repo_init.astype(np.float64), user_init.astype(np.float64), 0.0
+    done_repo = np.zeros(n_repos, dtype=bool)
+    done_user = np.zeros(n_users, dtype=bool)
+    done_bg = False
+    tol = p.tolerance
+    step = 0
+    converged = False
+    for step in range(1, max(p.max_iterations, 1)):
+        if step == 1:  # messages sent in superstep 0: none
+            msg_repo, msg_user, msg_bg = 0.0, 0.0, 0.0
+        else:
+            bg_share = x_bg * from_background
+            msg_repo = to_repos @ x_user + bg_share
+            msg_user = to_users @ x_repo + bg_share
+            msg_bg = p.to_background * (x_repo.sum() + x_user.sum())
+        new_repo = keep_repo + (1 - r_repo) * msg_repo
+        new_user = keep_user + (1 - r_user) * msg_user
+        new_bg = (1 - r_bg) * msg_bg
+        done_repo |= np.abs(new_repo - x_repo) < tol
+        done_user |= np.abs(new_user - x_user) < tol
+        done_bg = done_bg or abs(new_bg - x_bg) < tol
+        x_repo, x_user, x_bg = new_repo, new_user, new_bg
+        if done_bg and done_repo.all() and done_user.all():
+            converged = True
+            break
+    spread = x_bg / n
+    return OpenRankResult(x_repo + spread, x_user + spread, float(x_bg), step + 1, converged)
+
+
+# --------------------------------------------------------------------------- one month
+
+
+def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray
+           ) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """Distinct keys, each edge's index into them, and each key's latest name.
+
+    Latest = the edge with the newest ``last_at``; among equals, the last row (the
+    SQL orders rows, so the choice is the same on every engine).
+    """
+    encoded = pc.dictionary_encode(keys).combine_chunks()
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    newest = np.full(len(encoded.dictionary), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(newest, index, last_at)
+    candidates = np.flatnonzero(last_at == newest[index])
+    chosen = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+    np.maximum.at(chosen, index[candidates], candidates)
+    latest = pc.take(names, pa.array(chosen)).combine_chunks()
+    return encoded.dictionary, index, latest
+
+
+# A stored row's identity: its key when recorded, else its lower-cased name.
+_KEYED = """
+    SELECT o.period, o.node_type, o.node, o.value,
+           COALESCE(k.node_key, 'name:' || lower(o.node)) AS node_key
+    FROM gh_openrank AS o
+    LEFT JOIN gh_openrank_keys AS k
+      ON k.period = o.period AND k.node_type = o.node_type AND k.node = o.node
+"""
+
+
+def _priors(store: Store, period: str, p: OpenRankParams) -> pa.Table:
+    """Each node's last stored value before ``period``, decayed by months since; > min only."""
+    return _store_arrow(
+        store,
+        f"""
+        SELECT node_type, node_key, value * pow(?, ? - month_index) AS value
+        FROM (
+            SELECT node_type, node_key, arg_max(value, period) AS value,
+                   max(CAST(substr(period, 1, 4) AS INTEGER) * 12
+                       + CAST(substr(period, 6, 2) AS INTEGER) - 1) AS month_index
+            FROM ({_KEYED}) WHERE period < ?
+            GROUP BY node_type, node_key
+        )
+        WHERE value * pow(?, ? - month_index) > ?
+        """,
+        [p.attenuation, month_index(period), period, p.attenuation, month_index(period),
+         p.prior_min_value],
+    )
+
+
+def _prior_values(priors: pa.Table, node_type: str, keys: pa.Array) -> np.ndarray:
+    mask = pc.equal(priors["node_type"], node_type)
+    subset = priors.filter(mask)
+    out = np.zeros(len(keys))
+    if subset.num_rows == 0 or len(keys) == 0:
+        return out
+    position = pc.index_in(subset["node_key"], value_set=keys).to_numpy(zero_copy_only=False)
+    values = subset["value"].to_numpy()
+    found = ~np.isnan(position.astype(np.float64))
+    out[position[found].astype(np.int64)] = values[found]
+    return out
+
+
+@dataclass
+class MonthGraph:
+    """A month's graph, ready to solve: who the nodes are and where they start."""
+
+    period: str
+    repo_keys: pa.Array
+    repo_names: pa.Array
+    user_keys: pa.Array
+    user_names: pa.Array
+    activity: sp.csr_matrix
+    repo_init: np.ndarray
+    user_init: np.ndarray
+
+
+def build_graph(edges: pa.Table, priors: pa.Table | None, period: str,
+                params: OpenRankParams | None = None) -> MonthGraph:
+    """Edges (from ``edge_sql``) and prior values → the sparse matrix and initial values."""
+    p = params or load_params()
+    if edges.num_rows == 0:
+        empty = pa.array([], pa.string())
+        return MonthGraph(period, empty, empty, empty, empty, sp.csr_matrix((0, 0)),
+                          np.zeros(0), np.zeros(0))
+    last_at = pc.cast(edges["last_at"], pa.timestamp("us")).to_numpy(zero_copy_only=False)
+    last_at = last_at.astype("datetime64[us]").astype(np.int64)
+    repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], edges["repo_name"], last_at)
+    user_keys, user_idx, user_names = _nodes(edges["user_key"], edges["user_login"], last_at)
+    data = edges["activity"].to_numpy(zero_copy_only=False).astype(np.float64)
+    matrix = sp.csr_matrix((data, (repo_idx, user_idx)), shape=(len(repo_keys), len(user_keys)))
+    user_activity = np.asarray(matrix.sum(axis=0)).ravel()
+    repo_init = np.zeros(len(repo_keys))
+    user_init = p.new_user_value(user_activity)
+    if priors is not None and priors.num_rows:
+        repo_init += _prior_values(priors, "repo", repo_keys)
+        user_init += _prior_values(priors, "user", user_keys)
+    return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix,
+                      repo_init, user_init)
+
+
+def _result_table(graph: MonthGraph, result: OpenRankResult) -> pa.Table:
+    n_r, n_u = len(graph.repo_keys), len(graph.user_keys)
+    return pa.table({
+        "period": pa.array([graph.period] * (n_r + n_u), pa.string()),
+        "node_type": pa.array(["repo"] * n_r + ["user"] * n_u, pa.string()),
+        "node": pa.concat_arrays([graph.repo_names.cast(pa.string()),
+                                  graph.user_names.cast(pa.string())]),
+        "value": pa.array(np.concatenate([result.repo_values, result.user_values])),
+        "node_key": pa.concat_arrays([graph.repo_keys.cast(pa.string()),
+                                      graph.user_keys.cast(pa.string())]),
+    })
+
+
+def compute_month(store: Store, period: str, engine: Engine | None = None,
+                  params: OpenRankParams | None = None, events: int | None = None
+                  ) -> dict[str, Any]:
+    """Compute one month from its edges and the stored earlier months; store the result."""
+    p = params or load_params()
+    eng = engine or _default_engine(store)
+    edges = fetch_arrow(eng, edge_sql(period, p))
+    graph = build_graph(edges, _priors(store, period, p), period, p)
+    result = solve(graph.activity, graph.repo_init, graph.user_init, p)
+    table = _result_table(graph, result)
+    summary = {
+        "period": period,
+        "events": int(events if events is not None else 0),
+        "repos": len(graph.repo_keys),
+        "users": len(graph.user_keys),
+        "edges": int(graph.activity.nnz),
+        "iterations": result.supersteps,
+        "converged": result.converged,
+    }
+    with store.transaction() as con:
+        for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
+            con.execute(f"DELETE FROM {name} WHERE period = ?", [period])
+        if table.num_rows:
+            con.register("openrank_result", table)
+            try:
+                con.execute(
+                    "INSERT INTO gh_openrank (period, node_type, node, value) "
+                    "SELECT period, node_type, node, value FROM openrank_result"
+                )
+                con.execute(
+                    "INSERT INTO gh_openrank_keys (period, node_type, node, node_key) "
+                    "SELECT period, node_type, node, node_key FROM openrank_result"
+                )
+            finally:
+                con.unregister("openrank_result")
+        con.execute(
+            "INSERT INTO gh_openrank_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [period, summary["events"], summary["repos"], summary["users"], summary["edges"],
+             summary["iterations"], summary["converged"],
+             dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+    return summary
+
+
+def _default_engine(store: Store) -> Engine:
+    from osslever.engines.duckdb import DuckDBEngine
+
+    return DuckDBEngine(store)
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def ensure_openrank(store: Store, until: str | None = None, engine: Engine | None = None,
+                    params: OpenRankParams | None = None) -> list[dict[str, Any]]:
+    """Compute every month up to ``until`` (YYYY-MM; default: the last month with events)
+    whose result is missing or stale, in order — a month's prior values come from the
+    months before it, so recomputing one month makes every later stored month stale.
+
+    Returns the summaries of the months computed (empty when all were up to date).
+    """
+    p = params or load_params()
+    eng = engine or _default_engine(store)
+    counts = {str(r["period"]): int(r["events"]) for r in eng.query(event_count_sql(p))}
+    if not counts:
+        return []
+    months = sorted(counts)
+    last = until or months[-1]
+    if not _MONTH.match(last):
+        raise UserError("openrank.bad_period", period=last)
+    runs = {str(r["period"]): int(r["events"])
+            for r in store.rows("SELECT period, events FROM gh_openrank_runs")}
+    wanted = [m for m in months if m <= last]
+    stale_from = next((m for m in wanted if runs.get(m) != counts[m]), None)
+    # a stored month that lost all its events is stale too
+    gone = [m for m in runs if m not in counts and m <= last]
+    if gone:
+        first_gone = min(gone)
+        stale_from = first_gone if stale_from is None else min(stale_from, first_gone)
+    if stale_from is None:
+        return []
+    with store.transaction() as con:  # later months were built on what is about to change
+        for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
+            con.execute(f"DELETE FROM {name} WHERE period >= ?", [stale_from])
+    return [compute_month(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
+
+
+def openrank_values(store: Store, period: str, node_type: str = "repo",
+                    nodes: list[str] | None = None) -> dict[str, float]:
+    """OpenRank of each node for a month, quarter or year (sum of its months, as OpenDigger).
+
+    Keys are names as last seen in the period; ``nodes`` restricts to those names
+    (compared lower-case). Reads stored values only — call ``ensure_openrank`` first.
+    """
+    if node_type not in NODE_TYPES:
+        raise UserError("openrank.bad_node_type", node_type=node_type,
+                        allowed=", ".join(NODE_TYPES))
+    months = months_of(period)
+    sql = f"""
+        SELECT arg_max(node, period) AS node, SUM(value) AS value
+        FROM ({_KEYED})
+        WHERE node_type = ? AND period IN (SELECT unnest(?::VARCHAR[]))
+        GROUP BY node_key
+    """
+    rows = store.rows(sql, [node_type, months])
+    if nodes is not None:
+        wanted = {n.lower() for n in nodes}
+        rows = [r for r in rows if str(r["node"]).lower() in wanted]
+    return {str(r["node"]): float(r["value"]) for r in rows}
+
+
+def repo_openrank(store: Store, repo: str, period: str, engine: Engine | None = None
+                  ) -> float | None:
+    """The ``openrank`` metric of one repository (computing months as needed).
+
+    ``None`` when the repository had no OpenRank activity in the period (OpenDigger
+    omits such entries rather than writing 0).
+    """
+    months = months_of(period)
+    ensure_openrank(store, until=months[-1], engine=engine)
+    values = openrank_values(store, period, "repo", [repo])
+    return next(iter(values.values()), None) if values else None
