@@ -25,6 +25,7 @@ log = logging.getLogger("osslever.web")
 
 MAX_JOBS = 100
 _SCHEMES = re.compile(r"^(?:https?|ssh|git|file)://", re.IGNORECASE)
+_HELPER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
 _SCP = re.compile(r"^[\w.-]+@[\w.-]+:[^:]")
 
 
@@ -36,7 +37,8 @@ def check_location(location: str) -> str:
         raise Unavailable("web.unavailable.bad_location", status=400)
     from osslever.sources.git.repository import is_url
 
-    if is_url(location) and not (_SCHEMES.match(location) or _SCP.match(location)):
+    helper = _HELPER.match(location)  # git's "<transport>::<address>" remote-helper syntax
+    if helper or (is_url(location) and not (_SCHEMES.match(location) or _SCP.match(location))):
         raise Unavailable("web.unavailable.bad_location", status=400)
     return location
 

@@ -185,8 +185,9 @@ def latest_for_project(store: Store, project: str) -> dict[str, Any]:
         ids.append(f"git:{info['history']['history_id']}")
     if info.get("events_repo"):
         ids.append(f"gh:{info['events_repo']}")
+    ids = list(dict.fromkeys(ids))
     marks = ", ".join("?" for _ in ids)
-    rows = _assessment_rows(store, f"project IN ({marks})", list(dict.fromkeys(ids)))
+    rows = _assessment_rows(store, f"project IN ({marks})", ids)
     if not rows:
         raise Unavailable("web.unavailable.no_assessment", project=project)
     return rows[0]

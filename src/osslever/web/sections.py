@@ -187,7 +187,7 @@ def rank_events(backend: Backend, by: str, period: str | None, top: int, lang: s
 def rank_git(backend: Backend, store: Store, by: str, lang: str) -> dict[str, Any]:
     """Stored git histories ordered by one number of their report documents."""
     if by not in GIT_RANK_KEYS:
-        raise Unavailable("web.unavailable.bad_rank_key", status=400, key=by, allowed=", ".join(GIT_RANK_KEYS))
+        raise Unavailable("web.unavailable.bad_rank_key", status=400, name=by, allowed=", ".join(GIT_RANK_KEYS))
     rows = store.rows("SELECT history_id FROM git_histories WHERE complete ORDER BY history_id")
     items = []
     for row in rows:

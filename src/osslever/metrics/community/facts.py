@@ -16,7 +16,6 @@ from osslever.engines import Engine
 from osslever.identity import bots, organizations
 from osslever.identity.affiliations import Affiliation
 
-
 Columns = dict[str, tuple[str, list]]
 
 
