@@ -83,7 +83,8 @@ def main() -> None:
         wall, _, out = timed([sys.executable, "-c", INGEST, repo, db], stdout=None)
         inner, added, self_rss, git_rss = out.split()
         print(f"full      osslever ingest        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
-              f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, git {int(git_rss) / 1024:.0f} MiB")
+              f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
+              f"git {int(git_rss) / 1024:.0f} MiB")
         wall, _, out = timed([sys.executable, "-c", INGEST, repo, db], stdout=None)
         print(f"rerun     nothing new            {wall:8.2f} s  (process; ingest itself {float(out.split()[0]):.3f} s)")
         wall, rss, _ = timed([sys.executable, "-m", "osslever", "report", repo, "--db", db, "--format", "json", "-q"])

@@ -46,3 +46,29 @@ def report_document(
     finally:
         if own:
             store.close()
+
+
+def finance_document(billing: Path | str, as_of: str | None = None, rates: Path | str | None = None,
+                     skip_bad_rows: bool = False, source_format: str = "auto") -> dict:
+    """Revenue metrics from billing data (the ``finance metrics`` JSON document)."""
+    from osslever.models.finance import finance_document as build
+
+    return build(billing, as_of=as_of, rates=rates, skip_bad_rows=skip_bad_rows, source_format=source_format)
+
+
+def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int | None = None,
+                      evidence: dict | None = None) -> dict:
+    """Monte Carlo revenue forecast per business model (the ``forecast`` JSON document)."""
+    from osslever.models.finance import forecast_document as build
+
+    return build(scenario, paths=paths, seed=seed, evidence=evidence)
+
+
+def assess_document(profile: dict | Path | str, evidence: dict | None = None, rule_dirs: list[Path] | None = None,
+                    lang: str = "en", scenario: dict | None = None) -> dict:
+    """The strategy assessment (the ``assess`` JSON document) for a profile dict or file."""
+    from osslever.models.strategy import assess_document as build
+    from osslever.models.strategy import load_profile
+
+    data = profile if isinstance(profile, dict) else load_profile(Path(profile))
+    return build(data, evidence=evidence, rule_dirs=rule_dirs, lang=lang, scenario=scenario)

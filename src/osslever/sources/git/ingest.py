@@ -74,6 +74,19 @@ def _batches(commits: Iterator[log.Commit], size: int) -> Iterator[dict[str, lis
         yield columns
 
 
+def _counted(commits: Iterator[log.Commit], progress: Progress, every: int = 500) -> Iterator[log.Commit]:
+    """Advance the progress bar as commits stream by, not only when a batch lands."""
+    n = 0
+    for commit in commits:
+        yield commit
+        n += 1
+        if n == every:
+            progress.advance(n)
+            n = 0
+    if n:
+        progress.advance(n)
+
+
 def _insert(store: Store, history_id: int, columns: dict[str, list]) -> None:
     import pyarrow as pa  # only when there is something to write: keeps a no-change run fast
 
@@ -194,12 +207,13 @@ def ingest(
 
         if total:
             progress.start(f"{repo.name}: commits", total)
-            commits = log.stream(repo.git_dir, revisions, stdin_commits)
-            for columns in _batches(commits, batch_size):
-                _insert(store, hid, columns)
-                added += len(columns["sha"])
-                progress.advance(len(columns["sha"]))
-            progress.finish()
+            commits = _counted(log.stream(repo.git_dir, revisions, stdin_commits), progress)
+            try:
+                for columns in _batches(commits, batch_size):
+                    _insert(store, hid, columns)
+                    added += len(columns["sha"])
+            finally:
+                progress.finish()
         with store.transaction() as con:
             con.execute(
                 "UPDATE git_histories SET tip = ?, complete = TRUE, shallow = ?, updated_at = ?"

@@ -1,0 +1,184 @@
+"""Map measured documents of other osslever parts onto profile paths, with provenance.
+
+Shapes follow ../shared/contracts/cli-json.md: the ``report`` document (community
+metrics from git), the ``license`` document, the ``finance metrics`` document and an
+events ``metrics`` document.  Each mapped value says which document and key it came
+from, so the assess output can show "measured (report: community.bus_factor_12m)".
+Values a document cannot support (null) are left out: unknown, never zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+def _put(out: dict, path: str, value: Any, source: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, float) and value != value:  # NaN
+        return
+    out[path] = {"value": value, "source": source}
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def evidence_from_documents(
+    report: dict | None = None,
+    license: dict | None = None,  # noqa: A002
+    finance: dict | None = None,
+    events: dict | None = None,
+) -> dict:
+    """``{profile path: {"value": v, "source": "report:community.x"}}`` from documents."""
+    out: dict[str, dict] = {}
+    if report:
+        _from_report(report, out)
+    if license:
+        _from_license(license, out)
+    if finance:
+        _from_finance(finance, out)
+    if events:
+        _from_events(events, out)
+    return out
+
+
+def _from_report(doc: dict, out: dict) -> None:
+    c = doc.get("community") or {}
+    _put(
+        out,
+        "project.contributors",
+        _int(c.get("contributors_total")),
+        "report:community.contributors_total",
+    )
+    active = _int(c.get("active_contributors_12m"))
+    _put(out, "project.active_contributors", active, "report:community.active_contributors_12m")
+    _put(
+        out, "project.bus_factor", _int(c.get("bus_factor_12m")), "report:community.bus_factor_12m"
+    )
+    _put(
+        out,
+        "project.elephant_factor",
+        _int(c.get("elephant_factor_12m")),
+        "report:community.elephant_factor_12m",
+    )
+    new = _int(c.get("new_contributors_12m"))
+    _put(out, "community.new_contributors_12m", new, "report:community.new_contributors_12m")
+    if active and new is not None and new <= active:
+        # share of this year's contributors who had contributed before: a retention proxy
+        _put(
+            out,
+            "community.returning_share_12m",
+            round((active - new) / active, 4),
+            "report:community.(active_contributors_12m-new_contributors_12m)/active_contributors_12m",
+        )
+    orgs = c.get("organizations_12m")
+    if isinstance(orgs, list):
+        named = [o for o in orgs if isinstance(o, dict) and o.get("name") != "independent"]
+        _put(out, "community.organizations_12m", len(named), "report:community.organizations_12m")
+        shares = [_num(o.get("share")) for o in named if _num(o.get("share")) is not None]
+        if shares:
+            _put(
+                out,
+                "community.top_org_share_12m",
+                max(shares),
+                "report:community.organizations_12m",
+            )
+    first = c.get("first_commit")
+    last = c.get("last_commit")
+    try:
+        if first and last:
+            age = (date.fromisoformat(str(last)[:10]) - date.fromisoformat(str(first)[:10])).days
+            _put(
+                out,
+                "community.age_years",
+                round(age / 365.25, 2),
+                "report:community.last_commit-first_commit",
+            )
+    except ValueError:
+        pass
+    spdx = (doc.get("license") or {}).get("spdx")
+    if spdx:
+        _put(out, "project.license", str(spdx), "report:license.spdx")
+
+
+def _from_license(doc: dict, out: dict) -> None:
+    lic = doc.get("license") or {}
+    if lic.get("spdx"):
+        _put(out, "project.license", str(lic["spdx"]), "license:license.spdx")
+    conflicts = doc.get("conflicts")
+    if isinstance(conflicts, list):
+        _put(out, "license.conflict_count", len(conflicts), "license:conflicts")
+    history = doc.get("history")
+    if isinstance(history, list):
+        _put(out, "license.relicensed", len(history) > 0, "license:history")
+
+
+def _from_finance(doc: dict, out: dict) -> None:
+    arr = _num(doc.get("arr"))
+    if arr is None and _num(doc.get("mrr")) is not None:
+        arr = _num(doc.get("mrr")) * 12
+    currency = doc.get("currency", "USD")
+    if currency == "USD":  # the profile's money fields are in US dollars
+        _put(out, "finance.arr_usd", arr, "finance:arr")
+        top1 = _num((doc.get("concentration") or {}).get("top1"))
+        if arr is not None and top1 is not None:
+            _put(
+                out,
+                "finance.largest_customer_acv_usd",
+                round(arr * top1, 2),
+                "finance:arr*concentration.top1",
+            )
+    _put(out, "finance.paying_customers", _int(doc.get("customers")), "finance:customers")
+    _put(out, "finance.nrr", _num(doc.get("nrr_12m")), "finance:nrr_12m")
+    grr = _num(doc.get("grr_12m"))
+    if grr is not None and grr <= 1:
+        _put(out, "finance.grr", grr, "finance:grr_12m")
+    _put(
+        out,
+        "finance.customers_arr_1m_plus",
+        _int(doc.get("customers_arr_1m_plus")),
+        "finance:customers_arr_1m_plus",
+    )
+    _put(out, "finance.logo_churn_12m", _num(doc.get("logo_churn_12m")), "finance:logo_churn_12m")
+    _put(
+        out,
+        "finance.top1_share",
+        _num((doc.get("concentration") or {}).get("top1")),
+        "finance:concentration.top1",
+    )
+
+
+def _from_events(doc: dict, out: dict) -> None:
+    metrics = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else doc
+    period = doc.get("period", "")
+    if _int(metrics.get("stars_total")) is not None:
+        _put(out, "project.stars", _int(metrics["stars_total"]), "events:metrics.stars_total")
+    elif not period and _int(metrics.get("stars")) is not None:
+        # without a period the document is a running total; with one, `stars` counts only
+        # the stars gained in that period and would understate the total
+        _put(out, "project.stars", _int(metrics["stars"]), "events:metrics.stars")
+    _put(
+        out,
+        "community.participants",
+        _int(metrics.get("participants")),
+        f"events:metrics.participants{'@' + period if period else ''}",
+    )
+    opened = _num(metrics.get("change_requests"))
+    accepted = _num(metrics.get("change_requests_accepted"))
+    if opened and accepted is not None:
+        _put(
+            out,
+            "community.change_request_acceptance",
+            round(min(1.0, accepted / opened), 4),
+            "events:metrics.change_requests_accepted/change_requests",
+        )
+    for key in ("time_to_first_response_hours", "first_response_hours"):
+        if _num(metrics.get(key)) is not None:
+            _put(out, "community.first_response_hours", _num(metrics[key]), f"events:metrics.{key}")
+            break

@@ -1,0 +1,117 @@
+"""Turn a profile, measured evidence and a scenario into the facts rules read.
+
+Precedence: measured evidence overrides declared profile values (a measured bus factor
+beats a guessed one), and a ``--scenario`` file overrides both (it is an explicit
+"what if").  Every fact keeps its provenance — declared, measured, scenario or derived —
+so each reason in the output can say where its evidence came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from osslever.errors import UserError
+from osslever.models.strategy.data import load_data
+from osslever.models.strategy.profile import check_value, flatten
+from osslever.models.strategy.schema import nearest, registry
+
+MEASURED, DECLARED, SCENARIO, DERIVED = "measured", "declared", "scenario", "derived"
+
+
+@dataclass
+class Facts:
+    values: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    declared: dict[str, Any] = field(default_factory=dict)
+
+
+def build_facts(profile: dict, evidence: dict | None = None, scenario: dict | None = None) -> Facts:
+    """Merge the three inputs and compute derived fields."""
+    facts = Facts()
+    for path, value in flatten(profile).items():
+        facts.values[path] = value
+        facts.provenance[path] = DECLARED
+        facts.declared[path] = value
+    fields = registry()
+    for path, item in (evidence or {}).items():
+        spec = fields.get(path)
+        if spec is None or spec.origin not in ("profile", "evidence"):
+            allowed = [p for p, f in fields.items() if f.origin in ("profile", "evidence")]
+            raise UserError(
+                "strategy.evidence.unknown_field", field=path, nearest=nearest(path, allowed) or "-"
+            )
+        value, source = (
+            (item.get("value"), item.get("source", "evidence"))
+            if isinstance(item, dict)
+            else (item, "evidence")
+        )
+        checked = check_value(spec, value, f"evidence:{source}")
+        if checked is None:
+            continue
+        facts.values[path] = checked
+        facts.provenance[path] = MEASURED
+        facts.sources[path] = str(source)
+    for path, value in flatten(scenario or {}).items():
+        if path == "name":
+            continue
+        facts.values[path] = value
+        facts.provenance[path] = SCENARIO
+    _derive(facts)
+    return facts
+
+
+def _derive(facts: Facts) -> None:
+    for path, spec in registry().items():
+        if spec.origin != "derived" or not spec.derive:
+            continue
+        rule = spec.derive
+        source = rule["from"]
+        if facts.values.get(source) is None:
+            continue
+        if rule["kind"] == "spdx_lookup":
+            facts.values[path] = license_families(str(facts.values[source]), rule["table"])
+        else:  # pragma: no cover - a schema bug
+            raise AssertionError(f"unknown derivation {rule['kind']}")
+        facts.provenance[path] = facts.provenance.get(source, DECLARED)
+        if source in facts.sources:
+            facts.sources[path] = facts.sources[source]
+
+
+_SPLIT = re.compile(r"\s+(?:OR|AND)\s+|[()]", re.IGNORECASE)
+
+
+def license_families(expression: str, table: str = "license_families") -> list[str]:
+    """The families of the licenses in an SPDX expression, in order of appearance."""
+    families, fallback = _family_table(table)
+    out: list[str] = []
+    for token in _SPLIT.split(expression):
+        token = re.split(r"\s+WITH\s+", token.strip(), flags=re.IGNORECASE)[0].strip()
+        if not token:
+            continue
+        family = families.get(token.lower()) or fallback.get(token.lower()) or "unknown"
+        if family not in out:
+            out.append(family)
+    return out or ["unknown"]
+
+
+@lru_cache(maxsize=4)
+def _family_table(table: str) -> tuple[dict[str, str], dict[str, str]]:
+    data = load_data(f"{table}.yaml")
+    families = {str(k).lower(): v for k, v in data["families"].items()}
+    fallback: dict[str, str] = {}
+    try:  # ScanCode's index ships in license-expression; optional knowledge source
+        import license_expression
+
+        categories = data.get("scancode_categories", {})
+        for entry in license_expression.get_license_index():
+            family = categories.get(entry.get("category"))
+            key = entry.get("spdx_license_key")
+            if family and key:
+                fallback[key.lower()] = family
+    except Exception:  # noqa: BLE001 - missing or changed optional package: no fallback
+        fallback = {}
+    return families, fallback

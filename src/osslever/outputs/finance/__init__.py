@@ -1,0 +1,1 @@
+"""Finance reports: text, Markdown and self-contained HTML with inline SVG charts."""

@@ -1,0 +1,70 @@
+"""Render the assess document for people: Markdown and a self-contained HTML page.
+
+Both render the same JSON document (built first, per the contract); nothing is computed
+here except presentation.  HTML goes through Jinja2 with autoescape on, because rule
+texts of user packs and profile names are untrusted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from osslever.i18n import t
+
+
+def _env(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("osslever", "outputs/templates"),
+        autoescape=select_autoescape(["html"], default=autoescape) if autoescape else False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["show"] = _show
+    env.filters["pct"] = lambda v: f"{round(float(v) * 100):d}%"
+    env.filters["md"] = _md_cell
+    return env
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "?"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _md_cell(value: Any) -> str:
+    """Keep table cells on one line and their pipes literal."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _labels(lang: str):
+    def label(key: str, **params: Any) -> str:
+        return t(f"strategy.report.{key}", lang=lang, **params)
+
+    return label
+
+
+def render_markdown(doc: dict) -> str:
+    lang = doc.get("lang", "en")
+    return _env(False).get_template("assess.md.j2").render(doc=doc, L=_labels(lang))
+
+
+def render_html(doc: dict) -> str:
+    lang = doc.get("lang", "en")
+    return _env(True).get_template("assess.html.j2").render(doc=doc, L=_labels(lang), lang=lang)
+
+
+def render_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

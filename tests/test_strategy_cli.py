@@ -1,0 +1,172 @@
+"""The commands: assess (json/md/html, --rules, --scenario, --interactive) and rules."""
+
+import json
+
+import yaml
+from click.testing import CliRunner
+
+from osslever.cli import cli
+from tests._strategy_helpers import PROFILES
+
+
+def _run(args, **kwargs):
+    return CliRunner().invoke(cli, args, catch_exceptions=True, **kwargs)
+
+
+def test_assess_json_follows_contract():
+    result = _run(["assess", str(PROFILES / "mongodb.yaml"), "--format", "json", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["schema_version"] == 1 and doc["name"] == "MongoDB"
+    assert doc["stance"]["value"] in ("open", "closed", "hybrid")
+    assert doc["stance"]["endowment"] in ("open_leverage", "closed_led", "unknown")
+    assert len(doc["business_models"]) == 9
+    first = doc["business_models"][0]
+    assert set(first) >= {"id", "score", "fit", "reasons", "missing_preconditions", "examples"}
+    assert set(first["reasons"][0]) >= {"rule", "text", "evidence"}
+    assert set(doc["license"]) >= {"current", "recommended", "notes"}
+    assert set(doc["readiness"]) >= {"stage", "checks"}
+    assert all(set(r) >= {"id", "severity", "text"} for r in doc["risks"])
+    assert isinstance(doc["unknowns"], list)
+    assert all(set(w) >= {"field", "to", "effect"} for w in doc["what_would_change"])
+
+
+def test_assess_markdown_and_html_in_both_languages(tmp_path):
+    md = _run(["assess", str(PROFILES / "gitlab.yaml"), "--lang", "zh"])
+    assert md.exit_code == 0 and "开源立场" in md.output and "open_core" in md.output
+    out = tmp_path / "r.html"
+    html = _run(
+        [
+            "assess",
+            str(PROFILES / "gitlab.yaml"),
+            "--format",
+            "html",
+            "--lang",
+            "en",
+            "-o",
+            str(out),
+        ]
+    )
+    assert html.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert "http://" not in page and "https://" not in page.split("<body>")[0]
+    assert "Business-model fit" in page
+
+
+def test_html_escapes_untrusted_text(tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: '<script>alert(1)</script>'\n", encoding="utf-8")
+    result = _run(["assess", str(profile), "--format", "html"])
+    assert result.exit_code == 0
+    assert "<script>alert(1)</script>" not in result.output
+    assert "&lt;script&gt;" in result.output
+
+
+def test_scenario_overrides_profile(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("market: {stage: early}\n", encoding="utf-8")
+    base = json.loads(_run(["assess", str(PROFILES / "mongodb.yaml"), "--format", "json"]).output)
+    alt = json.loads(
+        _run(
+            [
+                "assess",
+                str(PROFILES / "mongodb.yaml"),
+                "--format",
+                "json",
+                "--scenario",
+                str(scenario),
+            ]
+        ).output
+    )
+    assert alt["inputs"]["provenance"]["market.stage"] == "scenario"
+    assert base["stance"]["tree"] == "closed" and alt["stance"]["tree"] == "open"
+
+
+def test_bad_profile_is_one_line_error(tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: x\nmarket: {stage: late}\n", encoding="utf-8")
+    result = _run(["assess", str(profile)])
+    assert result.exit_code != 0
+    assert result.exception.key == "strategy.profile.bad_enum"
+
+
+def test_repo_without_api_is_clear_user_error():
+    result = _run(["assess", str(PROFILES / "mysql.yaml"), "--repo", "."])
+    assert result.exception is not None
+    assert result.exception.key == "strategy.api_missing"
+
+
+def test_interactive_writes_valid_profile(tmp_path):
+    from osslever.models.strategy import load_profile
+    from osslever.models.strategy.schema import profile_fields
+
+    asked = [p for p, f in profile_fields().items() if f.ask]
+    answers = {
+        "name": "Demo DB",
+        "org.size": "startup",
+        "org.region": "cn",
+        "product.enterprise_needs": "sso, audit",
+        "product.mission_critical": "yes",
+        "goals.horizon_years": "5",
+        "finance.nrr": "1.1",
+    }
+    lines = []
+    for path in asked:
+        if path == "market.stage":
+            lines += ["later", "mature"]  # invalid first: must be asked again
+        elif path == "goals.horizon_years":
+            lines += ["99", "5"]  # out of range first
+        else:
+            lines.append(answers.get(path, ""))
+    target = tmp_path / "profile.yaml"
+    result = _run(
+        ["assess", "--interactive", "--lang", "en", str(target)], input="\n".join(lines) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "allowed values: early, growth, mature" in result.output
+    doc = load_profile(target)
+    assert doc == {
+        "name": "Demo DB",
+        "org": {"size": "startup", "region": "cn"},
+        "product": {"mission_critical": True, "enterprise_needs": ["sso", "audit"]},
+        "market": {"stage": "mature"},
+        "goals": {"horizon_years": 5},
+        "finance": {"nrr": 1.1},
+    }
+    assert yaml.safe_load(target.read_text(encoding="utf-8"))["name"] == "Demo DB"
+
+
+def test_interactive_asks_in_chinese(tmp_path):
+    target = tmp_path / "p.yaml"
+    result = _run(
+        ["assess", "--interactive", "--lang", "zh", str(target)], input="项目甲\n" + "\n" * 40
+    )
+    assert result.exit_code == 0, result.output
+    assert "组织规模" in result.output
+
+
+def test_rules_list_show_check(tmp_path):
+    listed = _run(["rules", "list", "--format", "json"])
+    ids = {r["id"] for r in json.loads(listed.output)["rules"]}
+    assert {"cloud.complex_ops", "stance.tree.barrier_high", "investor.single_customer_1m"} <= ids
+    shown = _run(["rules", "show", "cloud.complex_ops"])
+    assert shown.exit_code == 0 and "model.managed_cloud" in shown.output and "zh:" in shown.output
+    missing = _run(["rules", "show", "cloud.complex_op"])
+    assert missing.exception.key == "strategy.rules_cmd.not_found"
+    assert missing.exception.params["nearest"] == "cloud.complex_ops"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "r.yaml").write_text(
+        "rules:\n  - id: x.y\n    when: {field: market.stag, eq: early}\n"
+        "    effect: {score: model.open_core, points: 1}\n"
+        "    text: {en: a, zh: b}\n    source: s\n",
+        encoding="utf-8",
+    )
+    checked = _run(["rules", "check", str(broken)])
+    assert checked.exit_code == 1
+    assert "market.stag" in checked.output and "market.stage" in checked.output
+    from osslever.models.strategy.data import builtin_rules_dir
+
+    ok = _run(["rules", "check", str(builtin_rules_dir())])
+    assert ok.exit_code == 0

@@ -1,0 +1,206 @@
+"""Rule packs: `rules check` on broken packs, and a user pack overriding a built-in rule."""
+
+import textwrap
+
+import pytest
+
+from osslever.errors import UserError
+from osslever.models.strategy.data import builtin_rules_dir
+from osslever.models.strategy.rules import check_folder, load_rules
+from tests._strategy_helpers import assess, example, models
+
+GOOD_TEXT = "text: {en: 'Because.', zh: '因为。'}\n        source: 'test'"
+
+
+def _pack(tmp_path, body: str, name: str = "pack.yaml"):
+    folder = tmp_path / "pack"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(textwrap.dedent(body), encoding="utf-8")
+    return folder
+
+
+def _keys(problems, level="error"):
+    return [p.key for p in problems if p.level == level]
+
+
+def test_builtin_pack_is_clean():
+    problems = check_folder(builtin_rules_dir())
+    assert _keys(problems, "error") == []
+    assert _keys(problems, "warning") == []
+
+
+def test_unknown_fields_values_keys_and_operators(tmp_path):
+    folder = _pack(
+        tmp_path,
+        f"""
+    rules:
+      - id: a.unknown_field
+        when: {{field: product.colour, eq: red}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: a.unknown_value
+        when: {{field: market.stage, eq: late}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: a.unknown_key
+        whne: {{field: market.stage, eq: early}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: a.bad_op
+        when: {{field: market.stage, equals: early}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: a.bad_model
+        effect: {{score: model.blockchain, points: 1}}
+        {GOOD_TEXT}
+      - id: a.one_language
+        effect: {{score: model.open_core, points: 1}}
+        text: {{en: 'only English'}}
+        source: test
+    """,
+    )
+    problems = check_folder(folder)
+    by_rule = {p.rule: p for p in problems if p.level == "error"}
+    assert by_rule["a.unknown_field"].key == "strategy.rules.unknown_field"
+    assert by_rule["a.unknown_field"].params["field"] == "product.colour"
+    assert by_rule["a.unknown_value"].key == "strategy.rules.unknown_value"
+    assert by_rule["a.unknown_value"].params["allowed"] == "early, growth, mature"
+    assert by_rule["a.unknown_key"].key == "strategy.rules.unknown_key"
+    assert by_rule["a.unknown_key"].params["nearest"] == "when"
+    assert by_rule["a.bad_op"].key == "strategy.rules.cond_bad_op"
+    assert by_rule["a.bad_model"].key == "strategy.rules.unknown_value"
+    assert by_rule["a.one_language"].key == "strategy.rules.needs_both_languages"
+
+
+def test_unreachable_rules(tmp_path):
+    folder = _pack(
+        tmp_path,
+        f"""
+    rules:
+      - id: u.enum
+        when: {{all: [{{field: market.stage, eq: early}}, {{field: market.stage, eq: mature}}]}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: u.range
+        when: {{all: [{{field: project.stars, gte: 100}}, {{field: project.stars, lt: 50}}]}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: u.schema_range
+        when: {{field: goals.horizon_years, gt: 20}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: u.known
+        when: {{all: [{{field: org.size, known: false}}, {{field: org.size, eq: large}}]}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: u.reachable
+        when: {{any: [{{field: market.stage, in: []}}, {{field: market.stage, eq: early}}]}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+    """,
+    )
+    unreachable = {p.rule for p in check_folder(folder) if p.key == "strategy.rules.unreachable"}
+    assert unreachable == {"u.enum", "u.range", "u.schema_range", "u.known"}
+
+
+def test_duplicate_ids_and_phase_order(tmp_path):
+    folder = _pack(
+        tmp_path,
+        f"""
+    rules:
+      - id: d.same
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: d.same
+        effect: {{score: model.managed_cloud, points: 1}}
+        {GOOD_TEXT}
+      - id: d.cycle
+        when: {{field: model.top, eq: open_core}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+    """,
+    )
+    keys = _keys(check_folder(folder))
+    assert "strategy.rules.duplicate_id" in keys
+    assert "strategy.rules.reads_later_fact" in keys
+    with pytest.raises(UserError) as info:
+        load_rules([folder])
+    assert info.value.key == "strategy.rules.invalid"
+
+
+def test_conflicting_decisions_are_warned(tmp_path):
+    folder = _pack(
+        tmp_path,
+        f"""
+    rules:
+      - id: c.open
+        when: {{field: market.stage, eq: early}}
+        effect: {{decide: stance.tree, value: open}}
+        {GOOD_TEXT}
+    """,
+    )
+    warnings = [p for p in check_folder(folder) if p.level == "warning"]
+    # overlaps the built-in tree: barrier high & stage early can both hold, same priority
+    assert any(
+        p.key == "strategy.rules.overlap" and p.params["other"] == "stance.tree.barrier_high"
+        for p in warnings
+    )
+
+
+def test_user_pack_overrides_builtin_rule(tmp_path):
+    folder = _pack(
+        tmp_path,
+        """
+    pack: my-views
+    rules:
+      - id: dual.embedded
+        when: {field: product.embedded_in_other_products, eq: true}
+        effect: {score: model.dual_license, points: 1}
+        text: {en: "We weigh embedding less.", zh: "我们认为嵌入的权重较低。"}
+        source: "our own experience"
+      - id: sponsor.china_donations
+        disabled: true
+    """,
+    )
+    base = assess(example("mysql"))
+    mine = assess(example("mysql"), rule_dirs=[folder])
+    fired = {r["rule"]: r for r in models(mine)["dual_license"]["reasons"]}
+    assert fired["dual.embedded"]["points"] == 1
+    assert fired["dual.embedded"]["text"] == "We weigh embedding less."
+    assert models(base)["dual_license"]["points"] - models(mine)["dual_license"]["points"] == 3
+    overridden = {o["rule"]: o for o in mine["rules"]["overridden"]}
+    assert set(overridden) == {"dual.embedded", "sponsor.china_donations"}
+    assert overridden["sponsor.china_donations"]["disabled"] is True
+    cn = {"name": "x", "org": {"region": "cn"}}
+    assert "sponsor.china_donations" in {
+        r["rule"] for r in models(assess(cn))["sponsorship"]["reasons"]
+    }
+    assert "sponsor.china_donations" not in {
+        r["rule"] for r in models(assess(cn, rule_dirs=[folder]))["sponsorship"]["reasons"]
+    }
+    infos = [p for p in check_folder(folder) if p.level == "info"]
+    assert {p.rule for p in infos} == {"dual.embedded", "sponsor.china_donations"}
+
+
+def test_user_pack_can_add_new_risk(tmp_path):
+    folder = _pack(
+        tmp_path,
+        """
+    rules:
+      - id: my.risk.tiny_team
+        when: {field: project.active_contributors, lt: 3}
+        effect: {note: risk.tiny_team, severity: high}
+        text: {en: "Fewer than three active people.", zh: "活跃人数少于三人。"}
+        source: "internal policy"
+    """,
+    )
+    doc = assess({"name": "x", "project": {"active_contributors": 2}}, rule_dirs=[folder])
+    assert {"id": "tiny_team", "severity": "high"}.items() <= next(
+        r for r in doc["risks"] if r["id"] == "tiny_team"
+    ).items()
+
+
+def test_missing_folder_is_user_error(tmp_path):
+    with pytest.raises(UserError) as info:
+        load_rules([tmp_path / "nope"])
+    assert info.value.key == "strategy.rules.no_dir"
