@@ -237,3 +237,48 @@ def test_missing_area_is_501_with_a_reason(client, monkeypatch):
     response = client.get("/api/rankings/events")
     assert response.status_code == 501
     assert "not installed" in response.json()["error"]["message"]
+
+
+BILLING = (
+    "customer_id,subscription_id,plan,start_date,end_date,amount,currency,interval,quantity\n"
+    # A: 100/month from 2024-01-10; B: annual 1,200 from 2024-02-01 -> 100/month
+    # as of 2024-03: MRR 100 + 100 = 200, ARR 2,400, 2 customers
+    "A,a1,basic,2024-01-10,,100,USD,month,1\n"
+    "B,b1,annual,2024-02-01,2025-02-01,1200,USD,year,1\n"
+)
+
+
+def test_finance_document_is_the_cli_document(client, tmp_path):
+    path = tmp_path / "billing.csv"
+    path.write_text(BILLING, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["finance", "metrics", str(path), "--as-of", "2024-03", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    client.put("/api/billing/billing.csv", content=BILLING.encode(), headers={"content-type": "text/csv"})
+    served = client.get("/api/finance", params={"billing": "billing.csv", "as_of": "2024-03"}).json()
+    assert (served["mrr"], served["arr"], served["customers"]) == (200.0, 2400.0, 2)
+    printed = json.loads(result.stdout)
+    assert served["source"].pop("file") == "billing.csv"
+    printed["source"].pop("file")
+    assert served == printed
+    bad = client.get("/api/finance", params={"billing": "billing.csv", "as_of": "March"})
+    assert bad.status_code == 422 and "March" in bad.json()["error"]["message"]
+
+
+def test_real_assessment_changes_when_the_profile_changes(client):
+    pid = _ids(client)["alpha"]
+    early = "name: Demo\nmarket:\n  stage: early\n  technical_barrier: low\n"
+    # seeds/002 decision tree: low barrier + early market -> open; mature + high policy risk -> hybrid
+    mature = "name: Demo\nmarket:\n  stage: mature\n  technical_barrier: low\n  policy_risk: high\n"
+    assert client.put("/api/profiles/demo", json={"body": early, "project": pid}).status_code == 200
+    first = client.post("/api/profiles/demo/assess").json()
+    assert first["stance"]["value"] == "open"
+    assert "market.stage=early -> open" in first["stance"]["path"]
+    client.put("/api/profiles/demo", json={"body": mature, "project": pid})
+    second = client.post("/api/profiles/demo/assess").json()
+    assert second["stance"]["value"] == "hybrid"
+    latest = client.get("/api/assessments/latest", params={"profile": "demo"}).json()
+    assert latest["document"]["stance"]["value"] == "hybrid" and "report" in latest["evidence_sources"]
+    # measured evidence from the project's report reached the engine
+    assert latest["document"]["inputs"]["measured"]["project.contributors"]["value"] == 3
+    typo = client.put("/api/profiles/demo", json={"body": "nme: Demo\n"})
+    assert typo.status_code == 422 and "'name'" in typo.json()["error"]["message"]

@@ -62,9 +62,13 @@ def finance(backend: Backend, store: Store, name: str, as_of: str | None, lang: 
             path = Path(folder) / ("billing" + _suffix(name))
             path.write_bytes(bytes(content))
             try:
-                return call(build, path, as_of=as_of or None)
+                document = call(build, path, as_of=as_of or None)
             except UserError as exc:
                 detail = exc.render(lang).replace(str(path), name)
                 raise Unavailable("web.unavailable.failed", status=422, detail=detail) from exc
+        source = document.get("source")
+        if isinstance(source, dict) and "file" in source:
+            source["file"] = name  # the upload's name, not the server's temporary file
+        return document
 
     return backend.cache.get_or_compute(("finance", name, uploaded, as_of, lang), compute)

@@ -9,6 +9,7 @@ strategy area's ``evidence_from_documents``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -117,16 +118,14 @@ def _evidence_documents(backend: Backend, store: Store, profile: dict[str, Any],
         if info is not None:
             for key, make in (("report", lambda: sections.report(backend, store, info, lang)),
                               ("license", lambda: sections.license_(backend, info, lang)),
-                              ("events", lambda: sections.events(store, info, lang))):
+                              ("events", lambda: sections.latest_metrics(store, info, lang))):
                 try:
                     found[key] = make()
                 except Unavailable:
                     continue
     if profile["billing"]:
-        try:
+        with contextlib.suppress(Unavailable):
             found["finance"] = billing.finance(backend, store, profile["billing"], None)
-        except Unavailable:
-            pass
     return found
 
 

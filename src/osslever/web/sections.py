@@ -97,6 +97,12 @@ def metrics(store: Store, repo: str, period: str, lang: str) -> dict[str, Any]:
         raise _failed(exc, lang) from exc
 
 
+def latest_metrics(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The ``metrics`` document of the last month with events (what ``assess`` takes as evidence)."""
+    summary = events(store, info, lang)
+    return metrics(store, summary["repo"], summary["last_month"], lang)
+
+
 # -- license -----------------------------------------------------------------------------
 
 def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any]:
