@@ -66,7 +66,9 @@ function axes(g, labels, max, x) {
   const every = Math.max(1, Math.ceil(labels.length / 8));
   labels.forEach((label, i) => {
     if (i % every !== 0 && i !== labels.length - 1) return;
-    el("text", { x: x(i), y: H - 10, class: "tick", "text-anchor": "middle" }, g).textContent = label;
+    const px = x(i);
+    const anchor = px < M.left + 30 ? "start" : px > W - M.right - 30 ? "end" : "middle";
+    el("text", { x: px, y: H - 10, class: "tick", "text-anchor": anchor }, g).textContent = label;
   });
 }
 
