@@ -137,7 +137,7 @@ def test_ingest_job_runs_in_background_and_reports_progress(tmp_path):
 @pytest.mark.parametrize("location", ["-uhack", "ext::sh -c touch% /tmp/pwned", "a\nb", ""])
 def test_ingest_refuses_options_and_helper_transports(client, location):
     response = client.post("/api/ingest", json={"location": location})
-    assert response.status_code == 400
+    assert response.status_code in (400, 422)
 
 
 def test_profiles_round_trip_and_yaml_errors(client):

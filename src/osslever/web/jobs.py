@@ -34,19 +34,19 @@ def check_location(location: str) -> str:
     location = (location or "").strip()
     if not location or len(location) > 2000 or location.startswith("-") \
             or re.search(r"[\x00-\x1f\x7f]", location):
-        raise Unavailable("web.unavailable.bad_location", status=400)
+        raise Unavailable("web.unavailable.bad_location", status=422)
     from osslever.sources.git.repository import is_url
 
     helper = _HELPER.match(location)  # git's "<transport>::<address>" remote-helper syntax
     if helper or (is_url(location) and not (_SCHEMES.match(location) or _SCP.match(location))):
-        raise Unavailable("web.unavailable.bad_location", status=400)
+        raise Unavailable("web.unavailable.bad_location", status=422)
     return location
 
 
 def check_ref(ref: str) -> str:
     ref = (ref or "HEAD").strip()
     if ref.startswith("-") or len(ref) > 250 or re.search(r"[\x00-\x20\x7f]", ref):
-        raise Unavailable("web.unavailable.bad_ref", status=400)
+        raise Unavailable("web.unavailable.bad_ref", status=422)
     return ref
 
 
