@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
 
 from osslever.web import create_app
 from tests.web_helpers import ALPHA, build_repo, ingest
