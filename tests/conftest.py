@@ -13,11 +13,18 @@ from tests.gitrepo import RepoBuilder
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+@pytest.fixture(scope="session")
+def _index_cache(tmp_path_factory):
+    """Indexes built from shipped data (license texts) are built once per test session."""
+    return tmp_path_factory.mktemp("osslever-index-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
+def _isolated_home(tmp_path_factory, monkeypatch, _index_cache):
     """Never touch the user's cache: every test gets its own osslever home."""
     home = tmp_path_factory.mktemp("osslever-home")
     monkeypatch.setenv("OSSLEVER_HOME", str(home))
+    monkeypatch.setenv("OSSLEVER_CACHE", str(_index_cache))
     monkeypatch.delenv("OSSLEVER_DB", raising=False)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

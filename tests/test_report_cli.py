@@ -128,3 +128,29 @@ def test_cli_runner_report_on_the_projects_own_clone(tmp_path):
     assert doc["community"]["commits_total"] == int(git(root, "rev-list", "--count", "HEAD"))
     emails = {e.lower() for e in git(root, "log", "--use-mailmap", "--format=%aE").split()}
     assert doc["community"]["contributors_total"] + doc["community"]["bots_total"] == len(emails)
+
+
+def _license_text(key: str) -> str:
+    """A license text from ScanCode's data (an independent source), front matter removed."""
+    from importlib import resources
+
+    text = (resources.files("licensedcode") / "data" / "licenses" / f"{key}.LICENSE").read_text()
+    return text.split("---", 2)[2]
+
+
+def test_report_names_the_license_of_the_analysed_commit(builder, tmp_path):
+    builder.commit("A", "a@example.org", "2025-01-01T00:00:00", {"LICENSE": _license_text("mit")})
+    builder.commit("A", "a@example.org", "2025-02-01T00:00:00", {"LICENSE": _license_text("apache-2.0")},
+                   label="relicensed")
+    repo = builder.build()
+    (repo / "LICENSE").write_text("uncommitted edits are not part of the analysed history")
+    db = str(tmp_path / "s.duckdb")
+    now = json.loads(run("report", str(repo), "--format", "json", "--db", db, "-q").stdout)
+    before = json.loads(run("report", str(repo), "--ref", "HEAD~1", "--format", "json", "--db", db, "-q").stdout)
+    assert (now["license"]["spdx"], now["license"]["files"]) == ("Apache-2.0", ["LICENSE"])
+    assert before["license"]["spdx"] == "MIT"
+
+
+def test_report_says_none_when_there_is_no_license(hostile_repo, tmp_path):
+    doc = json.loads(run("report", str(hostile_repo), "--format", "json", "--db", str(tmp_path / "s"), "-q").stdout)
+    assert doc["license"]["spdx"] == "NONE" and doc["license"]["files"] == []

@@ -72,3 +72,18 @@ def assess_document(profile: dict | Path | str, evidence: dict | None = None, ru
 
     data = profile if isinstance(profile, dict) else load_profile(Path(profile))
     return build(data, evidence=evidence, rule_dirs=rule_dirs, lang=lang, scenario=scenario)
+
+
+def license_document(path: Path | str, online: bool = False, ref: str | None = None,
+                     registry_urls: dict | None = None, lang: str | None = None, facts: dict | None = None) -> dict:
+    """The project's license, its history, dependencies, conflicts and business implications."""
+    from osslever.models.license import license_document as build
+
+    return build(path, online=online, ref=ref, registry_urls=registry_urls, lang=lang, facts=facts)
+
+
+def detect_license(path: Path | str, ref: str | None = None) -> dict:
+    """Only the project's own license: ``{"spdx", "confidence", "files", ...}``."""
+    from osslever.models.license import detect_license as detect
+
+    return detect(path, ref=ref)

@@ -23,3 +23,10 @@ def default_db() -> Path:
 
 def clone_cache() -> Path:
     return home() / "repos"
+
+
+def index_cache() -> Path:
+    """Indexes built from shipped data (e.g. the license text index): safe to share
+    between stores and users of one installation; ``OSSLEVER_CACHE`` moves them."""
+    root = os.environ.get("OSSLEVER_CACHE")
+    return Path(root) if root else home() / "cache"

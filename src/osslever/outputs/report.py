@@ -7,10 +7,12 @@ and HTML are renderings of this same dictionary, so the three never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Sequence
 
 from osslever import __version__
 from osslever.engines import Engine
+from osslever.engines.duckdb import DuckDBEngine
 from osslever.identity.affiliations import Affiliation
 from osslever.metrics.community import (
     bus_factor,
@@ -29,6 +31,7 @@ from osslever.metrics.windows import Window, add_months, month_start
 from osslever.models.readings import readings
 from osslever.sources.git.ingest import IngestResult
 from osslever.sources.git.repository import Repository
+from osslever.store import Store
 
 SCHEMA_VERSION = 1
 
@@ -93,13 +96,38 @@ def community_section(
     }
 
 
-# Other areas add sections here: (key, function(repo, ref, engine) -> dict | None).
-Section = Callable[[Repository, str, Engine], "dict | None"]
-SECTIONS: list[tuple[str, Section]] = []
+def license_section(store: Store, repo: Repository, tip: str) -> dict:
+    """The project's own license at the analysed commit (cached per commit: files of a
+    commit never change, so a re-run never rescans)."""
+    from osslever.models.license import detect_license
+
+    key = f"{repo.git_dir}@{tip}"
+    cached = store.execute(
+        "SELECT document FROM document_cache WHERE kind = 'license' AND key = ?", [key]).fetchone()
+    if cached:
+        return json.loads(cached[0])
+    found = detect_license(repo.git_dir, ref=tip)
+    section = {"spdx": found["spdx"], "confidence": found["confidence"], "files": found["files"],
+               "category": found.get("category"), "scoped": found.get("scoped", []),
+               "notes": found.get("notes", [])}
+    with store.transaction() as con:
+        con.execute("INSERT OR REPLACE INTO document_cache VALUES ('license', ?, ?)", [key, json.dumps(section)])
+    return section
+
+
+def events_section(engine: Engine, slug: str | None) -> dict | None:
+    """GitHub event metrics beside the git metrics, when the store has events for this repository."""
+    if not slug:
+        return None
+    try:
+        from osslever.metrics.events import events_summary
+    except ImportError:
+        return None
+    return events_summary(engine, slug)
 
 
 def build_report(
-    engine: Engine,
+    engine: DuckDBEngine,
     repo: Repository,
     result: IngestResult,
     ref: str = "HEAD",
@@ -115,7 +143,7 @@ def build_report(
             "name": repo.name, "path": repo.location, "ref": ref, "head": result.tip,
             "shallow": result.shallow, "slug": repo.slug,
         },
-        "license": {"spdx": None, "files": []},
+        "license": license_section(engine.store, repo, result.tip),
         "community": community_section(engine, result.history_id, as_of),
     }
     document["community"]["identity"] = {
@@ -123,10 +151,9 @@ def build_report(
         "affiliation_file": affiliation_file,
         "affiliation_entries": len(affiliations),
     }
-    for key, section in SECTIONS:
-        value = section(repo, ref, engine)
-        if value is not None:
-            document[key] = value
+    events = events_section(engine, repo.slug)
+    if events is not None:
+        document["events"] = events
     document["readings"] = readings("community", document, lang)
     document["generated"] = {
         "tool": "osslever", "version": __version__, "lang": lang,

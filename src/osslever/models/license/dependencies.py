@@ -1,0 +1,127 @@
+"""Dependencies of a project and their declared licenses.
+
+Order of evidence for a dependency's license: what the lockfile itself says
+(package-lock.json), then installed metadata on this machine (``installed``),
+then — only with ``online`` — the registry's JSON API (``registries``).
+Everything is normalised to SPDX with the same table as the project's own
+declared license. Malformed files become per-file problems; the rest of the
+scan goes on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from osslever.models.license import spdx
+from osslever.models.license.messages import message
+from osslever.sources.filetree import GitTree, WorkTree, decode_text
+from osslever.sources.manifests import PARSE_ERRORS, Dependency, dedupe, reader_for
+from osslever.sources.manifests.installed import InstalledLicenses
+
+
+def scan_dependencies(
+    tree: WorkTree | GitTree,
+    manifests: list[str],
+    online: bool = False,
+    registry_urls: dict | None = None,
+) -> tuple[list[dict], list[dict]]:
+    """(dependencies as contract rows, problems)."""
+    problems: list[dict] = []
+    found: list[Dependency] = []
+    for path in manifests:
+        read = tree.read(path)
+        if read.data is None:
+            problems.append(message(read.problem or "license.file.unreadable", path=path,
+                                    detail=read.detail))
+            continue
+        text = decode_text(read.data)
+        if text is None:
+            problems.append(message("license.file.binary", path=path))
+            continue
+        reader = reader_for(path.rsplit("/", 1)[-1])
+        if reader is None:
+            continue
+        try:
+            manifest = reader(path, text)
+        except PARSE_ERRORS as exc:
+            detail = " ".join(str(exc).split())[:160] or exc.__class__.__name__
+            problems.append(message("license.manifest.malformed", path=path, detail=detail))
+            continue
+        found.extend(manifest.dependencies)
+    deps = dedupe(found)
+    _resolve_licenses(deps, tree, online, registry_urls, problems)
+    return [_row(d) for d in deps], problems
+
+
+def _resolve_licenses(
+    deps: list[Dependency],
+    tree: WorkTree | GitTree,
+    online: bool,
+    registry_urls: dict | None,
+    problems: list[dict],
+) -> None:
+    project = tree.root if isinstance(tree, WorkTree) else None
+    installed = InstalledLicenses(project)
+    for dep in deps:
+        if dep.declared:
+            continue
+        declared, text = installed.lookup(dep)
+        if declared:
+            dep.declared, dep.source = declared, "installed"
+        elif text:
+            from osslever.models.license.detect import analyse_text
+
+            finding = analyse_text(dep.name, text)
+            if finding.spdx:
+                dep.license, dep.source = finding.spdx, "installed"
+    if online:
+        from osslever.sources.manifests.registries import RegistryClient, RegistryError
+
+        client = RegistryClient(registry_urls)
+        failures = 0
+        try:
+            for dep in deps:
+                if dep.declared or dep.license:
+                    continue
+                if failures >= 5:
+                    break  # the registry is down: say so once per package above, stop asking
+                try:
+                    declared = client.license_of(dep)
+                except RegistryError as exc:
+                    failures += 1
+                    problems.append(message("license.registry.failed", name=dep.name,
+                                            detail=str(exc)))
+                    continue
+                if declared:
+                    dep.declared, dep.source = declared, "registry"
+        finally:
+            client.close()
+    for dep in deps:
+        if dep.declared and not dep.license:
+            dep.license = spdx.normalize_declared(dep.declared).spdx
+
+
+def _row(dep: Dependency) -> dict:
+    return {
+        "ecosystem": dep.ecosystem,
+        "name": dep.name,
+        "version": dep.version,
+        "license": dep.license,
+        "source": dep.source,
+        "direct": dep.direct,
+        "manifest": dep.manifest,
+        "declared": dep.declared,
+    }
+
+
+def dependencies_of(path: Path, online: bool = False, registry_urls: dict | None = None) -> dict:
+    """Dependencies of a working tree: ``{"dependencies": [...], "problems": [...]}``."""
+    from osslever.models.license.detect import inventory, open_tree
+
+    tree = open_tree(Path(path))
+    try:
+        inv = inventory(tree)
+        deps, problems = scan_dependencies(tree, inv.manifests, online, registry_urls)
+    finally:
+        tree.close()
+    return {"dependencies": deps, "problems": problems}

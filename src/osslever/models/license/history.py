@@ -1,0 +1,130 @@
+"""When the project's license changed, and from what to what (relicensing events).
+
+One ``git log`` over the root license paths lists the commits that touched
+them, oldest first, following the first-parent line (the project's own
+history: a license change made on a branch counts when it is merged). For each
+such commit only the changed files are read (``git cat-file --batch``); the
+set of root license files is carried forward, so the cost is one read per
+change, not one per commit.
+
+Events are recorded when the combined expression changes, including the first
+license ever added (from ``NONE``) and a removal (to ``NONE``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from osslever.models.license import spdx
+from osslever.models.license.detect import (
+    FileFinding,
+    _combine,
+    analyse_text,
+    is_license_candidate,
+)
+from osslever.sources.filetree import decode_text
+
+# git ignores [..] classes under icase, so "?" stands for the c/s of licence/license;
+# every path is checked against the candidate patterns afterwards anyway.
+_PATHSPECS = [
+    ":(glob,icase)licen?e*",
+    ":(glob,icase)copying*",
+    ":(glob,icase)unlicense*",
+    ":(glob)LICENSES/*",
+]
+
+
+def _git(git_dir: Path, *args: str) -> bytes:
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", "-c", "core.quotePath=false", *args],
+        check=True, capture_output=True,
+    ).stdout
+
+
+class _Blobs:
+    """Reads ``<commit>:<path>`` through one ``git cat-file --batch`` process."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )
+
+    def read(self, commit: str, path: str, limit: int = 1_000_000) -> bytes | None:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(f"{commit}:{path}\n".encode("utf-8", "surrogateescape"))
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().split()
+        if len(header) < 3 or header[1] != b"blob":
+            return None
+        size = int(header[2])
+        data = self.proc.stdout.read(size)
+        self.proc.stdout.read(1)
+        return data if size <= limit else None
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
+    """``[{"date", "commit", "from", "to", "files"}]``, oldest first."""
+    try:
+        out = _git(
+            git_dir, "log", "--first-parent", "--reverse", "--no-renames",
+            "--diff-merges=first-parent", "--format=%x1e%H%x1f%at", "--name-status", "-z",
+            ref, "--", *_PATHSPECS,
+        )
+    except subprocess.CalledProcessError:
+        return []  # empty repository or unknown ref: no history to tell
+    events: list[dict] = []
+    state: dict[str, FileFinding | None] = {}  # path → what that file says (None: nothing)
+    previous = spdx.NONE
+    blobs = _Blobs(git_dir)
+    try:
+        for record in out.split(b"\x1e"):
+            if not record.strip(b"\0\n"):
+                continue
+            # -z layout: "<sha>\x1f<time>\0\n<status>\0<path>\0<status>\0<path>\0..."
+            head, _, body = record.partition(b"\0")
+            commit, _, stamp = head.decode().partition("\x1f")
+            fields = [f for f in body.lstrip(b"\n").split(b"\0") if f != b""]
+            changed: list[tuple[str, str]] = []
+            for i in range(0, len(fields) - 1, 2):
+                status = fields[i].decode().strip()
+                path = fields[i + 1].decode("utf-8", "surrogateescape")
+                changed.append((status[:1], path))
+            for status, path in changed:
+                if "/" in path and not path.startswith("LICENSES/"):
+                    continue
+                if not is_license_candidate(path):
+                    continue
+                if status == "D":
+                    state.pop(path, None)
+                    continue
+                data = blobs.read(commit, path)
+                text = decode_text(data) if data else None
+                if not text or not text.strip():
+                    state[path] = None
+                    continue
+                state[path] = analyse_text(path, text)
+            current = _state_expression(state)
+            if current != previous:
+                when = datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%d")
+                events.append({"date": when, "commit": commit, "from": previous, "to": current,
+                               "files": sorted(p for p, _ in changed)})
+                previous = current
+    finally:
+        blobs.close()
+    return events
+
+
+def _state_expression(state: dict[str, FileFinding | None]) -> str:
+    findings = [f for _, f in sorted(state.items()) if f is not None]
+    expression, _ = _combine(findings)
+    if expression:
+        return expression
+    return spdx.NOASSERTION if state else spdx.NONE
