@@ -195,7 +195,7 @@ def test_assessment_uses_the_strategy_area_with_measured_evidence(client, fake_s
     assert fake_strategy["evidence"] == {"project.contributors": 3}
     assert fake_strategy["lang"] == "zh"
     latest = client.get("/api/assessments/latest", params={"profile": "p1"}).json()
-    assert latest["document"] == doc and latest["evidence_sources"][0] == "report"
+    assert latest["document"] == doc and "report" in latest["evidence_sources"]
     assert client.get("/api/overview", params={"project": pid}).json()["assessment"]["profile"] == "p1"
     # editing the profile changes the answer
     client.put("/api/profiles/p1", json={"body": "name: P\nmarket:\n  stage: mature\n", "project": pid})

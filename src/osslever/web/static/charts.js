@@ -15,6 +15,7 @@ function el(name, attrs = {}, parent = null) {
 
 function niceMax(value) {
   if (!(value > 0)) return 1;
+  if (Number.isInteger(value) && value <= 4) return value;
   const exp = Math.pow(10, Math.floor(Math.log10(value)));
   for (const step of [1, 2, 2.5, 5, 10]) if (step * exp >= value) return step * exp;
   return 10 * exp;
@@ -58,8 +59,10 @@ function frame(container, labels, series, options) {
 
 function axes(g, labels, max, x) {
   const plotH = H - M.top - M.bottom;
-  for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4, y = M.top + plotH - (plotH * i) / 4;
+  // counts below 4 get whole-number ticks only (no "0.5 commits")
+  const steps = Number.isInteger(max) && max < 4 ? max : 4;
+  for (let i = 0; i <= steps; i++) {
+    const v = (max * i) / steps, y = M.top + plotH - (plotH * i) / steps;
     el("line", { x1: M.left, x2: W - M.right, y1: y, y2: y, class: "grid" }, g);
     el("text", { x: M.left - 6, y: y + 4, class: "tick", "text-anchor": "end" }, g).textContent = formatNumber(v);
   }
