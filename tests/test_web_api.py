@@ -282,3 +282,29 @@ def test_real_assessment_changes_when_the_profile_changes(client):
     assert latest["document"]["inputs"]["measured"]["project.contributors"]["value"] == 3
     typo = client.put("/api/profiles/demo", json={"body": "nme: Demo\n"})
     assert typo.status_code == 422 and "'name'" in typo.json()["error"]["message"]
+
+
+def test_report_of_a_repository_that_was_moved_away(tmp_path):
+    repo = build_repo(tmp_path / "gone", ALPHA)
+    db = tmp_path / "gone.duckdb"
+    ingest(db, repo)
+    import shutil
+
+    shutil.rmtree(repo)
+    with TestClient(create_app(db)) as c:
+        response = c.get("/api/overview", params={"project": "git:1"})
+        doc = response.json()
+    assert response.status_code == 200
+    # the stored history still answers, or the page says why it cannot; it never crashes
+    assert (doc["report"] or {}).get("community", {}).get("commits_total") == 5 or doc["unavailable"]["report"]
+    assert doc["license"] is None and "no longer on this machine" in doc["unavailable"]["license"]
+
+
+def test_uncached_report_waits_for_the_writer_then_says_busy(db):
+    app = create_app(db)
+    app.state.backend.write_timeout = 0.2
+    with TestClient(app) as c:
+        with app.state.backend.writing():
+            busy = c.get("/api/report", params={"project": "git:1"})
+        assert busy.status_code == 503 and busy.json()["error"]["code"] == "busy"
+        assert c.get("/api/report", params={"project": "git:1"}).json()["community"]["commits_total"] == 5

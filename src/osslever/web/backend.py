@@ -46,6 +46,13 @@ class DocumentCache:
         self._lock = threading.Lock()
         self.size = size
 
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
     def get_or_compute(self, key: tuple, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:

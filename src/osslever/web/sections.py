@@ -14,7 +14,7 @@ from typing import Any
 from osslever.engines.duckdb import DuckDBEngine
 from osslever.errors import UserError
 from osslever.store import Store
-from osslever.web.backend import Backend
+from osslever.web.backend import Backend, Busy
 from osslever.web.optional import Unavailable, call, entry_point
 from osslever.web.projects import project_info, public
 
@@ -66,11 +66,21 @@ def report(backend: Backend, store: Store, info: dict[str, Any], lang: str) -> d
     history = info.get("history")
     if not history:
         raise Unavailable("web.unavailable.no_git", project=info["id"])
+    key = report_key(history, lang)
+    found = backend.cache.get(key)
+    if found is not None:
+        return found
     try:
-        return backend.cache.get_or_compute(report_key(history, lang),
-                                            lambda: stored_report(store, history, lang))
+        # build_report keeps per-commit caches in the store (the license of a commit), so a
+        # first build is a write: it waits for the single writer like any other
+        with backend.writing() as writer:
+            found = backend.cache.get(key) or stored_report(writer, history, lang)
+    except Busy:
+        raise Unavailable("web.unavailable.busy", status=503) from None
     except UserError as exc:
         raise _failed(exc, lang) from exc
+    backend.cache.put(key, found)
+    return found
 
 
 # -- events (OpenDigger-style metrics) and OpenRank ----------------------------------------
@@ -179,8 +189,6 @@ def compare(backend: Backend, store: Store, projects: list[str], lang: str) -> d
 def rank_events(backend: Backend, by: str, period: str | None, top: int, lang: str) -> dict[str, Any]:
     """``osslever rank`` (OpenRank or activity); may compute OpenRank months, so it writes."""
     rank_repos = entry_point("osslever.metrics.ranking", "rank_repos")
-    from osslever.web.backend import Busy
-
     try:
         with backend.writing() as store:
             return rank_repos(store, by=by, period=period or None, top=top)
