@@ -308,3 +308,33 @@ def test_uncached_report_waits_for_the_writer_then_says_busy(db):
             busy = c.get("/api/report", params={"project": "git:1"})
         assert busy.status_code == 503 and busy.json()["error"]["code"] == "busy"
         assert c.get("/api/report", params={"project": "git:1"}).json()["community"]["commits_total"] == 5
+
+
+def _add_events(db: Path) -> None:
+    """Three stars for octo/demo and one issue for octo/other in July 2021 (GH Archive shape)."""
+    from osslever.store import open_store
+
+    rows = [("e1", "WatchEvent", "started", "2021-07-21 06:00:00", "ann", "octo/demo"),
+            ("e2", "WatchEvent", "started", "2021-07-21 07:00:00", "ben", "Octo/Demo"),
+            ("e3", "WatchEvent", "started", "2021-07-22 08:00:00", "cat", "octo/demo"),
+            ("e4", "IssuesEvent", "opened", "2021-07-22 09:00:00", "dan", "octo/other")]
+    with open_store(db) as store, store.transaction() as con:
+        con.executemany("INSERT INTO gh_events (event_id, type, action, created_at, actor_login, repo_name, source)"
+                        " VALUES (?, ?, ?, ?, ?, ?, 'test')", rows)
+
+
+def test_event_repositories_are_projects_too(db):
+    _add_events(db)
+    with TestClient(create_app(db)) as c:
+        listed = {p["id"]: p for p in c.get("/api/projects").json()["projects"]}
+        assert listed["gh:octo/demo"]["events"] == 3 and listed["gh:octo/other"]["events"] == 1
+        assert [p["id"] for p in c.get("/api/projects", params={"q": "DEMO"}).json()["projects"]] == ["gh:octo/demo"]
+        doc = c.get("/api/overview", params={"project": "gh:octo/demo"}).json()
+        assert doc["project"]["events"] == 3 and doc["report"] is None and "git" in doc["unavailable"]["report"]
+        if doc["events"] is not None:   # the events area is installed: its own summary, unchanged
+            assert doc["events"]["monthly"][-1]["stars"] == 3
+        else:
+            assert doc["unavailable"]["events"]
+        page = c.get("/project", params={"id": "gh:octo/demo"})
+        assert page.status_code == 200 and "octo/demo" in page.text
+        assert c.get("/api/overview", params={"project": "gh:octo/none"}).status_code == 404
