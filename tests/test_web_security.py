@@ -184,3 +184,20 @@ def test_cli_json_and_api_agree_on_payload_names(tmp_path):
         names = {p["name"] for p in c.get("/api/report", params={"project": "git:1"}).json()["community"]
                  ["top_contributors_all"]}
     assert names == set(AUTHORS)
+
+
+def test_real_server_never_logs_the_token(db, tmp_path):
+    import httpx
+
+    from tests.web_helpers import running_server
+
+    log = tmp_path / "server.log"
+    with running_server(db, tmp_path / "home", log, extra_env={"OSSLEVER_TOKEN": TOKEN}) as base:
+        assert httpx.get(base + "/api/projects").status_code == 401
+        good = httpx.get(base + "/api/projects", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert good.status_code == 200
+        httpx.post(base + "/login", data={"token": TOKEN + "x"})
+        httpx.post(base + "/login", data={"token": TOKEN})
+    text = log.read_text()
+    assert '"GET /api/projects HTTP/1.1" 200' in text   # the access log is on
+    assert TOKEN not in text
