@@ -93,8 +93,7 @@ def _no_dialog(driver) -> None:
 
 
 def _console_errors(driver) -> list[str]:
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
-            and "favicon" not in e["message"]]
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def _png_ok(path: Path) -> tuple[int, int]:

@@ -26,6 +26,7 @@ def routes() -> list[Route | Mount]:
         Route("/finance", pages.finance_page),
         Route("/assess", pages.assess_page),
         Route("/login", pages.login, methods=["GET", "POST"]),
+        Route("/favicon.ico", pages.no_icon),
         Route("/api/openapi.json", api.openapi),
         Route("/api/health", api.health),
         Route("/api/projects", api.list_projects),

@@ -165,3 +165,8 @@ async def login(request: Request) -> Response:
         return response
     await asyncio.sleep(0.5)  # slows guessing; the offered text is never echoed or logged
     return page(request, "login.html.j2", lang, status=401, title=t("web.login.title", lang), failed=True)
+
+
+async def no_icon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on JSON pages; answer "nothing" rather than a 404."""
+    return Response(status_code=204)
