@@ -82,6 +82,19 @@ def _open(driver, url: str) -> None:
         lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true")
 
 
+def _follow(driver, element) -> None:
+    """Click something that navigates, and wait for the new page (not the old one) to be ready."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true")
+
+
 def _no_dialog(driver) -> None:
     from selenium.common.exceptions import NoAlertPresentException
 
@@ -156,16 +169,14 @@ def test_language_switch_on_every_page(site, browser):
     for url in ("/", "/project?id=git:1", "/compare", "/rankings", "/finance", "/assess"):
         _open(browser, site["base"] + url + ("&" if "?" in url else "?") + "lang=en")
         english = browser.find_element(By.CSS_SELECTOR, "header nav").text
-        browser.find_element(By.ID, "lang-switch").click()
-        _open(browser, browser.current_url)
+        _follow(browser, browser.find_element(By.ID, "lang-switch"))
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
         chinese = browser.find_element(By.CSS_SELECTOR, "header nav").text
         assert "项目" in chinese and chinese != english, url
     _shoot(browser, site, "assess-zh")
     _open(browser, site["base"] + "/rankings")  # the choice sticks (cookie)
     assert "排名" in browser.find_element(By.ID, "page-title").text
-    browser.find_element(By.ID, "lang-switch").click()
-    _open(browser, browser.current_url)
+    _follow(browser, browser.find_element(By.ID, "lang-switch"))
     assert browser.find_element(By.ID, "page-title").text == "Rankings"
 
 
@@ -176,8 +187,7 @@ def test_compare_two_projects_from_the_list(site, browser):
     for name in ("alpha", "beta"):
         row = browser.find_element(By.XPATH, f"//table[@id='projects']//tr[td/a[text()='{name}']]")
         row.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
-    browser.find_element(By.ID, "compare-submit").click()
-    _open(browser, browser.current_url)
+    _follow(browser, browser.find_element(By.ID, "compare-submit"))
     table = browser.find_element(By.ID, "compare-table")
     headers = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")][1:]
     assert headers == ["alpha", "beta"]
@@ -196,8 +206,7 @@ def test_ingest_from_the_page_shows_progress_and_opens_the_project(site, browser
     browser.find_element(By.CSS_SELECTOR, "#ingest-form button").click()
     link = WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "ingest-open"))[0]
     assert "Done" in browser.find_element(By.CSS_SELECTOR, "#ingest-status .phase").text
-    link.click()
-    _open(browser, browser.current_url)
+    _follow(browser, link)
     assert browser.find_element(By.ID, "page-title").text == "gamma"
     cards = browser.find_element(By.CSS_SELECTOR, "#section-report .cards").text
     assert cards.startswith("2\n")  # gamma: 2 commits
@@ -211,13 +220,9 @@ def test_edit_profile_and_see_the_assessment_change(site, browser):
         area = browser.find_element(By.ID, "profile-body")
         area.clear()
         area.send_keys(body)
-        before = browser.current_url
-        browser.find_element(By.ID, "profile-submit").click()
-        WebDriverWait(browser, 30).until(
-            lambda d: d.current_url != before or d.find_elements(By.ID, "stance-value")
-            and "profile=" in d.current_url and d.execute_script("return document.readyState") == "complete"
-            and d.find_element(By.ID, "profile-body").get_attribute("value") == body)
-        _open(browser, browser.current_url)
+        _follow(browser, browser.find_element(By.ID, "profile-submit"))
+        assert "profile=" in browser.current_url
+        assert browser.find_element(By.ID, "profile-body").get_attribute("value") == body
         return browser.find_element(By.ID, "stance-value").text
 
     _open(browser, site["base"] + "/assess?lang=en")
@@ -245,7 +250,6 @@ def test_edit_profile_and_see_the_assessment_change(site, browser):
 
 def test_finance_upload_and_metrics(site, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from tests.test_web_api import BILLING
 
@@ -253,8 +257,8 @@ def test_finance_upload_and_metrics(site, browser):
     path.write_text(BILLING, encoding="utf-8")
     _open(browser, site["base"] + "/finance?lang=en")
     browser.find_element(By.ID, "billing-file").send_keys(str(path))
-    browser.find_element(By.CSS_SELECTOR, "#billing-form button").click()
-    WebDriverWait(browser, 30).until(lambda d: "billing=billing.csv" in d.current_url)
+    _follow(browser, browser.find_element(By.CSS_SELECTOR, "#billing-form button"))
+    assert "billing=billing.csv" in browser.current_url
     _open(browser, site["base"] + "/finance?billing=billing.csv&as_of=2024-03")
     cards = browser.find_element(By.ID, "finance-cards").text.split("\n")
     assert cards[:4] == ["200", "MRR", "2,400", "ARR"]
@@ -270,8 +274,7 @@ def test_script_payloads_render_as_text(site, browser):
     _no_dialog(browser)
     links = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "a.project-link")]
     assert links == [PAYLOAD_DIR]
-    browser.find_element(By.CSS_SELECTOR, "a.project-link").click()
-    _open(browser, browser.current_url)
+    _follow(browser, browser.find_element(By.CSS_SELECTOR, "a.project-link"))
     time.sleep(0.3)
     _no_dialog(browser)
     assert browser.find_element(By.ID, "page-title").text == PAYLOAD_DIR
