@@ -1,0 +1,118 @@
+"""The server's hold on the store: one DuckDB database, a cursor per request, one writer.
+
+DuckDB allows one process to open a database file for writing, so the server
+opens it once and hands every request its own cursor (``reading``): cursors
+are separate connections to the same database, which keeps per-request
+temporary tables (the metrics' ``commit_facts``) apart. Anything that writes
+(an ingest, a saved profile, an OpenRank computation) goes through
+``writing``, which admits one writer at a time and lets a request give up
+with "busy" instead of queueing behind a long ingest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from osslever.errors import UserError
+from osslever.store import Store, open_store
+
+
+class _CursorStore(Store):
+    """A ``Store`` over one cursor of the server's connection (same conventions, own session)."""
+
+    def __init__(self, path: Path, con: Any) -> None:  # noqa: D107 - no migration: the root did it
+        self.path = path
+        self.con = con
+
+
+class Busy(Exception):
+    """Another writer holds the store (e.g. an ingest started from the page)."""
+
+
+class DocumentCache:
+    """Documents keyed by what they were computed from (history id + tip + language).
+
+    Keys include the stored tip, so a new ingest makes a new key and the old
+    document simply ages out; nothing needs invalidating by hand.
+    """
+
+    def __init__(self, size: int = 128) -> None:
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def get_or_compute(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        self.put(key, value)
+        return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class Backend:
+    """The store, its single-writer lock and the document cache of one server."""
+
+    def __init__(self, db: Path | str | None = None, write_timeout: float = 15.0) -> None:
+        self._root = open_store(db)
+        self.path = self._root.path
+        self._writer = threading.Lock()
+        self._closed = False
+        self.write_timeout = write_timeout
+        self.cache = DocumentCache()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A store session of its own for one request or job."""
+        if self._closed:
+            raise UserError("store.failed", path=str(self.path), detail="closed")
+        cursor = self._root.con.cursor()
+        try:
+            yield _CursorStore(self.path, cursor)
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+
+    @contextlib.contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[Store]:
+        """A session that is the only writer while it lasts; ``Busy`` after ``timeout`` s."""
+        wait = self.write_timeout if timeout is None else timeout
+        if not self._writer.acquire(timeout=wait if wait >= 0 else -1):
+            raise Busy()
+        try:
+            with self.reading() as store:
+                yield store
+        finally:
+            self._writer.release()
+
+    @property
+    def writer_busy(self) -> bool:
+        return self._writer.locked()
+
+    def close(self) -> None:
+        self._closed = True
+        self._root.close()

@@ -1,0 +1,148 @@
+"""Ingest from the page: a background thread per request, progress polled over the API.
+
+An ingest can take minutes (a clone, then ``git log`` over years of history),
+longer than a request should live. ``Jobs.submit`` starts a thread that runs
+``report_document`` — exactly what ``osslever report LOCATION`` runs — as the
+store's only writer, and records its progress (the ingest's own ``Progress``
+calls) for ``GET /api/jobs/{id}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from osslever.errors import UserError
+from osslever.web.backend import Backend
+from osslever.web.optional import Unavailable
+
+log = logging.getLogger("osslever.web")
+
+MAX_JOBS = 100
+_SCHEMES = re.compile(r"^(?:https?|ssh|git|file)://", re.IGNORECASE)
+_HELPER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
+_SCP = re.compile(r"^[\w.-]+@[\w.-]+:[^:]")
+
+
+def check_location(location: str) -> str:
+    """A path or a clone URL git may read; never an option, a helper transport or a control char."""
+    location = (location or "").strip()
+    if not location or len(location) > 2000 or location.startswith("-") \
+            or re.search(r"[\x00-\x1f\x7f]", location):
+        raise Unavailable("web.unavailable.bad_location", status=422)
+    from osslever.sources.git.repository import is_url
+
+    helper = _HELPER.match(location)  # git's "<transport>::<address>" remote-helper syntax
+    if helper or (is_url(location) and not (_SCHEMES.match(location) or _SCP.match(location))):
+        raise Unavailable("web.unavailable.bad_location", status=422)
+    return location
+
+
+def check_ref(ref: str) -> str:
+    ref = (ref or "HEAD").strip()
+    if ref.startswith("-") or len(ref) > 250 or re.search(r"[\x00-\x20\x7f]", ref):
+        raise Unavailable("web.unavailable.bad_ref", status=422)
+    return ref
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Job:
+    id: str
+    location: str
+    ref: str
+    lang: str
+    state: str = "queued"          # queued | running | done | failed
+    phase: str = ""                # what the ingest says it is doing
+    done: int = 0
+    total: int | None = None
+    project: str | None = None     # the project id once done
+    error: str | None = None       # one translated line when failed
+    created_at: str = field(default_factory=_now)
+    finished_at: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("lang")
+        return out
+
+
+class _JobProgress:
+    """The ingest's ``Progress`` protocol, written into the job for polling."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def start(self, description: str, total: int | None) -> None:
+        self.job.phase, self.job.total, self.job.done = description, total, 0
+
+    def advance(self, n: int) -> None:
+        self.job.done += n
+
+    def finish(self) -> None:
+        pass
+
+
+class Jobs:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, location: str, ref: str, lang: str) -> Job:
+        job = Job(secrets.token_hex(8), check_location(location), check_ref(ref), lang)
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > MAX_JOBS:
+                oldest = next(iter(self._jobs))
+                if self._jobs[oldest].state in ("queued", "running"):
+                    break
+                del self._jobs[oldest]
+        threading.Thread(target=self._run, args=(job,), name=f"ingest-{job.id}", daemon=True).start()
+        return job
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise Unavailable("web.unavailable.no_job", job=job_id[:40])
+        return job
+
+    def all(self) -> list[Job]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def _run(self, job: Job) -> None:
+        from osslever.i18n import t
+        from osslever.web.sections import report_key
+
+        try:
+            from osslever.api import report_document
+
+            with self.backend.writing(timeout=-1) as store:
+                job.state = "running"
+                document = report_document(job.location, ref=job.ref, lang=job.lang, quiet=True,
+                                           progress=_JobProgress(job), store=store)
+                rows = store.rows("SELECT * FROM git_histories WHERE location = ? AND ref = ?",
+                                  [document["repository"]["path"], job.ref])
+            if rows:
+                job.project = f"git:{rows[0]['history_id']}"
+                self.backend.cache.put(report_key(rows[0], job.lang), document)
+            job.state = "done"
+        except UserError as exc:
+            job.state, job.error = "failed", exc.render(job.lang)
+        except Unavailable as exc:
+            job.state, job.error = "failed", exc.render(job.lang)
+        except Exception:  # a bug: keep the server up, say so, log the traceback
+            log.exception("ingest job %s failed", job.id)
+            job.state, job.error = "failed", t("web.unavailable.error", job.lang)
+        finally:
+            job.finished_at = _now()
