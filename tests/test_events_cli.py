@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from events_fixtures import SHARED, event, write_gz
 
 from osslever.cli import main
+from tests.events_fixtures import SHARED, event, write_gz
 
 REPO = "kubernetes/kubernetes.github.io"
 

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from events_fixtures import SHARED, event, pull, write_gz
 
 from osslever.sources.gharchive.ingest import ingest_files
 from osslever.sources.gharchive.reader import Filter, read_file
 from osslever.store import Store
+from tests.events_fixtures import SHARED, event, pull, write_gz
 
 
 @pytest.fixture()

@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 
 import pytest
-from events_fixtures import event, issue, pull, write_gz
 
 from osslever.engines import get_engine
 from osslever.metrics.events import (
@@ -18,6 +17,7 @@ from osslever.metrics.events import (
 )
 from osslever.sources.gharchive.ingest import ingest_files
 from osslever.store import Store
+from tests.events_fixtures import event, issue, pull, write_gz
 
 W_COMMENT, W_ISSUE, W_PR, W_REVIEW, W_MERGED = 0.5252, 2.2235, 4.0679, 0.7427, 2.0339
 R = "acme/widget"

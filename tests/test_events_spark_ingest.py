@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import pytest
-from events_fixtures import SHARED
 
 from osslever.sources.gharchive.ingest import ingest_files
 from osslever.store import Store
+from tests.events_fixtures import SHARED
 
 pyspark = pytest.importorskip("pyspark")
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_openrank import add_events, ev
 
 from osslever.cli import cli
 from osslever.errors import UserError
 from osslever.store import Store
+from tests.test_openrank import add_events, ev
 
 
 @pytest.fixture

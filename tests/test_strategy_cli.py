@@ -91,10 +91,24 @@ def test_bad_profile_is_one_line_error(tmp_path):
     assert result.exception.key == "strategy.profile.bad_enum"
 
 
-def test_repo_without_api_is_clear_user_error():
-    result = _run(["assess", str(PROFILES / "mysql.yaml"), "--repo", "."])
-    assert result.exception is not None
-    assert result.exception.key == "strategy.api_missing"
+def test_repo_evidence_is_measured_and_overrides_declared(builder, tmp_path):
+    """--repo measures the repository (git report + license scan) and those values win."""
+    from importlib import resources
+
+    mit = (resources.files("licensedcode") / "data" / "licenses" / "mit.LICENSE").read_text().split("---", 2)[2]
+    builder.commit("A", "a@example.org", "2026-01-01T00:00:00", {"LICENSE": mit})
+    builder.commit("B", "b@example.org", "2026-02-01T00:00:00", {"x": "x\n"})
+    builder.commit("C", "c@example.org", "2026-03-01T00:00:00", {"y": "y\n"})
+    repo = builder.build()
+    result = _run(["assess", str(PROFILES / "mysql.yaml"), "--repo", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    measured = doc["inputs"]["measured"]
+    assert measured["project.license"]["value"] == "MIT"
+    assert measured["project.contributors"]["value"] == 3
+    assert measured["project.active_contributors"]["value"] == 3
+    assert doc["inputs"]["declared"]["project.license"] != "MIT"   # the profile said otherwise
+    assert doc["license"]["current"] == "MIT"
 
 
 def test_interactive_writes_valid_profile(tmp_path):

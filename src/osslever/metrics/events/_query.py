@@ -38,10 +38,7 @@ def check_repo(repo: str) -> str:
 
 def ts(moment: date | datetime) -> str:
     """A timestamp literal both engines read the same way."""
-    if isinstance(moment, datetime):
-        text = moment.strftime("%Y-%m-%d %H:%M:%S")
-    else:
-        text = f"{moment.isoformat()} 00:00:00"
+    text = moment.strftime("%Y-%m-%d %H:%M:%S") if isinstance(moment, datetime) else f"{moment.isoformat()} 00:00:00"
     return f"CAST('{text}' AS TIMESTAMP)"
 
 
