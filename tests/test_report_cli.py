@@ -154,3 +154,14 @@ def test_report_names_the_license_of_the_analysed_commit(builder, tmp_path):
 def test_report_says_none_when_there_is_no_license(hostile_repo, tmp_path):
     doc = json.loads(run("report", str(hostile_repo), "--format", "json", "--db", str(tmp_path / "s"), "-q").stdout)
     assert doc["license"]["spdx"] == "NONE" and doc["license"]["files"] == []
+
+
+def test_ingest_git_command_is_incremental(builder, tmp_path):
+    builder.commit("A", "a@example.org", "2025-01-01T00:00:00", {"a": "a\n"})
+    builder.commit("B", "b@example.org", "2025-01-02T00:00:00", {"b": "b\n"})
+    repo = builder.build()
+    db = str(tmp_path / "s.duckdb")
+    first = run("ingest", "git", str(repo), "--db", db)
+    second = run("ingest", "git", str(repo), "--db", db)
+    assert first.returncode == 0 and "2 new commits" in first.stderr
+    assert second.returncode == 0 and "0 new commits" in second.stderr and "2 in the store" in second.stderr

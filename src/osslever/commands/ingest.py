@@ -1,7 +1,7 @@
 """``osslever ingest``: bring data into the store (GH Archive, the GitHub API, ...).
 
-A group, so each source is one subcommand (``ingest gharchive``, ``ingest github``,
-and later ``ingest git``) with the shared ``--db`` / ``--quiet`` / ``--lang``.
+A group, so each source is one subcommand (``ingest git``, ``ingest gharchive``,
+``ingest github``) with the shared ``--db`` / ``--quiet`` / ``--lang``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,29 @@ def _day(value: str | None, option: str) -> date | None:
 def _echo(message: str, quiet: bool = False) -> None:
     if not quiet:
         click.echo(message, err=True)
+
+
+@command.command(name="git")
+@click.argument("location", default=".", required=False)
+@click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit. 分析的引用。")
+@db_option
+@quiet_option
+@lang_option
+def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> None:
+    """Git history of a repository (path, bare repository or clone URL), incrementally.
+
+    增量导入仓库（路径、裸仓库或克隆地址）的 git 历史。
+    """
+    from osslever.progress import make_progress
+    from osslever.sources.git.ingest import ingest
+    from osslever.sources.git.repository import open_repository
+    from osslever.store import open_store
+
+    repo = open_repository(location, quiet=quiet)
+    with open_store(db) as store:
+        result = ingest(store, repo, ref, make_progress(quiet))
+    _echo(t("git.ingested", name=repo.name, added=result.added, removed=result.removed, total=result.total),
+          quiet)
 
 
 @command.command(name="gharchive")

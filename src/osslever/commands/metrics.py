@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import io
 import json
 from datetime import UTC, datetime
@@ -94,13 +96,20 @@ def command(
     if engine == "spark":
         from osslever.engines.spark import SparkEngine  # type: ignore[import-not-found]
 
-        if parquet_dir:
-            doc = metrics_document(SparkEngine(parquet=parquet_dir), repo, chosen)
-        else:
-            with open_store(db, read_only=bool(db and db.exists())) as store:
-                doc = metrics_document(SparkEngine(store=store), repo, chosen)
+        with contextlib.ExitStack() as stack:
+            if parquet_dir:
+                spark = SparkEngine(parquet=parquet_dir)
+            else:
+                store = stack.enter_context(open_store(db, read_only=bool(db and db.exists())))
+                spark = SparkEngine(store=store)
+            stack.callback(spark.close)  # also removes the temporary Parquet export
+            doc = metrics_document(spark, repo, chosen)
     else:
-        with open_store(db, read_only=bool(db and db.exists())) as store:
+        from osslever.metrics.openrank import ensure_openrank, months_of
+
+        with open_store(db) as store:
+            # OpenRank of a month depends on all earlier months: compute what is missing first.
+            ensure_openrank(store, until=months_of(chosen.key)[-1])
             doc = metrics_document(get_engine("duckdb", store), repo, chosen)
     if fmt == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2), output)

@@ -115,15 +115,18 @@ def license_section(store: Store, repo: Repository, tip: str) -> dict:
     return section
 
 
-def events_section(engine: Engine, slug: str | None) -> dict | None:
+def events_section(engine: DuckDBEngine, slug: str | None) -> dict | None:
     """GitHub event metrics beside the git metrics, when the store has events for this repository."""
     if not slug:
         return None
-    try:
-        from osslever.metrics.events import events_summary
-    except ImportError:
-        return None
-    return events_summary(engine, slug)
+    from osslever.metrics.events import events_summary
+    from osslever.metrics.openrank import ensure_openrank
+
+    summary = events_summary(engine, slug)
+    if summary is not None:
+        ensure_openrank(engine.store, until=summary["last_month"])  # a no-op once computed
+        summary = events_summary(engine, slug)
+    return summary
 
 
 def build_report(
