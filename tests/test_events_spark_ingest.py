@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import sys
 
-import pytest
+import pyspark  # noqa: F401  (dev extra: a missing Spark is a failure, never a skip)
 
 from osslever.sources.gharchive.ingest import ingest_files
 from osslever.store import Store
 from tests.events_fixtures import SHARED
-
-pyspark = pytest.importorskip("pyspark")
 
 
 def test_spark_parquet_equals_the_duckdb_store(tmp_path, monkeypatch):

@@ -12,9 +12,8 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import pyspark  # noqa: E402,F401  (dev extra: a missing Spark is a failure, never a skip)
 import pytest
-
-pyspark = pytest.importorskip("pyspark")
 
 from osslever.engines.duckdb import DuckDBEngine  # noqa: E402
 from osslever.engines.spark import SparkEngine, resolve_master, to_spark_sql  # noqa: E402
