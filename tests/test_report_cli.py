@@ -165,3 +165,27 @@ def test_ingest_git_command_is_incremental(builder, tmp_path):
     second = run("ingest", "git", str(repo), "--db", db)
     assert first.returncode == 0 and "2 new commits" in first.stderr
     assert second.returncode == 0 and "0 new commits" in second.stderr and "2 in the store" in second.stderr
+
+
+def test_git_and_event_metrics_side_by_side(builder, tmp_path, shared_dir):
+    """A repository whose origin is on GitHub shows its GH Archive metrics beside git's."""
+    import gzip
+
+    sample = shared_dir / "data" / "gharchive" / "2021-07-21-sample.json.gz"
+    slug = "gabrieldonadel/pull-requests-limits"
+    with gzip.open(sample, "rt") as fh:
+        events = [json.loads(line) for line in fh]
+    opened = sum(1 for e in events if e["repo"]["name"] == slug and e["type"] == "PullRequestEvent"
+                 and e["payload"]["action"] == "opened")
+    builder.commit("A", "a@example.org", "2021-07-01T00:00:00", {"a": "a\n"})
+    repo = builder.build()
+    git(repo, "remote", "add", "origin", f"https://github.com/{slug}.git")
+    db = str(tmp_path / "s.duckdb")
+    assert run("ingest", "gharchive", str(sample), "--db", db, "-q").returncode == 0
+    doc = json.loads(run("report", str(repo), "--format", "json", "--db", db, "-q").stdout)
+    assert doc["repository"]["slug"] == slug
+    july = {m["month"]: m for m in doc["events"]["monthly"]}["2021-07"]
+    assert july["change_requests"] == opened > 0
+    assert doc["community"]["commits_total"] == 1
+    md = run("report", str(repo), "--format", "md", "--db", db, "-q").stdout
+    assert "GitHub activity" in md and "| 2021-07 |" in md

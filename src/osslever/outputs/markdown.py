@@ -63,10 +63,20 @@ def render_report(doc: dict, lang: str) -> str:
             "", t("report.maintained", lang, as_of=mnt["as_of"], months=mnt["months_with_commits_12"],
                   weeks=mnt["weeks_with_commits_12"]),
             "", f"## {t('report.monthly_commits', lang)}", "",
-            f"| month | {t('report.commits', lang)} | {t('report.active', lang)} | {t('report.new', lang)} | "
+            f"| {t('report.month', lang)} | {t('report.commits', lang)} | {t('report.active', lang)} | {t('report.new', lang)} | "
             f"+ | - |", "|---|---:|---:|---:|---:|---:|"]
     out += [f"| {m['month']} | {m['commits']} | {m['active_contributors']} | {m['new_contributors']} | "
             f"{m['lines_added']} | {m['lines_deleted']} |" for m in c["monthly"][-24:]]
+    events = doc.get("events")
+    if events and events.get("monthly"):
+        rows = events["monthly"][-12:]
+        keys = [k for k in rows[0] if k != "month"]
+        out += ["", f"## {t('report.events', lang)}", "",
+                f"| {t('report.month', lang)} | " + " | ".join(keys) + " |",
+                "|---|" + "---:|" * len(keys)]
+        out += [f"| {r['month']} | " + " | ".join("—" if r[k] is None else str(r[k]) for k in keys) + " |"
+                for r in rows]
+        out += ["", t("report.events_source", lang)]
     out += ["", f"_{t('report.definitions', lang)}_", "",
             f"_{t('report.generated', lang, version=doc['generated']['version'], at=doc['generated']['at'])}_", ""]
     return "\n".join(out)
