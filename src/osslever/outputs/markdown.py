@@ -63,8 +63,8 @@ def render_report(doc: dict, lang: str) -> str:
             "", t("report.maintained", lang, as_of=mnt["as_of"], months=mnt["months_with_commits_12"],
                   weeks=mnt["weeks_with_commits_12"]),
             "", f"## {t('report.monthly_commits', lang)}", "",
-            f"| {t('report.month', lang)} | {t('report.commits', lang)} | {t('report.active', lang)} | {t('report.new', lang)} | "
-            f"+ | - |", "|---|---:|---:|---:|---:|---:|"]
+            "| " + " | ".join(t(f"report.{k}", lang) for k in ("month", "commits", "active", "new")) + " | + | - |",
+            "|---|---:|---:|---:|---:|---:|"]
     out += [f"| {m['month']} | {m['commits']} | {m['active_contributors']} | {m['new_contributors']} | "
             f"{m['lines_added']} | {m['lines_deleted']} |" for m in c["monthly"][-24:]]
     events = doc.get("events")
