@@ -65,20 +65,34 @@ def build_facts(profile: dict, evidence: dict | None = None, scenario: dict | No
 
 
 def _derive(facts: Facts) -> None:
+    for path, source in derive_values(facts.values).items():
+        facts.provenance[path] = facts.provenance.get(source, DECLARED)
+        if source in facts.sources:
+            facts.sources[path] = facts.sources[source]
+
+
+def derive_values(values: dict[str, Any]) -> dict[str, str]:
+    """Recompute every derived field of ``values`` in place from its source field.
+
+    Returns {derived path: source path} for the fields set.  A derived field whose source
+    is unknown is removed, so a what-if that changes or clears the source never reads a
+    stale derivation.
+    """
+    done: dict[str, str] = {}
     for path, spec in registry().items():
         if spec.origin != "derived" or not spec.derive:
             continue
         rule = spec.derive
         source = rule["from"]
-        if facts.values.get(source) is None:
+        if values.get(source) is None:
+            values.pop(path, None)
             continue
         if rule["kind"] == "spdx_lookup":
-            facts.values[path] = license_families(str(facts.values[source]), rule["table"])
+            values[path] = license_families(str(values[source]), rule["table"])
         else:  # pragma: no cover - a schema bug
             raise AssertionError(f"unknown derivation {rule['kind']}")
-        facts.provenance[path] = facts.provenance.get(source, DECLARED)
-        if source in facts.sources:
-            facts.sources[path] = facts.sources[source]
+        done[path] = source
+    return done
 
 
 _SPLIT = re.compile(r"\s+(?:OR|AND)\s+|[()]", re.IGNORECASE)

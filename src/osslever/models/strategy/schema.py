@@ -31,6 +31,8 @@ class Field:
     ask: bool = False
     origin: str = "profile"  # profile | evidence | derived | fact
     derive: dict | None = None
+    whatif_values: tuple = ()
+
 
     @property
     def is_list(self) -> bool:
@@ -47,6 +49,12 @@ class Field:
             return (True, False)
         return self.values
 
+    @property
+    def probes(self) -> tuple:
+        """Values the what-if search tries: the finite choices, or for an open type
+        (an SPDX expression) the representative values its schema entry lists."""
+        return self.choices or self.whatif_values
+
 
 def _field(path: str, spec: dict, origin: str) -> Field:
     return Field(
@@ -59,6 +67,7 @@ def _field(path: str, spec: dict, origin: str) -> Field:
         ask=bool(spec.get("ask", False)),
         origin=origin,
         derive=spec.get("derive"),
+        whatif_values=tuple(spec.get("whatif_values", ())),
     )
 
 

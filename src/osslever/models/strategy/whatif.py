@@ -5,7 +5,10 @@ Search order is the definition of "smallest": every single field changed to each
 other enumerated values (or declared, when unknown; lists gain or lose one member), then —
 only for an outcome no single change flips — every pair of fields.  Measured values are
 facts, not choices, so they are never varied.  Only fields that the deciding rules read
-are tried, which keeps the search to a few hundred engine runs at most.
+are tried, which keeps the search to a few hundred engine runs at most.  A rule that reads
+a derived field (``project.license_families``) makes its source field (``project.license``)
+relevant; open-typed fields are tried with the representative ``whatif_values`` of their
+schema entry, and derived fields are recomputed after every change.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from osslever.i18n import t
 from osslever.models.strategy import conditions
 from osslever.models.strategy.data import engine_config
 from osslever.models.strategy.engine import Evaluation, outcomes
-from osslever.models.strategy.facts import MEASURED, Facts
+from osslever.models.strategy.facts import MEASURED, Facts, derive_values
 from osslever.models.strategy.rules import RuleSet
 from osslever.models.strategy.schema import registry
 
@@ -32,6 +35,12 @@ def _relevant_fields(ruleset: RuleSet, kinds: set[str]) -> list[str]:
             found.update(conditions.fields_of(rule.when))
     fields = registry()
     order = list(fields)
+    # a derived field is varied through the profile field it is derived from
+    found |= {
+        fields[p].derive["from"]
+        for p in found
+        if p in fields and fields[p].origin == "derived" and fields[p].derive
+    }
     return sorted(
         (p for p in found if p in fields and fields[p].origin == "profile"), key=order.index
     )
@@ -49,7 +58,7 @@ def _alternatives(path: str, current: Any) -> list[tuple[Any, str]]:
             else:
                 out.append((have + [v], f"+{v}"))
         return out
-    return [(v, _show(v)) for v in spec.choices if v != current]
+    return [(v, _show(v)) for v in spec.probes if v != current]
 
 
 def _show(value: Any) -> str:
@@ -70,11 +79,16 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
     order = list(registry())
     found: list[tuple[tuple, dict]] = []
     flipped = {"stance": False, "model": False}
+    derived_from = {
+        f.derive["from"] for f in registry().values() if f.origin == "derived" and f.derive
+    }
 
     def run(changes: list[tuple[str, Any, str]], only: str | None = None) -> None:
         values = dict(facts.values)
         for path, value, _ in changes:
             values[path] = value
+        if any(path in derived_from for path, _, _ in changes):
+            derive_values(values)
         stance, top = outcomes(ruleset, values)
         kinds = [
             k for k, changed in (("stance", stance != stance0), ("model", top != top0)) if changed
