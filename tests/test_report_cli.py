@@ -189,3 +189,13 @@ def test_git_and_event_metrics_side_by_side(builder, tmp_path, shared_dir):
     assert doc["community"]["commits_total"] == 1
     md = run("report", str(repo), "--format", "md", "--db", db, "-q").stdout
     assert "GitHub activity" in md and "| 2021-07 |" in md
+
+
+def test_report_on_a_linked_worktree(builder, tmp_path):
+    """A linked worktree's .git is a file pointing elsewhere; the report must still read it."""
+    builder.commit("A", "a@example.org", "2025-01-01T00:00:00", {"LICENSE": _license_text("mit")})
+    repo = builder.build()
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", str(linked), "HEAD")
+    doc = json.loads(run("report", str(linked), "--format", "json", "--db", str(tmp_path / "s"), "-q").stdout)
+    assert doc["community"]["commits_total"] == 1 and doc["license"]["spdx"] == "MIT"

@@ -106,7 +106,9 @@ def license_section(store: Store, repo: Repository, tip: str) -> dict:
         "SELECT document FROM document_cache WHERE kind = 'license' AND key = ?", [key]).fetchone()
     if cached:
         return json.loads(cached[0])
-    found = detect_license(repo.git_dir, ref=tip)
+    # The work tree when there is one (a linked worktree's git dir is not a repository on its
+    # own); with ``ref`` the files are read from the commit's tree either way.
+    found = detect_license(repo.work_tree or repo.git_dir, ref=tip)
     section = {"spdx": found["spdx"], "confidence": found["confidence"], "files": found["files"],
                "category": found.get("category"), "scoped": found.get("scoped", []),
                "notes": found.get("notes", [])}
