@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from osslever.i18n import t
+from osslever.models.strategy.values import show
 
 
 def _env(autoescape: bool) -> Environment:
@@ -31,17 +32,14 @@ def _env(autoescape: bool) -> Environment:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "?"
+    """For people: numbers grouped, nested values readable; the rest as in decision paths."""
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return show(value)
 
 
 def _md_cell(value: Any) -> str:

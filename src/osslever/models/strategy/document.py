@@ -19,6 +19,7 @@ from osslever.models.strategy.facts import Facts, build_facts
 from osslever.models.strategy.profile import validate_profile
 from osslever.models.strategy.rules import RuleSet, load_rules
 from osslever.models.strategy.schema import registry
+from osslever.models.strategy.values import show
 
 SCHEMA_VERSION = 1
 STATUS = {"true": "pass", "false": "fail", "unknown": "unknown"}
@@ -117,20 +118,13 @@ def _num(value: float) -> float | int:
 def _path(fired: Fired | None) -> list[str]:
     if fired is None:
         return []
-    steps = [f"{p}={_show(v)}" for p, v in fired.used.items()]
+    steps = [f"{p}={show(v)}" for p, v in fired.used.items()]
     if steps:
         steps[-1] += f" -> {fired.rule.value}"
     else:
         steps = [f"-> {fired.rule.value}"]
     return steps
 
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
 
 
 def _stance(ev: Evaluation, reasons: _Reasons, lang: str) -> dict:

@@ -23,6 +23,7 @@ from osslever.models.strategy.engine import Evaluation, outcomes
 from osslever.models.strategy.facts import MEASURED, Facts, derive_values
 from osslever.models.strategy.rules import RuleSet
 from osslever.models.strategy.schema import registry
+from osslever.models.strategy.values import show
 
 
 def _relevant_fields(ruleset: RuleSet, kinds: set[str]) -> list[str]:
@@ -58,17 +59,8 @@ def _alternatives(path: str, current: Any) -> list[tuple[Any, str]]:
             else:
                 out.append((have + [v], f"+{v}"))
         return out
-    return [(v, _show(v)) for v in spec.probes if v != current]
+    return [(v, show(v)) for v in spec.probes if v != current]
 
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "?"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
 
 
 def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[dict]:
@@ -97,9 +89,9 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
             return
         effects = []
         if "stance" in kinds:
-            effects.append(f"stance {_show(stance0)} -> {_show(stance)}")
+            effects.append(f"stance {show(stance0)} -> {show(stance)}")
         if "model" in kinds:
-            effects.append(f"top model {_show(top0)} -> {_show(top)}")
+            effects.append(f"top model {show(top0)} -> {show(top)}")
         for kind in kinds:
             flipped[kind] = True
         entry = _entry(changes, facts, effects, lang)
@@ -110,7 +102,7 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
             from_unknown,
             [order.index(p) for p, _, _ in changes],
             entry["field"],
-            _show(entry["to"]),
+            show(entry["to"]),
         )
         found.append((key, entry))
 
@@ -164,8 +156,8 @@ def _entry(
                     "strategy.whatif.set",
                     lang=lang,
                     field=part["field"],
-                    old=_show(part["from"]),
-                    new=_show(part["to"]),
+                    old=show(part["from"]),
+                    new=show(part["to"]),
                 )
             )
     joiner = t("strategy.whatif.and", lang=lang)
