@@ -48,42 +48,28 @@ def report_document(
             store.close()
 
 
-def finance_document(billing: Path | str, as_of: str | None = None, rates: Path | str | None = None,
-                     skip_bad_rows: bool = False, source_format: str = "auto") -> dict:
-    """Revenue metrics from billing data (the ``finance metrics`` JSON document)."""
-    from osslever.models.finance import finance_document as build
 
-    return build(billing, as_of=as_of, rates=rates, skip_bad_rows=skip_bad_rows, source_format=source_format)
+# The other areas' documents, re-exported lazily so that ``report`` never imports
+# Spark, SciPy or the license index it does not need.
+_EXPORTS = {
+    "license_document": "osslever.models.license",
+    "detect_license": "osslever.models.license",
+    "assess_document": "osslever.models.strategy",
+    "load_profile": "osslever.models.strategy",
+    "evidence_from_documents": "osslever.models.strategy",
+    "finance_document": "osslever.models.finance",
+    "forecast_document": "osslever.models.finance",
+    "metrics_document": "osslever.metrics.events",
+    "events_summary": "osslever.metrics.events",
+    "rank_repos": "osslever.metrics.ranking",
+}
 
-
-def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int | None = None,
-                      evidence: dict | None = None) -> dict:
-    """Monte Carlo revenue forecast per business model (the ``forecast`` JSON document)."""
-    from osslever.models.finance import forecast_document as build
-
-    return build(scenario, paths=paths, seed=seed, evidence=evidence)
-
-
-def assess_document(profile: dict | Path | str, evidence: dict | None = None, rule_dirs: list[Path] | None = None,
-                    lang: str = "en", scenario: dict | None = None) -> dict:
-    """The strategy assessment (the ``assess`` JSON document) for a profile dict or file."""
-    from osslever.models.strategy import assess_document as build
-    from osslever.models.strategy import load_profile
-
-    data = profile if isinstance(profile, dict) else load_profile(Path(profile))
-    return build(data, evidence=evidence, rule_dirs=rule_dirs, lang=lang, scenario=scenario)
+__all__ = ["report_document", *_EXPORTS]
 
 
-def license_document(path: Path | str, online: bool = False, ref: str | None = None,
-                     registry_urls: dict | None = None, lang: str | None = None, facts: dict | None = None) -> dict:
-    """The project's license, its history, dependencies, conflicts and business implications."""
-    from osslever.models.license import license_document as build
+def __getattr__(name: str) -> object:
+    if name in _EXPORTS:
+        import importlib
 
-    return build(path, online=online, ref=ref, registry_urls=registry_urls, lang=lang, facts=facts)
-
-
-def detect_license(path: Path | str, ref: str | None = None) -> dict:
-    """Only the project's own license: ``{"spdx", "confidence", "files", ...}``."""
-    from osslever.models.license import detect_license as detect
-
-    return detect(path, ref=ref)
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'osslever.api' has no attribute {name!r}")
