@@ -199,3 +199,14 @@ def test_report_on_a_linked_worktree(builder, tmp_path):
     git(repo, "worktree", "add", "-q", str(linked), "HEAD")
     doc = json.loads(run("report", str(linked), "--format", "json", "--db", str(tmp_path / "s"), "-q").stdout)
     assert doc["community"]["commits_total"] == 1 and doc["license"]["spdx"] == "MIT"
+
+
+def test_output_file_gets_ordinary_permissions(hostile_repo, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "r.json"
+    assert run("report", str(hostile_repo), "-o", str(out), "--db", str(tmp_path / "s"), "-q").returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask

@@ -69,6 +69,9 @@ def emit(text: str, output: Path | None) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".osslever-", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, output)
     except OSError as exc:
         raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
