@@ -58,7 +58,3 @@ def organization_of(email: str) -> str:
         if candidate in table:
             return table[candidate]
     return registrable(domain)
-
-
-def is_organization(name: str) -> bool:
-    return name not in (INDEPENDENT, UNKNOWN)

@@ -20,11 +20,6 @@ RANK_BY = ("openrank", "activity")
 SCHEMA_VERSION = 1
 
 
-def latest_month(engine: Engine) -> str | None:
-    """The last month that has OpenRank-relevant events (the default period)."""
-    rows = engine.query(orank.event_count_sql())
-    return str(rows[-1]["period"]) if rows else None
-
 
 def _openrank_values(store: Store, engine: Engine, period: str) -> tuple[dict[str, float], list]:
     months = orank.months_of(period)

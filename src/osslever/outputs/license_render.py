@@ -27,9 +27,6 @@ def _license_line(doc: dict, lang: str) -> str:
     return lic["spdx"]
 
 
-def _dep_label(dep: dict) -> str:
-    return f"{dep['name']}@{dep['version']}" if dep.get("version") else dep["name"]
-
 
 def render_table(doc: dict, lang: str, width: int = 120) -> str:
     buf = io.StringIO()

@@ -74,10 +74,6 @@ def _param_entry(spec: Scenario, path: str) -> dict:
     return entry
 
 
-def _quantiles(values: np.ndarray) -> dict[str, float]:
-    q = np.quantile(values, QUANTILES, axis=0)
-    return {f"p{int(x * 100)}": _round(v) for x, v in zip(QUANTILES, q, strict=True)}
-
 
 def _round(x: float) -> float:
     return round(float(x), 2) + 0.0

@@ -86,5 +86,4 @@ class GitFailed(Exception):
 
     def __init__(self, args: Sequence[str], stderr: bytes) -> None:
         super().__init__(first_line(stderr))
-        self.args_ = list(args)
         self.detail = first_line(stderr)
