@@ -28,6 +28,10 @@ HYBRID_IN_PUBLIC_HISTORY = [
     "confluent",  # Apache Kafka + Confluent Platform / Cloud
     "redhat_rhel",  # GPL code + subscriptions, certification, brand
     "databricks",  # Apache Spark + the proprietary Databricks platform (seeds/002 分层收费)
+    "deepseek",  # open weights (MIT) + the paid token-priced API (seeds/001, seeds/003)
+    "qwen",  # open weights (Apache-2.0) + Alibaba Cloud compute (seeds/000)
+    "sentry",  # FSL source-available code + the hosted sentry.io service
+    "qt",  # LGPL/GPL framework + commercial licenses for device makers
 ]
 
 
