@@ -149,6 +149,14 @@ def test_report_names_the_license_of_the_analysed_commit(builder, tmp_path):
     before = json.loads(run("report", str(repo), "--ref", "HEAD~1", "--format", "json", "--db", db, "-q").stdout)
     assert (now["license"]["spdx"], now["license"]["files"]) == ("Apache-2.0", ["LICENSE"])
     assert before["license"]["spdx"] == "MIT"
+    # the relicensing is part of the findings the report carries, as `osslever license` shows it
+    changes = [(h["date"], h["from"], h["to"]) for h in now["license"]["history"]]
+    assert changes == [("2025-01-01", "NONE", "MIT"), ("2025-02-01", "MIT", "Apache-2.0")]
+    zh = json.loads(run("report", str(repo), "--format", "json", "--lang", "zh", "--db", db, "-q").stdout)
+    assert [i["rule"] for i in zh["license"]["implications"]] == [i["rule"] for i in now["license"]["implications"]]
+    rules = {i["rule"]: i["text"] for i in zh["license"]["implications"]}
+    assert "license.permissive_adoption" in rules          # Apache-2.0 is permissive
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in rules["license.permissive_adoption"])  # in Chinese
 
 
 def test_report_says_none_when_there_is_no_license(hostile_repo, tmp_path):

@@ -55,8 +55,11 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     from osslever.store import open_store
 
     repo = open_repository(location, quiet=quiet)
+    from osslever.models.license.summary import cached_summary
+
     with open_store(db) as store:
         result = ingest(store, repo, ref, make_progress(quiet))
+        cached_summary(store, repo, result.tip)  # so a report on this commit needs no scan
     _echo(t("git.ingested", name=repo.name, added=result.added, removed=result.removed, total=result.total),
           quiet)
 

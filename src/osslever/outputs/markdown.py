@@ -67,6 +67,18 @@ def render_report(doc: dict, lang: str) -> str:
             "|---|---:|---:|---:|---:|---:|"]
     out += [f"| {m['month']} | {m['commits']} | {m['active_contributors']} | {m['new_contributors']} | "
             f"{m['lines_added']} | {m['lines_deleted']} |" for m in c["monthly"][-24:]]
+    lic = doc["license"]
+    out += ["", f"## {t('report.license', lang)}: {escape(lic.get('spdx') or t('report.license_none', lang))}", "",
+            t("report.license_files", lang, files=escape(", ".join(lic.get("files", [])) or "—"),
+              deps=lic.get("dependencies_total", 0), conflicts=len(lic.get("conflicts") or []))]
+    if lic.get("history"):
+        out += ["", f"| {t('report.license_changed', lang)} | {t('report.license_from', lang)} | "
+                f"{t('report.license_to', lang)} | commit |", "|---|---|---|---|"]
+        out += [f"| {h['date']} | {escape(h['from'])} | {escape(h['to'])} | `{h['commit'][:10]}` |"
+                for h in lic["history"]]
+    if lic.get("implications"):
+        out += ["", f"### {t('report.license_implications', lang)}", ""]
+        out += [f"- {escape(i['text'])} `{i['rule']}`" for i in lic["implications"]]
     events = doc.get("events")
     if events and events.get("monthly"):
         rows = events["monthly"][-12:]

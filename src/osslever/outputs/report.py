@@ -7,7 +7,6 @@ and HTML are renderings of this same dictionary, so the three never disagree.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 
 from osslever import __version__
@@ -28,10 +27,10 @@ from osslever.metrics.community import (
     retention,
 )
 from osslever.metrics.windows import Window, add_months, month_start
+from osslever.models.license.summary import cached_summary
 from osslever.models.readings import readings
 from osslever.sources.git.ingest import IngestResult
 from osslever.sources.git.repository import Repository
-from osslever.store import Store
 
 SCHEMA_VERSION = 1
 
@@ -96,27 +95,6 @@ def community_section(
     }
 
 
-def license_section(store: Store, repo: Repository, tip: str) -> dict:
-    """The project's own license at the analysed commit (cached per commit: files of a
-    commit never change, so a re-run never rescans)."""
-    from osslever.models.license import detect_license
-
-    key = f"{repo.git_dir}@{tip}"
-    cached = store.execute(
-        "SELECT document FROM document_cache WHERE kind = 'license' AND key = ?", [key]).fetchone()
-    if cached:
-        return json.loads(cached[0])
-    # The work tree when there is one (a linked worktree's git dir is not a repository on its
-    # own); with ``ref`` the files are read from the commit's tree either way.
-    found = detect_license(repo.work_tree or repo.git_dir, ref=tip)
-    section = {"spdx": found["spdx"], "confidence": found["confidence"], "files": found["files"],
-               "category": found.get("category"), "scoped": found.get("scoped", []),
-               "notes": found.get("notes", [])}
-    with store.transaction() as con:
-        con.execute("INSERT OR REPLACE INTO document_cache VALUES ('license', ?, ?)", [key, json.dumps(section)])
-    return section
-
-
 def events_section(engine: DuckDBEngine, slug: str | None) -> dict | None:
     """GitHub event metrics beside the git metrics, when the store has events for this repository."""
     if not slug:
@@ -148,7 +126,7 @@ def build_report(
             "name": repo.name, "path": repo.location, "ref": ref, "head": result.tip,
             "shallow": result.shallow, "slug": repo.slug,
         },
-        "license": license_section(engine.store, repo, result.tip),
+        "license": cached_summary(engine.store, repo, result.tip, lang),
         "community": community_section(engine, result.history_id, as_of),
     }
     document["community"]["identity"] = {
