@@ -104,3 +104,17 @@ def test_api_resource_read_twice_in_one_batch_adds_each_event_once(store):
     assert _write(store, "acme/widget", "events", records, None, None) == 2
     assert _write(store, "acme/widget", "events", records, None, None) == 0
     assert _ids(store) == ["9001", "9002"]
+
+
+def test_repo_prefilter_matches_any_letter_case_and_nothing_else(tmp_path):
+    # The prefilter folds bytes (| 0x20); "_" and "-" must still be told apart,
+    # and a longer name sharing the prefix must be dropped by the exact filter.
+    from osslever.sources.gharchive.reader import read_file
+
+    names = ["Acme/Widget_Pro", "acme/widget_pro", "ACME/WIDGET_PRO", "acme/widget_pro2",
+             "acme/widget-pro", "acme/widget[pro"]
+    rows = [_watch(str(i), repo) for i, repo in enumerate(names)]
+    path = write_gz(tmp_path / "2024-01-01-0.json.gz", rows)
+    result = read_file(path, Filter.of(["ACME/widget_PRO"]))
+    assert sorted(result.table.column("repo_name").to_pylist()) == sorted(names[:3])
+    assert result.lines == 6
