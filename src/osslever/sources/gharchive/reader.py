@@ -8,8 +8,9 @@ Why it is built this way (measured on 200k-event hours, see bench/gharchive_inge
   fields (2.3× faster than orjson, which builds the whole payload as dicts);
   ``normalize`` then picks the columns, so no raw payload is ever kept.
 * With ``--repo``/``--org`` only lines whose bytes contain the repository name
-  are parsed: one case-insensitive regex search per chunk skips the ~99.9% of
-  lines that cannot match (the exact filter runs again after parsing).
+  are parsed: each chunk is case-folded in one numpy pass (``_fold``) and searched
+  with ``find``, which skips the ~99.9% of lines that cannot match (the exact
+  filter runs again after parsing).
 
 A file counts only when it was read to its gzip end-of-stream marker: a truncated
 or corrupt file yields ``error`` and no rows, so it is never half-counted.
