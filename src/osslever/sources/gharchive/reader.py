@@ -8,8 +8,9 @@ Why it is built this way (measured on 200k-event hours, see bench/gharchive_inge
   fields (2.3× faster than orjson, which builds the whole payload as dicts);
   ``normalize`` then picks the columns, so no raw payload is ever kept.
 * With ``--repo``/``--org`` only lines whose bytes contain the repository name
-  are parsed: one case-insensitive regex search per chunk skips the ~99.9% of
-  lines that cannot match (the exact filter runs again after parsing).
+  are parsed: each chunk is case-folded in one numpy pass (``_fold``) and searched
+  with ``find``, which skips the ~99.9% of lines that cannot match (the exact
+  filter runs again after parsing).
 
 A file counts only when it was read to its gzip end-of-stream marker: a truncated
 or corrupt file yields ``error`` and no rows, so it is never half-counted.
@@ -138,6 +139,24 @@ class _Collector:
             return
         self.row(row)
 
+    def block(self, rows: list[tuple[Any, ...]]) -> None:
+        """A decoded block at once: one set operation instead of a check per row."""
+        if self.flt.active:
+            for row in rows:
+                self.row(row)
+            return
+        ids = {row[0] for row in rows}
+        if len(ids) != len(rows) or not self.seen.isdisjoint(ids):
+            for row in rows:  # a duplicate somewhere: count them one by one
+                self.row(row)
+            return
+        self.seen |= ids
+        self.rows.extend(rows)
+        if len(self.rows) >= BATCH_ROWS:
+            self.tables.append(rows_to_table(self.rows))
+            self.kept += len(self.rows)
+            self.rows = []
+
     def row(self, row: tuple[Any, ...]) -> None:
         if not self.flt.keeps(row[7], row[8]):
             return
@@ -215,6 +234,8 @@ def _read_file(path: Path, flt: Filter) -> FileResult:
     result = FileResult(str(path))
     collector = _Collector(flt, result)
     needles = flt.needles() if flt.active else None
+    if needles is not None:
+        needles = [fold_needle(n) for n in needles]
     line_no = 0  # lines completed so far
     pending = b""  # a line cut by the chunk boundary
     first = True
@@ -271,27 +292,65 @@ def _scan(
     """Feed the lines of ``buf[start:end]`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
         if _fast_block(memoryview(buf)[start:end], out):
-            return line_no + buf.count(b"\n", start, end)
+            return line_no + _newlines(buf, start, end)
         lines = buf[start:end].split(b"\n")
         lines.pop()  # the empty piece after the final newline
         for offset, raw in enumerate(lines, start=1):
             if raw and not raw.isspace():
                 out.line(raw, line_no + offset)
         return line_no + len(lines)
-    lowered = buf.lower()  # ASCII only, same length: positions stay valid
+    folded = _fold(buf)  # same length: positions stay valid; newlines are not b"\n" in it
     starts: set[int] = set()
     for needle in needles:
-        pos = lowered.find(needle, start, end)
+        pos = folded.find(needle, start, end)
         while pos >= 0:
-            starts.add(lowered.rfind(b"\n", start, pos) + 1 or start)
-            pos = lowered.find(needle, lowered.find(b"\n", pos, end) + 1, end)
+            starts.add(buf.rfind(b"\n", start, pos) + 1 or start)
+            pos = folded.find(needle, buf.find(b"\n", pos, end) + 1, end)
     done, counted_to = line_no, start
     for line_start in sorted(starts):
-        done += buf.count(b"\n", counted_to, line_start) + 1
+        done += _newlines(buf, counted_to, line_start) + 1
         line_end = buf.find(b"\n", line_start, end)
         out.line(buf[line_start:line_end], done)
         counted_to = line_end + 1
-    return done + buf.count(b"\n", counted_to, end)
+    return done + _newlines(buf, counted_to, end)
+
+
+def _fold(data: bytes) -> bytearray:
+    """Every byte OR 0x20: ASCII letters become lower case, in one vectorised pass.
+
+    Any line that contains a needle case-insensitively contains the folded
+    needle in the folded text (``x.lower() == y.lower()`` implies ``x | 0x20 ==
+    y | 0x20``); the converse can fail (``[`` folds to ``{``), which only lets a
+    line through to parsing, where ``Filter.keeps`` decides exactly. 3× faster
+    than ``bytes.lower``. The result is valid up to ``len(data)`` only and is
+    overwritten by the next call: one buffer, because a fresh 4 MiB one per chunk
+    costs its page faults every time.
+    """
+    import numpy as np
+
+    global _fold_buffer
+    if len(_fold_buffer) < len(data):
+        _fold_buffer = bytearray(len(data))
+    np.bitwise_or(
+        np.frombuffer(data, np.uint8), 0x20, out=np.frombuffer(_fold_buffer, np.uint8, len(data))
+    )
+    return _fold_buffer
+
+
+_fold_buffer = bytearray()
+
+
+def fold_needle(needle: bytes) -> bytes:
+    return bytes(b | 0x20 for b in needle)
+
+
+def _newlines(buf: bytes, start: int, end: int) -> int:
+    """``buf.count(b"\n", start, end)``, vectorised (~1.7× faster on 4 MiB chunks)."""
+    if end - start < 65536:
+        return buf.count(b"\n", start, end)
+    import numpy as np
+
+    return int(np.count_nonzero(np.frombuffer(buf, np.uint8, end - start, start) == 10))
 
 
 def _fast_block(block: memoryview, out: _Collector) -> bool:
@@ -308,8 +367,7 @@ def _fast_block(block: memoryview, out: _Collector) -> bool:
         return False
     if len(rows) != len(events):
         return False
-    for row in rows:
-        out.row(row)
+    out.block(rows)
     return True
 
 

@@ -237,23 +237,20 @@ def _write(
     store: Store, repo: str, resource: str, records: list[dict], etag: str | None, since: str | None
 ) -> int:
     """One resource's events and its cache state, all or nothing; returns rows added."""
-    from osslever.sources.gharchive.ingest import _insert_sql
+    from osslever.sources.gharchive.ingest import insert_events
 
-    rows = [normalize(from_dict(r)) for r in records]
-    table = rows_to_table(rows)
+    by_id: dict[str, tuple[Any, ...]] = {}
+    for record in records:  # a page read twice must not add a row twice
+        row = normalize(from_dict(record))
+        by_id.setdefault(row[0], row)
+    table = rows_to_table(list(by_id.values()))
     with store.transaction() as con:
-        before = con.execute("SELECT count(*) FROM gh_events").fetchall()[0][0]
-        con.register("rows_in", table)
-        try:
-            con.execute(_insert_sql(), [f"api:{resource}"])
-        finally:
-            con.unregister("rows_in")
-        after = con.execute("SELECT count(*) FROM gh_events").fetchall()[0][0]
+        added = insert_events(con, table, f"api:{resource}")
         con.execute(
             "INSERT OR REPLACE INTO gh_api_state VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
             [repo.lower(), resource, etag, since],
         )
-    return int(after - before)
+    return added
 
 
 def _newest(items: list[Any], field: str, current: str | None) -> str | None:

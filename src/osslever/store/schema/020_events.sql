@@ -3,7 +3,11 @@
 -- A column the source did not carry is NULL (e.g. pr_merged in the trimmed 2025-10 payloads):
 -- metrics that need it must say "not supported by the data", never count NULL as 0.
 CREATE TABLE IF NOT EXISTS gh_events (
-    event_id            VARCHAR NOT NULL PRIMARY KEY, -- GH Archive id; pre-2015 records: a stable hash
+    event_id            VARCHAR NOT NULL,   -- GH Archive id; pre-2015 records: a stable hash.
+                                            -- Unique by construction, not by a PRIMARY KEY: writers
+                                            -- anti-join against stored ids in the same transaction
+                                            -- (gharchive.ingest.insert_events) — an ART index cost
+                                            -- ~40% of ingest and does not fit memory at GitHub scale.
     type                VARCHAR NOT NULL,   -- IssuesEvent, PullRequestEvent, WatchEvent, ...
     action              VARCHAR,            -- opened / closed / reopened / created / started ...
     created_at          TIMESTAMP NOT NULL, -- UTC
