@@ -403,37 +403,28 @@ def _narrow(d: dict, spec: Field, op: str, operand: Any) -> bool:
 # --- fast evaluation (states only) ------------------------------------------------------
 
 
+def _kleene(parts: list, decisive: str, otherwise: str):
+    def combined(values: dict) -> str:
+        unknown = False
+        for part in parts:
+            state = part(values)
+            if state == decisive:
+                return decisive
+            unknown = unknown or state == UNKNOWN
+        return UNKNOWN if unknown else otherwise
+
+    return combined
+
+
 def compile_state(cond: dict | None):
     """A closure ``values -> state`` without evidence tracking, for the what-if search,
     which re-evaluates the same rules hundreds of times and only needs the outcomes."""
     if not cond:
         return lambda values: TRUE
-    if "all" in cond:
-        parts = [compile_state(c) for c in cond["all"]]
-
-        def all_of(values: dict) -> str:
-            unknown = False
-            for part in parts:
-                state = part(values)
-                if state == FALSE:
-                    return FALSE
-                unknown = unknown or state == UNKNOWN
-            return UNKNOWN if unknown else TRUE
-
-        return all_of
-    if "any" in cond:
-        parts = [compile_state(c) for c in cond["any"]]
-
-        def any_of(values: dict) -> str:
-            unknown = False
-            for part in parts:
-                state = part(values)
-                if state == TRUE:
-                    return TRUE
-                unknown = unknown or state == UNKNOWN
-            return UNKNOWN if unknown else FALSE
-
-        return any_of
+    if "all" in cond:  # Kleene logic: one false decides, else unknown if any is unknown
+        return _kleene([compile_state(c) for c in cond["all"]], decisive=FALSE, otherwise=TRUE)
+    if "any" in cond:  # one true decides, else unknown if any is unknown
+        return _kleene([compile_state(c) for c in cond["any"]], decisive=TRUE, otherwise=FALSE)
     if "not" in cond:
         inner = compile_state(cond["not"])
         flip = {TRUE: FALSE, FALSE: TRUE, UNKNOWN: UNKNOWN}
