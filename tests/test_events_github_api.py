@@ -225,6 +225,12 @@ def test_second_run_is_incremental_and_cached(fake, tmp_path: Path):
     store.close()
 
 
+def _ingest_args(fake, tmp_path: Path) -> list[str]:
+    """`osslever ingest github` against the fake API, token from $MY_TOKEN."""
+    return ["ingest", "github", R, "--token-env", "MY_TOKEN", "--api-url", fake.url,
+            "--db", str(tmp_path / "c.duckdb"), "--lang", "en"]
+
+
 def test_cli_never_prints_the_token(fake, tmp_path: Path, monkeypatch, capsys):
     from osslever.cli import main
 
@@ -232,21 +238,7 @@ def test_cli_never_prints_the_token(fake, tmp_path: Path, monkeypatch, capsys):
     monkeypatch.setattr("osslever.sources.github_api.client.time.sleep", lambda s: None)
     fake.rate_limit_once = fake.retry_after_once = False
     with pytest.raises(SystemExit) as done:
-        main(
-            [
-                "ingest",
-                "github",
-                R,
-                "--token-env",
-                "MY_TOKEN",
-                "--api-url",
-                fake.url,
-                "--db",
-                str(tmp_path / "c.duckdb"),
-                "--lang",
-                "en",
-            ]
-        )
+        main(_ingest_args(fake, tmp_path))
     out = capsys.readouterr()
     assert done.value.code == 0
     assert "9 events" in out.err
@@ -258,21 +250,7 @@ def test_a_refused_token_is_a_one_line_error_without_the_token(fake, tmp_path, m
 
     monkeypatch.setenv("MY_TOKEN", "wrong-" + TOKEN)
     with pytest.raises(SystemExit) as done:
-        main(
-            [
-                "ingest",
-                "github",
-                R,
-                "--token-env",
-                "MY_TOKEN",
-                "--api-url",
-                fake.url,
-                "--db",
-                str(tmp_path / "c.duckdb"),
-                "--lang",
-                "en",
-            ]
-        )
+        main(_ingest_args(fake, tmp_path))
     err = capsys.readouterr().err
     assert done.value.code == 2
     assert "MY_TOKEN" in err and "401" in err and TOKEN not in err

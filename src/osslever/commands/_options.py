@@ -75,3 +75,13 @@ def emit(text: str, output: Path | None) -> None:
         os.replace(tmp, output)
     except OSError as exc:
         raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+
+
+def engine_option(help: str) -> Callable[[F], F]:
+    """``--engine duckdb|spark``; what the engine does (store, query) is the command's to say."""
+
+    def decorate(f: F) -> F:
+        return click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+                            show_default=True, help=help)(f)
+
+    return decorate

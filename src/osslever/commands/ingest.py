@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, lang_option, quiet_option
+from osslever.commands._options import db_option, engine_option, lang_option, quiet_option
 from osslever.errors import UserError
 from osslever.i18n import t
 
@@ -84,13 +84,7 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     metavar="NAME",
     help="Keep only repositories of these owners (repeatable). 只保留这些组织的仓库。",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="duckdb: into the store; spark: into Parquet partitions.",
-)
+@engine_option("duckdb: into the store; spark: into Parquet partitions. 存储方式。")
 @click.option(
     "--parquet",
     "parquet_dir",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, lang_option, output_option
+from osslever.commands._options import db_option, emit, engine_option, lang_option, output_option
 
 
 def _default_period() -> str:
@@ -52,13 +52,7 @@ def render_table(doc: dict, lang: str) -> str:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。",
-)
+@engine_option("Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。")
 @click.option(
     "--parquet",
     "parquet_dir",

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from osslever.commands._options import db_option, emit, lang_option, output_option, quiet_option
+from osslever.commands._options import db_option, emit, engine_option, lang_option, output_option, quiet_option
 from osslever.i18n import t
 
 
@@ -35,8 +35,7 @@ def _table(doc: dict[str, Any]) -> str:
               help="How many repositories. 显示数量。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format. 输出格式。")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="Query engine. 查询引擎。")
+@engine_option("Query engine. 查询引擎。")
 @click.option("--spark-master", default=None,
               help="Spark master URL (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。")
 @click.option("--parquet", type=click.Path(path_type=Path), default=None,

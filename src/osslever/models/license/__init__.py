@@ -27,18 +27,14 @@ def detect_license(path: Path | str, ref: str | None = None) -> dict:
     return result
 
 
-def license_document(
-    path: Path | str,
-    online: bool = False,
-    ref: str | None = None,
-    registry_urls: dict | None = None,
-    lang: str | None = None,
-    facts: dict | None = None,
-) -> dict:
-    """The full license document; texts bilingual unless ``lang`` picks one."""
-    from osslever.models.license.document import license_document as build
+def __getattr__(name: str) -> object:
+    # ``license_document`` lives in ``document``, which imports this package's modules:
+    # resolving it on first use avoids a circular import.
+    if name == "license_document":
+        from osslever.models.license.document import license_document
 
-    return build(path, online=online, ref=ref, registry_urls=registry_urls, lang=lang, facts=facts)
+        return license_document
+    raise AttributeError(f"module 'osslever.models.license' has no attribute {name!r}")
 
 
 __all__ = ["detect_license", "license_document"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from osslever.models.license.document import localize
+from osslever.models.license.document import license_document, localize
 from osslever.sources.git.repository import Repository
 from osslever.store import Store
 
@@ -38,8 +38,6 @@ def _summary(document: dict) -> dict:
 
 def cached_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
     """License findings at commit ``tip`` (texts in ``lang``, or bilingual when None)."""
-    from osslever.models.license import license_document
-
     key = f"{repo.git_dir}@{tip}"
     row = store.execute("SELECT document FROM document_cache WHERE kind = ? AND key = ?", [KIND, key]).fetchone()
     if row:
