@@ -22,35 +22,48 @@ from osslever.models.finance.forecast import forecast_document, sample
 from osslever.models.finance.scenario import build
 from osslever.models.finance.simulate import simulate
 
-TIERS = {"tiers": [
-    {"name": "Starter", "price_month": 24, "limits": {"executions": 2500}},
-    {"name": "Pro", "price_month": 60, "limits": {"executions": 10000}},
-    {"name": "Enterprise", "acv": {"lognormal": {"median": 30000, "p90": 200000}}},
-], "usage": {"executions": {"lognormal": {"median": 3000, "p90": 40000}}}}
-TOKENS = {"tokens": {
-    "input_millions_month": {"lognormal": {"median": 20, "p90": 400}},
-    "output_millions_month": {"lognormal": {"median": 5, "p90": 100}},
-    "price_per_million": {"input_cache_hit": 0.07, "input_cache_miss": 0.27, "output": 1.10}}}
+TIERS = {
+    "tiers": [
+        {"name": "Starter", "price_month": 24, "limits": {"executions": 2500}},
+        {"name": "Pro", "price_month": 60, "limits": {"executions": 10000}},
+        {"name": "Enterprise", "acv": {"lognormal": {"median": 30000, "p90": 200000}}},
+    ],
+    "usage": {"executions": {"lognormal": {"median": 3000, "p90": 40000}}},
+}
+TOKENS = {
+    "tokens": {
+        "input_millions_month": {"lognormal": {"median": 20, "p90": 400}},
+        "output_millions_month": {"lognormal": {"median": 5, "p90": 100}},
+        "price_per_million": {"input_cache_hit": 0.07, "input_cache_miss": 0.27, "output": 1.10},
+    }
+}
 CONV = {"triangular": [0.0005, 0.001, 0.003]}
 
 SCENARIO = {
     "name": "bench: all catalogue models",
     "horizon_months": 60,
-    "funnel": {"users": {"initial": {"triangular": [10000, 30000, 90000]},
-                         "monthly_growth": {"triangular": [0.0, 0.03, 0.06]}},
-               "downloads": {"initial": 500000, "monthly_growth": {"uniform": [0, 0.04]}}},
+    "funnel": {
+        "users": {
+            "initial": {"triangular": [10000, 30000, 90000]},
+            "monthly_growth": {"triangular": [0.0, 0.03, 0.06]},
+        },
+        "downloads": {"initial": 500000, "monthly_growth": {"uniform": [0, 0.04]}},
+    },
     "cash": {"initial": 1e6, "fixed_costs_month": {"triangular": [50000, 80000, 120000]}},
     "models": {
         "support_subscription": {"pricing": {"price_year": {"triangular": [5000, 12000, 30000]}}},
-        "professional_services": {"customers": {"initial": 2, "monthly_growth": 0.02},
-                                  "pricing": {"price_month": {"triangular": [5000, 15000, 30000]}}},
-        "open_core": {"conversion": CONV, "pricing": {"acv": {"lognormal": {"median": 30000,
-                                                                            "p90": 200000}}}},
+        "professional_services": {
+            "customers": {"initial": 2, "monthly_growth": 0.02},
+            "pricing": {"price_month": {"triangular": [5000, 15000, 30000]}},
+        },
+        "open_core": {"conversion": CONV, "pricing": {"acv": {"lognormal": {"median": 30000, "p90": 200000}}}},
         "managed_cloud": {"conversion": {"triangular": [0.001, 0.003, 0.01]}, "pricing": TIERS},
         "dual_license": {"basis": "downloads", "pricing": {"price_year": 50000}},
         "sponsorship": {"conversion": CONV, "pricing": {"price_month": {"uniform": [5, 50]}}},
-        "foundation": {"customers": {"initial": 5, "monthly_growth": 0.01},
-                       "pricing": {"price_year": {"triangular": [10000, 50000, 250000]}}},
+        "foundation": {
+            "customers": {"initial": 5, "monthly_growth": 0.01},
+            "pricing": {"price_year": {"triangular": [10000, 50000, 250000]}},
+        },
         "usage_api": {"conversion": CONV, "pricing": TOKENS},
         "complement": {"conversion": CONV, "pricing": {"price_month": {"uniform": [1, 10]}}},
     },
@@ -116,8 +129,7 @@ def main() -> None:
     print(f"forecast_document (all outputs incl. tornado): {full:.3f} s")
     print(f"simulation only:                              {sim:.3f} s")
     print(f"plain-Python loop, {args.baseline_paths} paths extrapolated: {baseline:.2f} s")
-    print(f"speed-up vs plain Python: simulation {baseline / sim:.0f}x, "
-          f"whole document {baseline / full:.0f}x")
+    print(f"speed-up vs plain Python: simulation {baseline / sim:.0f}x, whole document {baseline / full:.0f}x")
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
     print(f"target < 1 s for the whole document: {'met' if full < 1 else 'NOT met'}")
     assert len(doc["models"]) == n_models

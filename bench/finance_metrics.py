@@ -32,17 +32,19 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
     end = np.where(ended, (start + length).astype(str), "")
     yearly = rng.random(rows) < 0.2
     amount = np.round(rng.lognormal(4, 1.2, rows) * np.where(yearly, 10, 1), 2)
-    table = pa.table({
-        "customer_id": pa.array([f"cus_{c}" for c in customers]),
-        "subscription_id": pa.array([f"sub_{i}" for i in range(rows)]),
-        "plan": pa.array(np.where(yearly, "annual", "monthly")),
-        "start_date": pa.array(start.astype(str)),
-        "end_date": pa.array(end),
-        "amount": pa.array(amount),
-        "currency": pa.array(np.full(rows, "USD")),
-        "interval": pa.array(np.where(yearly, "year", "month")),
-        "quantity": pa.array(rng.integers(1, 5, rows)),
-    })
+    table = pa.table(
+        {
+            "customer_id": pa.array([f"cus_{c}" for c in customers]),
+            "subscription_id": pa.array([f"sub_{i}" for i in range(rows)]),
+            "plan": pa.array(np.where(yearly, "annual", "monthly")),
+            "start_date": pa.array(start.astype(str)),
+            "end_date": pa.array(end),
+            "amount": pa.array(amount),
+            "currency": pa.array(np.full(rows, "USD")),
+            "interval": pa.array(np.where(yearly, "year", "month")),
+            "quantity": pa.array(rng.integers(1, 5, rows)),
+        }
+    )
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
 
 
@@ -54,14 +56,15 @@ def main() -> None:
         path = Path(tmp) / "subscriptions.csv"
         t0 = time.perf_counter()
         generate(path, args.rows)
-        print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
 
         con = duckdb.connect()
         t0 = time.perf_counter()
         con.execute(
             "SELECT count(*), max(length(customer_id)), max(length(end_date)) "
-            "FROM read_csv(?, all_varchar = true, header = true)", [str(path)]).fetchall()
+            "FROM read_csv(?, all_varchar = true, header = true)",
+            [str(path)],
+        ).fetchall()
         floor = time.perf_counter() - t0
         con.close()
 
@@ -74,8 +77,10 @@ def main() -> None:
     print(f"finance_document (validate + all metrics + cohorts): {metrics:.2f} s")
     print(f"ratio to the floor: {metrics / floor:.1f}x")
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
-    print(f"as_of {doc['as_of']}: MRR {doc['mrr']:,.0f}, customers {doc['customers']:,}, "
-          f"months {len(doc['movements'])}, cohorts {len(doc['cohorts'])}")
+    print(
+        f"as_of {doc['as_of']}: MRR {doc['mrr']:,.0f}, customers {doc['customers']:,}, "
+        f"months {len(doc['movements'])}, cohorts {len(doc['cohorts'])}"
+    )
 
 
 if __name__ == "__main__":

@@ -209,14 +209,8 @@ def main() -> None:
         return f"{name:<34} {secs:7.2f} s  {total / secs:>10,.0f} events/s"
 
     print(line("floor: gzip -dc > /dev/null", floor))
-    print(
-        line("osslever ingest (unfiltered)", full) + f"  rows {full_rows}"
-        f"  peak RSS {full_rss / 2**20:,.0f} MiB"
-    )
-    print(
-        line("osslever ingest --repo org1/repo1", filt) + f"  rows {filt_rows}"
-        f"  peak RSS {filt_rss / 2**20:,.0f} MiB"
-    )
+    print(line("osslever ingest (unfiltered)", full) + f"  rows {full_rows}  peak RSS {full_rss / 2**20:,.0f} MiB")
+    print(line("osslever ingest --repo org1/repo1", filt) + f"  rows {filt_rows}  peak RSS {filt_rss / 2**20:,.0f} MiB")
     print(line("chdb INSERT ... FROM file()", ch) + f"  rows {ch_rows}")
     print(f"ratio osslever/floor (unfiltered): {full / floor:.2f}x  (target <= 2)")
     print(f"ratio osslever/floor (--repo):     {filt / floor:.2f}x")

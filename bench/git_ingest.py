@@ -77,16 +77,20 @@ def main() -> None:
     subprocess.run(["git", "-C", repo, "log", "--format=%H"], stdout=subprocess.DEVNULL, check=True)
     fmt = "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%ct"
     base, base_rss, _ = timed(["git", "-C", repo, "log", "--numstat", "--no-renames", fmt, "HEAD"])
-    print(f"baseline  git log --numstat      {base:8.2f} s  {commits / base:8.0f} commits/s  "
-          f"peak {base_rss / 1024:.0f} MiB")
+    print(
+        f"baseline  git log --numstat      {base:8.2f} s  {commits / base:8.0f} commits/s  "
+        f"peak {base_rss / 1024:.0f} MiB"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.duckdb")
         wall, _, out = timed([sys.executable, "-c", INGEST, repo, db], stdout=None)
         inner, added, self_rss, git_rss = out.split()
-        print(f"full      osslever ingest        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
-              f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
-              f"git {int(git_rss) / 1024:.0f} MiB")
+        print(
+            f"full      osslever ingest        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
+            f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
+            f"git {int(git_rss) / 1024:.0f} MiB"
+        )
         wall, _, _ = timed([sys.executable, "-m", "osslever", "ingest", "git", repo, "--db", db, "-q"])
         print(f"license   scan once per commit   {wall:8.2f} s  (whole process)")
         wall, _, _ = timed([sys.executable, "-m", "osslever", "ingest", "git", repo, "--db", db, "-q"])
@@ -106,8 +110,10 @@ def main() -> None:
         wall, rss, out = timed([sys.executable, "-c", PYDRILLER, work, str(args.pydriller_seconds)], stdout=None)
     seconds, n = float(out.split()[0]), int(out.split()[1])
     full = seconds / max(n, 1) * commits
-    print(f"pydriller {n:,} commits in {seconds:.1f} s → {n / seconds:.0f} commits/s, full history ≈ {full:,.0f} s "
-          f"(extrapolated), ratio {full / base:.1f}x the baseline, peak {rss / 1024:.0f} MiB")
+    print(
+        f"pydriller {n:,} commits in {seconds:.1f} s → {n / seconds:.0f} commits/s, full history ≈ {full:,.0f} s "
+        f"(extrapolated), ratio {full / base:.1f}x the baseline, peak {rss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -59,8 +59,7 @@ def generate(root: Path, files: int, deps: int) -> None:
     for i in range(deps):
         packages[f"node_modules/dep{i}"] = {"version": f"1.0.{i}", "license": licenses[i % 6]}
     (root / "package.json").write_text(json.dumps({"name": "app", "license": "Apache-2.0"}))
-    (root / "package-lock.json").write_text(json.dumps({"lockfileVersion": 3,
-                                                        "packages": packages}))
+    (root / "package-lock.json").write_text(json.dumps({"lockfileVersion": 3, "packages": packages}))
     print(f"generated {made + 5} files under {root}")
 
 
@@ -76,8 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--deps", type=int, default=2_000)
-    parser.add_argument("--tree", type=Path, default=None,
-                        help="generate into (or reuse) this folder and keep it")
+    parser.add_argument("--tree", type=Path, default=None, help="generate into (or reuse) this folder and keep it")
     args = parser.parse_args()
     start = time.perf_counter()
     get_index()
@@ -108,10 +106,14 @@ def main() -> None:
     print(f"files listed by os.walk        : {count}")
     print(f"license index load (or build)  : {index_s:.2f} s")
     print(f"floor  os.walk listing         : {floor_s:.3f} s")
-    print(f"detect_license                 : {detect_s:.3f} s  ratio {detect_s / floor_s:.2f}x  "
-          f"→ {result['spdx']} (scoped {[s['spdx'] for s in result['scoped']]})")
-    print(f"license_document ({len(doc['dependencies'])} deps)   : {doc_s:.3f} s  "
-          f"ratio {doc_s / floor_s:.2f}x  conflicts {len(doc['conflicts'])}")
+    print(
+        f"detect_license                 : {detect_s:.3f} s  ratio {detect_s / floor_s:.2f}x  "
+        f"→ {result['spdx']} (scoped {[s['spdx'] for s in result['scoped']]})"
+    )
+    print(
+        f"license_document ({len(doc['dependencies'])} deps)   : {doc_s:.3f} s  "
+        f"ratio {doc_s / floor_s:.2f}x  conflicts {len(doc['conflicts'])}"
+    )
     print(f"peak memory (ru_maxrss)        : {peak_mb:.0f} MB")
 
 

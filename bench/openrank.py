@@ -75,8 +75,7 @@ def make_edges(n_edges: int, seed: int) -> pa.Table:
     ).round(3)
     last_at = np.datetime64("2024-01-01") + rng.integers(0, 31 * 86400, n).astype("timedelta64[s]")
     con = duckdb.connect()
-    con.register("raw", pa.table({"r": repos, "u": users, "a": activity,
-                                  "t": last_at.astype("datetime64[us]")}))
+    con.register("raw", pa.table({"r": repos, "u": users, "a": activity, "t": last_at.astype("datetime64[us]")}))
     table = con.sql(
         "SELECT 'id:' || r AS repo_key, 'org' || (r % 50000) || '/repo' || r AS repo_name, "
         "'id:' || (u + 1000000000) AS user_key, 'user' || u AS user_login, "
@@ -93,16 +92,16 @@ def make_priors(edges: pa.Table, seed: int) -> pa.Table:
     users = pc.unique(edges["user_key"]).to_numpy(zero_copy_only=False)
     repos = repos[rng.random(len(repos)) < 1 / 3]
     users = users[rng.random(len(users)) < 1 / 3]
-    return pa.table({
-        "node_type": ["repo"] * len(repos) + ["user"] * len(users),
-        "node_key": np.concatenate([repos, users]),
-        "value": np.concatenate([rng.lognormal(-1, 1.5, len(repos)),
-                                 rng.lognormal(-1.5, 1.2, len(users))]),
-    })
+    return pa.table(
+        {
+            "node_type": ["repo"] * len(repos) + ["user"] * len(users),
+            "node_key": np.concatenate([repos, users]),
+            "value": np.concatenate([rng.lognormal(-1, 1.5, len(repos)), rng.lognormal(-1.5, 1.2, len(users))]),
+        }
+    )
 
 
-def time_openrank(con: duckdb.DuckDBPyConnection, limit: int | None, priors: pa.Table
-                  ) -> tuple[float, dict]:
+def time_openrank(con: duckdb.DuckDBPyConnection, limit: int | None, priors: pa.Table) -> tuple[float, dict]:
     """Edge table → stored results, as ``compute_month`` does, with the stage times."""
     params = orank.load_params()
     stages: dict[str, float] = {}
@@ -124,9 +123,14 @@ def time_openrank(con: duckdb.DuckDBPyConnection, limit: int | None, priors: pa.
     con.unregister("res")
     stages["store"] = time.perf_counter() - t0
     total = time.perf_counter() - start
-    info = {"edges": graph.activity.nnz, "repos": len(graph.repo_keys),
-            "users": len(graph.user_keys), "supersteps": result.supersteps,
-            "converged": result.converged, **stages}
+    info = {
+        "edges": graph.activity.nnz,
+        "repos": len(graph.repo_keys),
+        "users": len(graph.user_keys),
+        "supersteps": result.supersteps,
+        "converged": result.converged,
+        **stages,
+    }
     return total, info
 
 
@@ -173,10 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     priors = make_priors(edges, args.seed)
     user_deg = pc.value_counts(edges["user_key"]).field("counts").to_numpy()
     repo_deg = pc.value_counts(edges["repo_key"]).field("counts").to_numpy()
-    print(f"graph: {edges.num_rows:,} edges, {len(repo_deg):,} repos, {len(user_deg):,} users "
-          f"(generated in {time.perf_counter() - t0:.1f} s)")
-    print(f"  degree  users: median {np.median(user_deg):.0f}, max {user_deg.max():,}"
-          f" | repos: median {np.median(repo_deg):.0f}, max {repo_deg.max():,}")
+    print(
+        f"graph: {edges.num_rows:,} edges, {len(repo_deg):,} repos, {len(user_deg):,} users "
+        f"(generated in {time.perf_counter() - t0:.1f} s)"
+    )
+    print(
+        f"  degree  users: median {np.median(user_deg):.0f}, max {user_deg.max():,}"
+        f" | repos: median {np.median(repo_deg):.0f}, max {repo_deg.max():,}"
+    )
 
     workdir = Path(tempfile.mkdtemp(prefix="osslever-bench-"))
     db = str(workdir / "bench.duckdb")
@@ -187,18 +195,20 @@ def main(argv: list[str] | None = None) -> int:
     con.execute("CREATE TABLE priors AS SELECT * FROM priors_arrow")
     con.unregister("edges_arrow")
     con.unregister("priors_arrow")
-    con.execute("CREATE TABLE results (period VARCHAR, node_type VARCHAR, node VARCHAR, "
-                "value DOUBLE, node_key VARCHAR)")
+    con.execute(
+        "CREATE TABLE results (period VARCHAR, node_type VARCHAR, node VARCHAR, value DOUBLE, node_key VARCHAR)"
+    )
     con.close()
 
-    child = subprocess.run([sys.executable, __file__, "--child", db], check=True,
-                           capture_output=True, text=True)
+    child = subprocess.run([sys.executable, __file__, "--child", db], check=True, capture_output=True, text=True)
     info = json.loads(child.stdout.strip().splitlines()[-1])
     full_time = info["total"]
-    print(f"osslever OpenRank, full graph (own process): {full_time:.2f} s  "
-          f"(fetch {info['fetch']:.2f}, build {info['build']:.2f}, "
-          f"iterate {info['iterate']:.2f} in {info['supersteps']} supersteps, "
-          f"store {info['store']:.2f}; converged={info['converged']})")
+    print(
+        f"osslever OpenRank, full graph (own process): {full_time:.2f} s  "
+        f"(fetch {info['fetch']:.2f}, build {info['build']:.2f}, "
+        f"iterate {info['iterate']:.2f} in {info['supersteps']} supersteps, "
+        f"store {info['store']:.2f}; converged={info['converged']})"
+    )
     print(f"  peak memory of that process: {info['peak_rss_mb']:,.0f} MB")
     con = duckdb.connect(db)
     target = 30.0
@@ -219,12 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     same_size, _ = time_openrank(con, n, priors)
     nx_total = built + ranked
     scale = edges.num_rows / n
-    print(f"like for like at {n:,} edges: networkx {nx_total:.2f} s vs osslever "
-          f"{same_size:.3f} s -> ratio {nx_total / same_size:.1f}x")
-    print(f"full graph ({edges.num_rows:,} edges): networkx extrapolated "
-          f"{nx_total * scale:.0f} s (pagerank alone {ranked * scale:.0f} s) vs osslever "
-          f"{full_time:.1f} s -> ratio {nx_total * scale / full_time:.1f}x "
-          f"(pagerank alone {ranked * scale / full_time:.1f}x)")
+    print(
+        f"like for like at {n:,} edges: networkx {nx_total:.2f} s vs osslever "
+        f"{same_size:.3f} s -> ratio {nx_total / same_size:.1f}x"
+    )
+    print(
+        f"full graph ({edges.num_rows:,} edges): networkx extrapolated "
+        f"{nx_total * scale:.0f} s (pagerank alone {ranked * scale:.0f} s) vs osslever "
+        f"{full_time:.1f} s -> ratio {nx_total * scale / full_time:.1f}x "
+        f"(pagerank alone {ranked * scale / full_time:.1f}x)"
+    )
     print(f"peak memory of this (generator + networkx) process: {peak_rss_mb():,.0f} MB")
     con.close()
     for leftover in workdir.iterdir():

@@ -56,8 +56,9 @@ def synthetic_repo(path: Path, commits: int, authors: int = 60, months: int = 36
     for i in range(commits):
         who = (i * 7919) % authors
         when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + span * i / commits))
-        builder.commit(f"Dev {who}", f"dev{who}@org{who % 5}.example", when,
-                       {f"src/m{i % 50}.py": f"v{i}\n" * (1 + i % 7)})
+        builder.commit(
+            f"Dev {who}", f"dev{who}@org{who % 5}.example", when, {f"src/m{i % 50}.py": f"v{i}\n" * (1 + i % 7)}
+        )
     return builder.build()
 
 
@@ -142,8 +143,12 @@ def main() -> None:
 
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        server = subprocess.Popen([sys.executable, "-m", "osslever", "serve", "--db", str(db), "--port", str(port),
-                                   "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "osslever", "serve", "--db", str(db), "--port", str(port), "--quiet"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
@@ -158,8 +163,18 @@ def main() -> None:
                 cold_ok = httpx.get(base + path, timeout=60).is_success
                 cold = time.perf_counter() - t1
                 latencies, errors, wall = load(base, path, args.requests, args.clients, args.time_cap)
-                rows.append((label, path, len(latencies), errors + (0 if cold_ok else 1), cold,
-                             pct(latencies, 0.5), pct(latencies, 0.99), len(latencies) / wall if wall else 0))
+                rows.append(
+                    (
+                        label,
+                        path,
+                        len(latencies),
+                        errors + (0 if cold_ok else 1),
+                        cold,
+                        pct(latencies, 0.5),
+                        pct(latencies, 0.99),
+                        len(latencies) / wall if wall else 0,
+                    )
+                )
             rss = peak_rss_kib(server.pid)
         finally:
             server.terminate()
@@ -169,8 +184,10 @@ def main() -> None:
     print(f"{args.clients} clients, {args.requests} requests per endpoint (cap {args.time_cap:.0f}s), loopback\n")
     print(f"{'endpoint':<24}{'ok':>6}{'errors':>8}{'cold ms':>9}{'p50 ms':>9}{'p99 ms':>9}{'x base':>8}{'req/s':>8}")
     for label, _path, n, errors, cold, p50, p99, rate in rows:
-        print(f"{label:<24}{n:>6}{errors:>8}{cold * 1000:>9.1f}{p50 * 1000:>9.2f}{p99 * 1000:>9.2f}"
-              f"{p50 / baseline:>8.1f}{rate:>8.0f}")
+        print(
+            f"{label:<24}{n:>6}{errors:>8}{cold * 1000:>9.1f}{p50 * 1000:>9.2f}{p99 * 1000:>9.2f}"
+            f"{p50 / baseline:>8.1f}{rate:>8.0f}"
+        )
     print(f"\nserver peak RSS: {rss / 1024:.0f} MiB")
     print(f"errors in total: {sum(r[3] for r in rows)}")
 

@@ -44,10 +44,14 @@ class RepoBuilder:
         em = email.encode() if isinstance(email, str) else email
         when_ts = ts(when)
         msg = message.encode()
-        out = [b"commit refs/heads/" + self.branch.encode(), b"mark :%d" % mark,
-               b"author " + nm + b" <" + em + b"> %d +0000" % when_ts,
-               b"committer " + nm + b" <" + em + b"> %d +0000" % when_ts,
-               b"data %d" % len(msg), msg]
+        out = [
+            b"commit refs/heads/" + self.branch.encode(),
+            b"mark :%d" % mark,
+            b"author " + nm + b" <" + em + b"> %d +0000" % when_ts,
+            b"committer " + nm + b" <" + em + b"> %d +0000" % when_ts,
+            b"data %d" % len(msg),
+            msg,
+        ]
         base = self._marks_by_name[parent] if parent else self._last
         if base is not None:
             out.append(b"from :%d" % base)
@@ -68,9 +72,13 @@ class RepoBuilder:
         mark = self._marks_by_name[target] if target else self._last
         msg = name.encode()
         self._stream.append(
-            b"tag " + name.encode() + b"\nfrom :%d\n" % mark
+            b"tag "
+            + name.encode()
+            + b"\nfrom :%d\n" % mark
             + b"tagger T <t@example.org> %d +0000\n" % ts(when)
-            + b"data %d\n" % len(msg) + msg + b"\n"
+            + b"data %d\n" % len(msg)
+            + msg
+            + b"\n"
         )
 
     def build(self, bare: bool = False) -> Path:
@@ -82,9 +90,20 @@ class RepoBuilder:
         self._stream.clear()
         git_dir = self.path if bare else self.path / ".git"
         marks = self.path.parent / (self.path.name + ".marks")
-        subprocess.run(["git", "--git-dir", str(git_dir), "fast-import", "--quiet", "--force",
-                        f"--import-marks-if-exists={marks}", f"--export-marks={marks}"],
-                       input=stream, check=True)
+        subprocess.run(
+            [
+                "git",
+                "--git-dir",
+                str(git_dir),
+                "fast-import",
+                "--quiet",
+                "--force",
+                f"--import-marks-if-exists={marks}",
+                f"--export-marks={marks}",
+            ],
+            input=stream,
+            check=True,
+        )
         if not bare:
             subprocess.run(["git", "-C", str(self.path), "checkout", "-q", "-f", self.branch], check=True)
         return self.path

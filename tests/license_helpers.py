@@ -23,23 +23,28 @@ def reformat(text: str, width: int = 52, holder: str = "Example Corp") -> str:
     """The same license as a person would paste it: rewrapped paragraphs, odd
     indentation and spacing, and a copyright line of its own at the top."""
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
-    wrapped = [textwrap.fill(p, width=width, initial_indent="  ", subsequent_indent=" ")
-               for p in paragraphs]
+    wrapped = [textwrap.fill(p, width=width, initial_indent="  ", subsequent_indent=" ") for p in paragraphs]
     body = "\n\n\n".join(w.replace(". ", ".   ") for w in wrapped)
     return f"Copyright (c) 2031-2032 {holder} and contributors\nAll rights reserved.\n\n{body}\n"
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
     env = dict(os.environ)
-    env.update({
-        "GIT_AUTHOR_NAME": "Tester", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "Tester", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-    })
+    env.update(
+        {
+            "GIT_AUTHOR_NAME": "Tester",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "Tester",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+    )
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 def commit_all(repo: Path, message: str, date: str) -> str:

@@ -60,12 +60,12 @@ def _report(path, tmp_path, **kw):
 def test_headline_numbers(scenario, tmp_path):
     c = _report(scenario, tmp_path)["community"]
     assert c["commits_total"] == 12
-    assert c["contributors_total"] == 5          # alice, bob, carol (two e-mails), eve, dave
+    assert c["contributors_total"] == 5  # alice, bob, carol (two e-mails), eve, dave
     assert c["bots_total"] == 1
     assert (c["first_commit"], c["last_commit"]) == ("2024-03-10", "2026-10-15")
     assert c["window_12m"] == {"start": "2025-11-01", "end": "2026-10-31"}
     assert c["active_contributors_12m"] == 5
-    assert c["new_contributors_12m"] == 4        # all but alice
+    assert c["new_contributors_12m"] == 4  # all but alice
     # window commits by people: alice 3, bob 2, carol 2, eve 1, dave 1 (total 9):
     # 3 < 4.5, 3 + 2 = 5 >= 4.5 → 2
     assert c["bus_factor_12m"] == 2
@@ -75,8 +75,12 @@ def test_headline_numbers(scenario, tmp_path):
 
 def test_organization_shares(scenario, tmp_path):
     shares = {o["name"]: o["share"] for o in _report(scenario, tmp_path)["community"]["organizations_12m"]}
-    assert shares == {"Red Hat": round(3 / 9, 4), "independent": round(3 / 9, 4),
-                      "IBM": round(2 / 9, 4), "acme-corp.com": round(1 / 9, 4)}
+    assert shares == {
+        "Red Hat": round(3 / 9, 4),
+        "independent": round(3 / 9, 4),
+        "IBM": round(2 / 9, 4),
+        "acme-corp.com": round(1 / 9, 4),
+    }
 
 
 def test_segments_retention_releases_maintained(scenario, tmp_path):
@@ -98,17 +102,23 @@ def test_segments_retention_releases_maintained(scenario, tmp_path):
 
 def test_monthly_series(scenario, tmp_path):
     monthly = {m["month"]: m for m in _report(scenario, tmp_path)["community"]["monthly"]}
-    assert len(monthly) == 32                    # 2024-03 … 2026-10, gaps filled
+    assert len(monthly) == 32  # 2024-03 … 2026-10, gaps filled
     assert monthly["2024-04"]["commits"] == 0
-    assert monthly["2025-11"] == {"month": "2025-11", "commits": 1, "active_contributors": 1,
-                                  "new_contributors": 0, "lines_added": 0, "lines_deleted": 2}
+    assert monthly["2025-11"] == {
+        "month": "2025-11",
+        "commits": 1,
+        "active_contributors": 1,
+        "new_contributors": 0,
+        "lines_added": 0,
+        "lines_deleted": 2,
+    }
     assert monthly["2026-07"]["commits"] == 1 and monthly["2026-07"]["active_contributors"] == 0
     assert monthly["2026-03"]["new_contributors"] == 1
 
 
 def test_mailmap_edit_reresolves_without_rereading(scenario, tmp_path):
     first = _report(scenario, tmp_path)["community"]
-    (scenario / ".mailmap").write_text("")       # drop the alias: carol becomes two people
+    (scenario / ".mailmap").write_text("")  # drop the alias: carol becomes two people
     second = _report(scenario, tmp_path)["community"]
     assert (first["contributors_total"], second["contributors_total"]) == (5, 6)
 
@@ -124,8 +134,7 @@ def test_affiliation_file_overrides_by_date_and_parent_domain(scenario, tmp_path
     )
     doc = _report(scenario, tmp_path, affiliations=aff)
     shares = {o["name"]: o["commits"] for o in doc["community"]["organizations_12m"]}
-    assert shares == {"Red Hat": 3, "IBM Research": 2, "independent": 2, "Carol Consulting": 1,
-                      "acme-corp.com": 1}
+    assert shares == {"Red Hat": 3, "IBM Research": 2, "independent": 2, "Carol Consulting": 1, "acme-corp.com": 1}
     assert doc["community"]["identity"]["affiliation_entries"] == 2
     assert len(load_affiliations(aff)) == 2
 

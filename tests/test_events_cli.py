@@ -24,9 +24,7 @@ def test_ingest_metrics_export(tmp_path: Path, capsys):
     db = str(tmp_path / "s.duckdb")
     code, _, err = _run(["ingest", "gharchive", str(SHARED), "--db", db, "--workers", "1"], capsys)
     assert code == 0 and "2800 events kept" in err
-    code, out, _ = _run(
-        ["metrics", REPO, "--period", "2016-07", "--format", "json", "--db", db], capsys
-    )
+    code, out, _ = _run(["metrics", REPO, "--period", "2016-07", "--format", "json", "--db", db], capsys)
     doc = json.loads(out)
     assert code == 0
     assert set(doc) >= {"schema_version", "repo", "period", "metrics", "notes"}
@@ -63,9 +61,7 @@ def test_truncated_input_fails_the_command_with_a_one_line_report(tmp_path: Path
     cut = tmp_path / "in" / "2024-01-01-3.json.gz"
     cut.parent.mkdir()
     cut.write_bytes(full.read_bytes()[:3000])
-    code, _, err = _run(
-        ["ingest", "gharchive", str(cut.parent), "--db", str(tmp_path / "d.duckdb")], capsys
-    )
+    code, _, err = _run(["ingest", "gharchive", str(cut.parent), "--db", str(tmp_path / "d.duckdb")], capsys)
     assert code == 1
     assert "2024-01-01-3.json.gz is truncated" in err and "Traceback" not in err
 

@@ -80,14 +80,16 @@ def test_a_store_made_with_the_old_primary_key_still_loads(tmp_path):
     # must keep inserts from ever hitting it (a conflict would abort the file).
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
-    con.execute("CREATE TABLE gh_events (event_id VARCHAR NOT NULL PRIMARY KEY, type VARCHAR NOT "
-                "NULL, action VARCHAR, created_at TIMESTAMP NOT NULL, actor_id BIGINT, actor_login "
-                "VARCHAR, repo_id BIGINT, repo_name VARCHAR, org_login VARCHAR, number INTEGER, "
-                "is_pull_request BOOLEAN, issue_author_id BIGINT, issue_author_login VARCHAR, "
-                "issue_created_at TIMESTAMP, issue_closed_at TIMESTAMP, pr_merged BOOLEAN, "
-                "pr_merged_at TIMESTAMP, pr_additions BIGINT, pr_deletions BIGINT, comment_id "
-                "BIGINT, review_state VARCHAR, push_size INTEGER, push_distinct_size INTEGER, "
-                "payload_trimmed BOOLEAN NOT NULL DEFAULT FALSE, source VARCHAR NOT NULL)")
+    con.execute(
+        "CREATE TABLE gh_events (event_id VARCHAR NOT NULL PRIMARY KEY, type VARCHAR NOT "
+        "NULL, action VARCHAR, created_at TIMESTAMP NOT NULL, actor_id BIGINT, actor_login "
+        "VARCHAR, repo_id BIGINT, repo_name VARCHAR, org_login VARCHAR, number INTEGER, "
+        "is_pull_request BOOLEAN, issue_author_id BIGINT, issue_author_login VARCHAR, "
+        "issue_created_at TIMESTAMP, issue_closed_at TIMESTAMP, pr_merged BOOLEAN, "
+        "pr_merged_at TIMESTAMP, pr_additions BIGINT, pr_deletions BIGINT, comment_id "
+        "BIGINT, review_state VARCHAR, push_size INTEGER, push_distinct_size INTEGER, "
+        "payload_trimmed BOOLEAN NOT NULL DEFAULT FALSE, source VARCHAR NOT NULL)"
+    )
     con.close()
     write_gz(tmp_path / "2024-01-01-0.json.gz", [_watch("1"), _watch("2")])
     write_gz(tmp_path / "2024-01-01-1.json.gz", [_watch("2"), _watch("3")])
@@ -111,8 +113,14 @@ def test_repo_prefilter_matches_any_letter_case_and_nothing_else(tmp_path):
     # and a longer name sharing the prefix must be dropped by the exact filter.
     from osslever.sources.gharchive.reader import read_file
 
-    names = ["Acme/Widget_Pro", "acme/widget_pro", "ACME/WIDGET_PRO", "acme/widget_pro2",
-             "acme/widget-pro", "acme/widget[pro"]
+    names = [
+        "Acme/Widget_Pro",
+        "acme/widget_pro",
+        "ACME/WIDGET_PRO",
+        "acme/widget_pro2",
+        "acme/widget-pro",
+        "acme/widget[pro",
+    ]
     rows = [_watch(str(i), repo) for i, repo in enumerate(names)]
     path = write_gz(tmp_path / "2024-01-01-0.json.gz", rows)
     result = read_file(path, Filter.of(["ACME/widget_PRO"]))

@@ -114,9 +114,7 @@ def test_server_errors_are_retried_with_backoff(tmp_path: Path):
     body = _gz(100)
     waits: list[float] = []
     with _Server({"h.json.gz": body}, fail_first={"h.json.gz": 2}) as srv:
-        [result] = Downloader(srv.url, tmp_path, sleep=waits.append, backoff=1.0).fetch_all(
-            ["h.json.gz"]
-        )
+        [result] = Downloader(srv.url, tmp_path, sleep=waits.append, backoff=1.0).fetch_all(["h.json.gz"])
     assert result.path is not None and result.attempts == 3
     assert waits == [1.0, 2.0]
 
@@ -125,9 +123,7 @@ def test_a_file_that_does_not_decompress_never_counts(tmp_path: Path):
     body = _gz(2000)
     bad = body[: len(body) - 40]  # the server itself has a truncated copy
     with _Server({"h.json.gz": bad}) as srv:
-        [result] = Downloader(srv.url, tmp_path, retries=2, sleep=lambda s: None).fetch_all(
-            ["h.json.gz"]
-        )
+        [result] = Downloader(srv.url, tmp_path, retries=2, sleep=lambda s: None).fetch_all(["h.json.gz"])
     assert result.path is None and "incomplete gzip" in (result.error or "")
     assert not (tmp_path / "h.json.gz").exists()
     assert not (tmp_path / "h.json.gz.part").exists()

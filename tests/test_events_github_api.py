@@ -187,10 +187,7 @@ def test_api_events_feed_the_same_metrics(fake, tmp_path: Path, caplog):
     report = ingest_repository(store, R, client=_client(fake, waits))
     # Rate limits: waited until reset (+1 s), then the Retry-After; never the real time.
     assert waits == [31.0, 7.0]
-    types = {
-        r["type"]: r["n"]
-        for r in store.rows("SELECT type, count(*) AS n FROM gh_events GROUP BY type")
-    }
+    types = {r["type"]: r["n"] for r in store.rows("SELECT type, count(*) AS n FROM gh_events GROUP BY type")}
     assert types == {
         "WatchEvent": 2,
         "IssuesEvent": 2,
@@ -227,8 +224,19 @@ def test_second_run_is_incremental_and_cached(fake, tmp_path: Path):
 
 def _ingest_args(fake, tmp_path: Path) -> list[str]:
     """`osslever ingest github` against the fake API, token from $MY_TOKEN."""
-    return ["ingest", "github", R, "--token-env", "MY_TOKEN", "--api-url", fake.url,
-            "--db", str(tmp_path / "c.duckdb"), "--lang", "en"]
+    return [
+        "ingest",
+        "github",
+        R,
+        "--token-env",
+        "MY_TOKEN",
+        "--api-url",
+        fake.url,
+        "--db",
+        str(tmp_path / "c.duckdb"),
+        "--lang",
+        "en",
+    ]
 
 
 def test_cli_never_prints_the_token(fake, tmp_path: Path, monkeypatch, capsys):

@@ -257,8 +257,6 @@ def test_read_file_is_the_same_with_and_without_prefilter_for_matches():
     name = read_file(path).table.column("repo_name").to_pylist()[5]
     filtered = read_file(path, Filter.of([name]))
     assert filtered.events == sum(
-        1
-        for n in read_file(path).table.column("repo_name").to_pylist()
-        if n.lower() == name.lower()
+        1 for n in read_file(path).table.column("repo_name").to_pylist() if n.lower() == name.lower()
     )
     assert filtered.lines == 800

@@ -34,9 +34,7 @@ def _events() -> list[dict]:
             payload={
                 "action": "closed",
                 "number": 50,
-                "pull_request": pull(
-                    50, "olduser", "2023-05-01T00:00:00Z", True, "2023-05-10T00:00:00Z"
-                ),
+                "pull_request": pull(50, "olduser", "2023-05-01T00:00:00Z", True, "2023-05-10T00:00:00Z"),
             },
         )
     )
@@ -117,9 +115,7 @@ def _events() -> list[dict]:
             payload={
                 "action": "closed",
                 "number": 2,
-                "pull_request": pull(
-                    2, "carol", "2024-01-03T00:00:00Z", True, "2024-01-05T00:00:00Z"
-                ),
+                "pull_request": pull(2, "carol", "2024-01-03T00:00:00Z", True, "2024-01-05T00:00:00Z"),
             },
         )
     )
@@ -139,9 +135,7 @@ def _events() -> list[dict]:
     ev.append(event("WatchEvent", "frank", "2024-01-08T00:00:00Z", payload={"action": "started"}))
     ev.append(event("WatchEvent", "erin", "2024-01-09T00:00:00Z", payload={"action": "started"}))
     ev.append(event("ForkEvent", "gina", "2024-01-10T00:00:00Z", payload={"forkee": {"id": 1}}))
-    ev.append(
-        event("PushEvent", "carol", "2024-01-11T00:00:00Z", payload={"size": 2, "distinct_size": 2})
-    )
+    ev.append(event("PushEvent", "carol", "2024-01-11T00:00:00Z", payload={"size": 2, "distinct_size": 2}))
     # --- 2024-02
     ev.append(
         event(
@@ -292,8 +286,7 @@ def test_document_for_a_quarter_and_a_period_without_events(engine):
 
 def test_openrank_is_read_from_gh_openrank(engine):
     engine.execute(
-        "CREATE TABLE IF NOT EXISTS gh_openrank (period VARCHAR, node_type VARCHAR,"
-        " node VARCHAR, value DOUBLE)"
+        "CREATE TABLE IF NOT EXISTS gh_openrank (period VARCHAR, node_type VARCHAR, node VARCHAR, value DOUBLE)"
     )
     engine.execute(
         "INSERT INTO gh_openrank VALUES ('2024-01', 'repo', 'acme/widget', 1.5),"

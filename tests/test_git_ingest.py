@@ -20,13 +20,16 @@ from tests.conftest import git
 
 def _linear(builder, n: int, start_day: int = 1):
     for i in range(n):
-        builder.commit(f"Dev {i % 3}", f"dev{i % 3}@example.org", f"2024-01-{start_day + i:02d}T12:00:00",
-                       {f"f{i}.txt": "x\n" * (i + 1)})
+        builder.commit(
+            f"Dev {i % 3}",
+            f"dev{i % 3}@example.org",
+            f"2024-01-{start_day + i:02d}T12:00:00",
+            {f"f{i}.txt": "x\n" * (i + 1)},
+        )
 
 
 def _table(store: Store, hid: int) -> list[tuple]:
-    return store.execute(
-        "SELECT * FROM git_commits WHERE history_id = ? ORDER BY sha", [hid]).fetchall()
+    return store.execute("SELECT * FROM git_commits WHERE history_id = ? ORDER BY sha", [hid]).fetchall()
 
 
 def test_commit_and_line_counts_match_git(builder, tmp_path):
@@ -37,8 +40,7 @@ def test_commit_and_line_counts_match_git(builder, tmp_path):
     result = ingest(store, open_repository(str(repo_path)))
     assert result.total == int(git(repo_path, "rev-list", "--count", "HEAD"))
     numstat = git(repo_path, "log", "--numstat", "--format=")
-    added = sum(int(line.split("\t")[0]) for line in numstat.splitlines()
-                if line and not line.startswith("-"))
+    added = sum(int(line.split("\t")[0]) for line in numstat.splitlines() if line and not line.startswith("-"))
     assert store.execute("SELECT sum(lines_added) FROM git_commits").fetchone()[0] == added == 15
     # The binary file's commit changed one file and zero lines.
     row = store.execute("SELECT files_changed, lines_added FROM git_commits ORDER BY author_time DESC").fetchone()
@@ -49,8 +51,15 @@ def test_merges_count_as_commits_but_carry_no_lines(builder, tmp_path):
     builder.commit("A", "a@example.org", "2024-01-01T00:00:00", {"a": "1\n"}, label="base")
     builder.commit("A", "a@example.org", "2024-01-02T00:00:00", {"a": "1\n2\n"}, label="left")
     builder.commit("B", "b@example.org", "2024-01-03T00:00:00", {"b": "1\n"}, parent="base", label="right")
-    builder.commit("A", "a@example.org", "2024-01-04T00:00:00", {"a": "1\n2\n", "b": "1\n"},
-                   parent="left", merge=["right"], message="merge")
+    builder.commit(
+        "A",
+        "a@example.org",
+        "2024-01-04T00:00:00",
+        {"a": "1\n2\n", "b": "1\n"},
+        parent="left",
+        merge=["right"],
+        message="merge",
+    )
     repo_path = builder.build()
     store = Store(tmp_path / "s.duckdb")
     ingest(store, open_repository(str(repo_path)))
@@ -181,13 +190,16 @@ def test_bare_repository_and_non_utf8_names(builder, tmp_path):
     assert names == ["Jos\ufffd Latin1", "Zoë UTF8"]
 
 
-@pytest.mark.parametrize("setup,key", [
-    ("missing", "git.no_such_path"),
-    ("plain_dir", "git.not_a_repository"),
-    ("empty", "git.empty"),
-    ("bad_ref", "git.unknown_ref"),
-    ("option_ref", "git.unknown_ref"),
-])
+@pytest.mark.parametrize(
+    "setup,key",
+    [
+        ("missing", "git.no_such_path"),
+        ("plain_dir", "git.not_a_repository"),
+        ("empty", "git.empty"),
+        ("bad_ref", "git.unknown_ref"),
+        ("option_ref", "git.unknown_ref"),
+    ],
+)
 def test_bad_input_is_a_user_error(builder, tmp_path, setup, key):
     store = Store(tmp_path / "s.duckdb")
     ref = "HEAD"

@@ -30,11 +30,17 @@ def cli_home(tmp_path_factory) -> Path:
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "OSSLEVER_LANG": "en", "OSSLEVER_HOME": str(_HOME[0]),
-           "HOME": os.environ.get("HOME", "/tmp"), "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run([sys.executable, "-m", "osslever", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=120)
+    env = {
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "OSSLEVER_LANG": "en",
+        "OSSLEVER_HOME": str(_HOME[0]),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "osslever", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +48,18 @@ def project(tmp_path_factory) -> Path:
     repo = init_repo(tmp_path_factory.mktemp("cli") / "proj")
     (repo / "LICENSE").write_text(license_text("apache-2.0"))
     (repo / "package.json").write_text(json.dumps({"name": "p", "license": "Apache-2.0"}))
-    (repo / "package-lock.json").write_text(json.dumps({"lockfileVersion": 3, "packages": {
-        "": {"name": "p"},
-        "node_modules/gpl-lib": {"version": "1.0.0", "license": "GPL-2.0-only"},
-        "node_modules/@scope/ok": {"version": "2.0.0", "license": "MIT"}}}))
+    (repo / "package-lock.json").write_text(
+        json.dumps(
+            {
+                "lockfileVersion": 3,
+                "packages": {
+                    "": {"name": "p"},
+                    "node_modules/gpl-lib": {"version": "1.0.0", "license": "GPL-2.0-only"},
+                    "node_modules/@scope/ok": {"version": "2.0.0", "license": "MIT"},
+                },
+            }
+        )
+    )
     commit_all(repo, "init", "2024-01-01T00:00:00+00:00")
     return repo
 
@@ -61,8 +75,12 @@ def test_json_follows_the_contract(project: Path) -> None:
     assert doc["history"][0]["date"] == "2024-01-01" and len(doc["history"][0]["commit"]) == 40
     dep = next(d for d in doc["dependencies"] if d["name"] == "gpl-lib")
     assert {k: dep[k] for k in ("ecosystem", "name", "version", "license", "source")} == {
-        "ecosystem": "npm", "name": "gpl-lib", "version": "1.0.0", "license": "GPL-2.0-only",
-        "source": "lockfile"}
+        "ecosystem": "npm",
+        "name": "gpl-lib",
+        "version": "1.0.0",
+        "license": "GPL-2.0-only",
+        "source": "lockfile",
+    }
     modes = {c["mode"] for c in doc["conflicts"] if c["dependency"] == "npm:gpl-lib@1.0.0"}
     assert modes == {"distributed-closed", "binaries"}  # Apache-2.0 work ← GPL-2.0: OSADL "No"
     assert all(isinstance(c["reason"], str) for c in doc["conflicts"])
@@ -87,8 +105,7 @@ def test_table_and_markdown_views(project: Path, tmp_path: Path) -> None:
 def test_sbom_spdx_and_cyclonedx(project: Path, tmp_path: Path) -> None:
     spdx_file, cdx_file = tmp_path / "s.json", tmp_path / "c.json"
     assert run("sbom", str(project), "--format", "spdx-json", "-o", str(spdx_file)).returncode == 0
-    assert run("sbom", str(project), "--format", "cyclonedx-json", "-o",
-               str(cdx_file)).returncode == 0
+    assert run("sbom", str(project), "--format", "cyclonedx-json", "-o", str(cdx_file)).returncode == 0
     spdx_doc = json.loads(spdx_file.read_text())
     assert spdx_doc["spdxVersion"] == "SPDX-2.3"
     declared = {p["name"]: p["licenseDeclared"] for p in spdx_doc["packages"]}

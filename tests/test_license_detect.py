@@ -114,9 +114,7 @@ def test_rust_style_license_files_are_alternatives(tmp_path: Path) -> None:
 def test_cargo_metadata_expression_wins_when_it_names_the_same_licenses(tmp_path: Path) -> None:
     (tmp_path / "LICENSE-MIT").write_text(license_text("mit"))
     (tmp_path / "LICENSE-APACHE").write_text(license_text("apache-2.0"))
-    (tmp_path / "Cargo.toml").write_text(
-        '[package]\nname = "x"\nversion = "0.1.0"\nlicense = "MIT OR Apache-2.0"\n'
-    )
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\nlicense = "MIT OR Apache-2.0"\n')
     result = detect_license(tmp_path)
     assert result["spdx"] == "MIT OR Apache-2.0"
     assert "Cargo.toml" in result["files"]

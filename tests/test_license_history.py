@@ -37,11 +37,13 @@ def test_history_follows_merges_and_feeds_implications(tmp_path: Path) -> None:
     git(repo, "checkout", "-q", "-b", "relicense")
     (repo / "LICENSE").write_text(
         "Redis is dual-licensed under your choice of RSALv2 or SSPLv1.\n\n"
-        + license_text("rsalv2") + "\n\n" + license_text("mongodb-sspl-1.0"))
+        + license_text("rsalv2")
+        + "\n\n"
+        + license_text("mongodb-sspl-1.0")
+    )
     commit_all(repo, "relicense", "2024-03-20T10:00:00+00:00")
     git(repo, "checkout", "-q", "main")
-    git(repo, "merge", "-q", "--no-ff", "-m", "merge", "relicense",
-        date="2024-03-21T10:00:00+00:00")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge", "relicense", date="2024-03-21T10:00:00+00:00")
     merge = git(repo, "rev-parse", "HEAD")
     doc = license_document(repo, lang="en")
     changes = [(e["from"], e["to"]) for e in doc["history"]]

@@ -12,10 +12,17 @@ from osslever.models.license.dependencies import dependencies_of
 from tests.license_helpers import license_text
 
 PACKAGE_LOCK_V3 = {
-    "name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+    "name": "app",
+    "version": "1.0.0",
+    "lockfileVersion": 3,
+    "requires": True,
     "packages": {
-        "": {"name": "app", "version": "1.0.0", "dependencies": {"left-pad": "^1.3.0"},
-             "devDependencies": {"@types/node": "^20.0.0"}},
+        "": {
+            "name": "app",
+            "version": "1.0.0",
+            "dependencies": {"left-pad": "^1.3.0"},
+            "devDependencies": {"@types/node": "^20.0.0"},
+        },
         "node_modules/left-pad": {"version": "1.3.0", "license": "WTFPL"},
         "node_modules/@types/node": {"version": "20.11.5", "dev": True, "license": "MIT"},
         "node_modules/left-pad/node_modules/inner": {"version": "0.1.0", "license": "ISC"},
@@ -207,10 +214,13 @@ def _deps(tmp_path: Path, files: dict[str, str]) -> tuple[dict, dict]:
 
 
 def test_npm_package_lock_v3_keeps_licenses(tmp_path: Path) -> None:
-    deps, result = _deps(tmp_path, {
-        "package.json": json.dumps({"name": "app", "dependencies": {"left-pad": "^1.3.0"}}),
-        "package-lock.json": json.dumps(PACKAGE_LOCK_V3),
-    })
+    deps, result = _deps(
+        tmp_path,
+        {
+            "package.json": json.dumps({"name": "app", "dependencies": {"left-pad": "^1.3.0"}}),
+            "package-lock.json": json.dumps(PACKAGE_LOCK_V3),
+        },
+    )
     assert {k: (v["version"], v["license"], v["source"]) for k, v in deps.items()} == {
         ("npm", "left-pad"): ("1.3.0", "WTFPL", "lockfile"),
         ("npm", "@types/node"): ("20.11.5", "MIT", "lockfile"),
@@ -222,43 +232,59 @@ def test_npm_package_lock_v3_keeps_licenses(tmp_path: Path) -> None:
 
 
 def test_npm_package_lock_v1_nested(tmp_path: Path) -> None:
-    lock = {"lockfileVersion": 1, "dependencies": {
-        "a": {"version": "1.0.0", "dependencies": {"b": {"version": "2.0.0"}}}}}
+    lock = {
+        "lockfileVersion": 1,
+        "dependencies": {"a": {"version": "1.0.0", "dependencies": {"b": {"version": "2.0.0"}}}},
+    }
     deps, _ = _deps(tmp_path, {"package-lock.json": json.dumps(lock)})
     assert {k[1]: v["version"] for k, v in deps.items()} == {"a": "1.0.0", "b": "2.0.0"}
 
 
-@pytest.mark.parametrize("text,expected", [
-    (YARN_V1, {"@babel/code-frame": "7.12.13", "lodash": "4.17.21"}),
-    (YARN_BERRY, {"lodash": "4.17.21", "react": "18.2.0"}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (YARN_V1, {"@babel/code-frame": "7.12.13", "lodash": "4.17.21"}),
+        (YARN_BERRY, {"lodash": "4.17.21", "react": "18.2.0"}),
+    ],
+)
 def test_yarn_lock_classic_and_berry(tmp_path: Path, text: str, expected: dict) -> None:
     deps, result = _deps(tmp_path, {"yarn.lock": text})
     assert {k[1]: v["version"] for k, v in deps.items()} == expected
     assert result["problems"] == []
 
 
-@pytest.mark.parametrize("text,expected", [
-    (PNPM_V9, {"express": "4.18.2", "@scope/pkg": "1.0.0"}),
-    (PNPM_V5, {"ms": "2.1.3", "@babel/core": "7.0.0"}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (PNPM_V9, {"express": "4.18.2", "@scope/pkg": "1.0.0"}),
+        (PNPM_V5, {"ms": "2.1.3", "@babel/core": "7.0.0"}),
+    ],
+)
 def test_pnpm_lock_v5_and_v9(tmp_path: Path, text: str, expected: dict) -> None:
     deps, _ = _deps(tmp_path, {"pnpm-lock.yaml": text})
     assert {k[1]: v["version"] for k, v in deps.items()} == expected
 
 
 def test_python_requirements_pyproject_and_locks(tmp_path: Path) -> None:
-    deps, result = _deps(tmp_path, {
-        "requirements.txt": "# pinned\nrequests==2.31.0\nFlask>=2.0 ; python_version>'3.8'\n"
-                            "-r other.txt\n-e .\ngit+https://x/y.git\n",
-        "pyproject.toml": '[project]\nname="app"\nlicense="MIT"\n'
-                          'dependencies=["Jinja2 (>=3.1)", "typing-extensions"]\n',
-        "poetry.lock": POETRY_LOCK,
-        "uv.lock": UV_LOCK,
-    })
+    deps, result = _deps(
+        tmp_path,
+        {
+            "requirements.txt": "# pinned\nrequests==2.31.0\nFlask>=2.0 ; python_version>'3.8'\n"
+            "-r other.txt\n-e .\ngit+https://x/y.git\n",
+            "pyproject.toml": '[project]\nname="app"\nlicense="MIT"\n'
+            'dependencies=["Jinja2 (>=3.1)", "typing-extensions"]\n',
+            "poetry.lock": POETRY_LOCK,
+            "uv.lock": UV_LOCK,
+        },
+    )
     assert {k[1]: v["version"] for k, v in deps.items()} == {
-        "requests": "2.31.0", "flask": ">=2.0", "jinja2": ">=3.1",
-        "click": "8.1.7", "typing-extensions": "4.9.0", "httpx": "0.27.0", "anyio": "4.2.0",
+        "requests": "2.31.0",
+        "flask": ">=2.0",
+        "jinja2": ">=3.1",
+        "click": "8.1.7",
+        "typing-extensions": "4.9.0",
+        "httpx": "0.27.0",
+        "anyio": "4.2.0",
     }
     assert deps[("pypi", "typing-extensions")]["source"] == "lockfile"
     assert result["problems"] == []
@@ -279,37 +305,47 @@ def test_go_mod_and_sum(tmp_path: Path) -> None:
 def test_cargo_toml_and_lock(tmp_path: Path) -> None:
     deps, _ = _deps(tmp_path, {"Cargo.toml": CARGO_TOML, "Cargo.lock": CARGO_LOCK})
     assert {k[1]: v["version"] for k, v in deps.items()} == {
-        "serde": "1.0.195", "anyhow": "1.0.79", "tempfile": "3",
+        "serde": "1.0.195",
+        "anyhow": "1.0.79",
+        "tempfile": "3",
     }
 
 
 def test_maven_pom_resolves_properties(tmp_path: Path) -> None:
     deps, _ = _deps(tmp_path, {"pom.xml": POM})
     assert {k[1]: v["version"] for k, v in deps.items()} == {
-        "com.google.guava:guava": "33.0.0-jre", "com.example:core": "2.1.0",
+        "com.google.guava:guava": "33.0.0-jre",
+        "com.example:core": "2.1.0",
     }
 
 
 def test_malformed_files_are_reported_per_file_and_the_rest_is_read(tmp_path: Path) -> None:
-    deps, result = _deps(tmp_path, {
-        "package.json": '{"name": "app", "dependencies": {',
-        "Cargo.lock": CARGO_LOCK,
-        "pom.xml": "<project><dependencies><dependency></dependency></dependencies></project>",
-        "go.mod": "this is not go.mod\n",
-        "poetry.lock": "[[package]\nname=",
-        "sub/pnpm-lock.yaml": "packages: [unclosed",
-        "uv.lock": '<!DOCTYPE x [<!ENTITY a "b">]>',
-    })
+    deps, result = _deps(
+        tmp_path,
+        {
+            "package.json": '{"name": "app", "dependencies": {',
+            "Cargo.lock": CARGO_LOCK,
+            "pom.xml": "<project><dependencies><dependency></dependency></dependencies></project>",
+            "go.mod": "this is not go.mod\n",
+            "poetry.lock": "[[package]\nname=",
+            "sub/pnpm-lock.yaml": "packages: [unclosed",
+            "uv.lock": '<!DOCTYPE x [<!ENTITY a "b">]>',
+        },
+    )
     assert set(deps) == {("cargo", "serde"), ("cargo", "anyhow")}
     bad = sorted((p["params"]["path"], p["key"]) for p in result["problems"])
-    assert bad == sorted((path, "license.manifest.malformed") for path in [
-        "package.json", "pom.xml", "go.mod", "poetry.lock", "sub/pnpm-lock.yaml", "uv.lock"])
+    assert bad == sorted(
+        (path, "license.manifest.malformed")
+        for path in ["package.json", "pom.xml", "go.mod", "poetry.lock", "sub/pnpm-lock.yaml", "uv.lock"]
+    )
     assert all(p["text"]["en"].startswith(p["params"]["path"]) for p in result["problems"])
 
 
 def test_xml_entities_are_refused(tmp_path: Path) -> None:
-    bomb = ('<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa">'
-            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><project>&b;</project>')
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><project>&b;</project>'
+    )
     _, result = _deps(tmp_path, {"pom.xml": bomb})
     assert [p["key"] for p in result["problems"]] == ["license.manifest.malformed"]
 
@@ -331,22 +367,26 @@ def test_installed_metadata_gives_licenses_offline(tmp_path: Path, monkeypatch) 
     pom_dir = m2 / "com" / "google" / "guava" / "guava" / "33.0.0-jre"
     pom_dir.mkdir(parents=True)
     (pom_dir / "guava-33.0.0-jre.pom").write_text(
-        "<project><licenses><license><name>Apache License, Version 2.0</name></license>"
-        "</licenses></project>")
+        "<project><licenses><license><name>Apache License, Version 2.0</name></license></licenses></project>"
+    )
     site = project / ".venv" / "lib" / "python3.11" / "site-packages" / "Flask-3.0.0.dist-info"
     site.mkdir(parents=True)
-    (site / "METADATA").write_text("Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\n"
-                                   "Classifier: License :: OSI Approved :: BSD License\n")
+    (site / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\nClassifier: License :: OSI Approved :: BSD License\n"
+    )
     node = project / "node_modules" / "lodash"
     node.mkdir(parents=True)
     (node / "package.json").write_text(json.dumps({"name": "lodash", "license": "MIT"}))
-    deps, _ = _deps(project, {
-        "Cargo.lock": CARGO_LOCK,
-        "go.mod": "module x\nrequire github.com/BurntSushi/toml v1.3.2\n",
-        "pom.xml": POM,
-        "requirements.txt": "flask==3.0.0\n",
-        "yarn.lock": YARN_V1,
-    })
+    deps, _ = _deps(
+        project,
+        {
+            "Cargo.lock": CARGO_LOCK,
+            "go.mod": "module x\nrequire github.com/BurntSushi/toml v1.3.2\n",
+            "pom.xml": POM,
+            "requirements.txt": "flask==3.0.0\n",
+            "yarn.lock": YARN_V1,
+        },
+    )
     licenses = {k: (v["license"], v["source"]) for k, v in deps.items()}
     assert licenses[("cargo", "serde")] == ("MIT OR Apache-2.0", "installed")
     assert licenses[("go", "github.com/BurntSushi/toml")] == ("MIT", "installed")

@@ -14,14 +14,16 @@ from osslever.models.license import license_document
 ANSWERS = {
     "/pypi/requests/2.31.0/json": {"info": {"license": "Apache 2.0", "classifiers": []}},
     "/pypi/attrs/23.2.0/json": {"info": {"license_expression": "MIT", "license": ""}},
-    "/pypi/oldpkg/1.0/json": {"info": {"license": "UNKNOWN", "classifiers": [
-        "License :: OSI Approved :: GNU General Public License v3 (GPLv3)"]}},
+    "/pypi/oldpkg/1.0/json": {
+        "info": {
+            "license": "UNKNOWN",
+            "classifiers": ["License :: OSI Approved :: GNU General Public License v3 (GPLv3)"],
+        }
+    },
     "/lodash/4.17.21": {"name": "lodash", "version": "4.17.21", "license": "MIT"},
     "/api/v1/crates/serde/1.0.195": {"version": {"license": "MIT OR Apache-2.0"}},
-    "/v3/systems/go/packages/github.com%2Fspf13%2Fcobra/versions/v1.8.0":
-        {"licenses": ["Apache-2.0"]},
-    "/v3/systems/maven/packages/com.google.guava%3Aguava/versions/33.0.0-jre":
-        {"licenses": ["Apache-2.0"]},
+    "/v3/systems/go/packages/github.com%2Fspf13%2Fcobra/versions/v1.8.0": {"licenses": ["Apache-2.0"]},
+    "/v3/systems/maven/packages/com.google.guava%3Aguava/versions/33.0.0-jre": {"licenses": ["Apache-2.0"]},
 }
 
 
@@ -64,16 +66,15 @@ def registry():
 
 def _project(root: Path) -> Path:
     root.mkdir()
-    (root / "requirements.txt").write_text(
-        "requests==2.31.0\nattrs==23.2.0\noldpkg==1.0\nbroken==0.1\nmissing==9.9\n")
+    (root / "requirements.txt").write_text("requests==2.31.0\nattrs==23.2.0\noldpkg==1.0\nbroken==0.1\nmissing==9.9\n")
     (root / "yarn.lock").write_text('lodash@^4.17.21:\n  version "4.17.21"\n')
-    (root / "Cargo.lock").write_text(
-        '[[package]]\nname = "serde"\nversion = "1.0.195"\nsource = "registry+x"\n')
+    (root / "Cargo.lock").write_text('[[package]]\nname = "serde"\nversion = "1.0.195"\nsource = "registry+x"\n')
     (root / "go.mod").write_text("module x\nrequire github.com/spf13/cobra v1.8.0\n")
     (root / "pom.xml").write_text(
         "<project><dependencies><dependency><groupId>com.google.guava</groupId>"
         "<artifactId>guava</artifactId><version>33.0.0-jre</version></dependency>"
-        "</dependencies></project>")
+        "</dependencies></project>"
+    )
     return root
 
 
@@ -98,8 +99,7 @@ def test_online_lookups_fill_licenses_and_are_cached(tmp_path, registry, monkeyp
     first = len(_Registry.hits)
     assert first == 9
     again = license_document(project, online=True, registry_urls=registry)
-    assert {d["name"]: d["license"] for d in again["dependencies"]} == {
-        k: v[0] for k, v in found.items()}
+    assert {d["name"]: d["license"] for d in again["dependencies"]} == {k: v[0] for k, v in found.items()}
     assert len(_Registry.hits) == first + 1  # only the failed lookup is retried
 
 

@@ -45,8 +45,7 @@ def _license_files(dist: metadata.Distribution) -> list[Path]:
 
 
 def _detect(files: list[Path]) -> str | None:
-    findings = [analyse_text(p.name, p.read_text(encoding="utf-8", errors="replace"))
-                for p in files]
+    findings = [analyse_text(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in files]
     expression, _ = _combine(findings)
     return expression
 

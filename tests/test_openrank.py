@@ -55,8 +55,16 @@ def ev(kind: str, repo: str, user: str, day: str = "2024-01-10", **extra) -> dic
     etype, _, action = kind.partition("/")
     repo_id = extra.pop("repo_id", abs(hash(repo)) % 10**9)
     actor_id = extra.pop("actor_id", abs(hash(user)) % 10**9)
-    return {"type": etype, "action": action or None, "repo_name": repo, "actor_login": user,
-            "created_at": f"{day} 12:00:00", "repo_id": repo_id, "actor_id": actor_id, **extra}
+    return {
+        "type": etype,
+        "action": action or None,
+        "repo_name": repo,
+        "actor_login": user,
+        "created_at": f"{day} 12:00:00",
+        "repo_id": repo_id,
+        "actor_id": actor_id,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -133,8 +141,7 @@ def test_superstep_one_sees_no_messages_as_in_pregel():
     one = orank.solve(a, np.array([2.0]), np.array([1.0]), PARAMS.replace(max_iterations=2))
     assert one.repo_values[0] == pytest.approx(0.3 * 2.0)
     assert one.user_values[0] == pytest.approx(0.5 * 1.0)
-    two = orank.solve(a, np.array([2.0]), np.array([1.0]),
-                      PARAMS.replace(max_iterations=3, tolerance=1e-12))
+    two = orank.solve(a, np.array([2.0]), np.array([1.0]), PARAMS.replace(max_iterations=3, tolerance=1e-12))
     # superstep 2: b = 0.85·0.05·(0.6 + 0.5); p = 0.6 + 0.7·0.95·0.5; u = 0.5 + 0.5·0.95·0.6
     b = 0.85 * 0.05 * 1.1
     assert two.repo_values[0] == pytest.approx(0.6 + 0.7 * 0.95 * 0.5 + b / 2)
@@ -161,8 +168,9 @@ def test_converges_with_the_published_tolerance_on_a_random_graph():
 
 
 def test_stops_after_max_iterations_when_not_converged():
-    got = orank.solve(sp.csr_matrix([[1.0]]), np.array([100.0]), np.array([100.0]),
-                      PARAMS.replace(tolerance=0.0, max_iterations=100))
+    got = orank.solve(
+        sp.csr_matrix([[1.0]]), np.array([100.0]), np.array([100.0]), PARAMS.replace(tolerance=0.0, max_iterations=100)
+    )
     assert got.supersteps == 100 and not got.converged
 
 
@@ -195,10 +203,10 @@ def test_edge_activity_uses_published_weights_and_distinct_items(store):
 def test_push_only_pairs_bots_and_unlisted_types_are_not_edges(store):
     add_events(
         store,
-        ev("PushEvent", "o/pushed", "pat"),                          # no valid action
+        ev("PushEvent", "o/pushed", "pat"),  # no valid action
         ev("IssuesEvent/opened", "o/r", "dependabot[bot]", number=1),  # bot by suffix
         ev("IssuesEvent/opened", "o/r", "renovate-bot", number=2, actor_id=25180681),  # listed bot
-        ev("PullRequestEvent/closed", "o/r", "cat", number=4),       # valid, but activity 0
+        ev("PullRequestEvent/closed", "o/r", "cat", number=4),  # valid, but activity 0
         ev("IssueCommentEvent/created", "o/r", "dan", number=1, comment_id=5),
     )
     rows = store.rows(orank.edge_sql("2024-01"))
@@ -206,10 +214,8 @@ def test_push_only_pairs_bots_and_unlisted_types_are_not_edges(store):
 
 
 def test_users_linked_to_more_than_300_repos_are_removed_with_their_only_repos(store):
-    heavy = [ev("IssueCommentEvent/created", f"o/h{i}", "heavy", comment_id=i, actor_id=1)
-             for i in range(301)]
-    limit = [ev("IssueCommentEvent/created", f"o/l{i}", "limit", comment_id=1000 + i,
-                actor_id=2) for i in range(300)]
+    heavy = [ev("IssueCommentEvent/created", f"o/h{i}", "heavy", comment_id=i, actor_id=1) for i in range(301)]
+    limit = [ev("IssueCommentEvent/created", f"o/l{i}", "limit", comment_id=1000 + i, actor_id=2) for i in range(300)]
     shared = ev("IssueCommentEvent/created", "o/h0", "eve", comment_id=5000, actor_id=3)
     add_events(store, *heavy, *limit, shared)
     rows = store.rows(orank.edge_sql("2024-01"))
@@ -226,16 +232,17 @@ def test_users_linked_to_more_than_300_repos_are_removed_with_their_only_repos(s
 def test_first_month_matches_the_dense_solve_from_events(store):
     add_events(
         store,
-        ev("IssuesEvent/opened", "o/a", "ann", number=1),      # ann–a: 22.235
+        ev("IssuesEvent/opened", "o/a", "ann", number=1),  # ann–a: 22.235
         ev("PullRequestEvent/opened", "o/a", "bob", number=2),  # bob–a: 40.679
         ev("PullRequestEvent/opened", "o/b", "bob", number=1),  # bob–b: 40.679
     )
     orank.ensure_openrank(store, params=EXACT)
     a = np.array([[22.235, 40.679], [0.0, 40.679]])
-    want_r, want_u, _ = exact_fixed_point(
-        a, np.zeros(2), np.array([sigmoid(22.235), sigmoid(81.358)]))
-    got = {(r["node_type"], r["node"]): r["value"]
-           for r in store.rows("SELECT * FROM gh_openrank WHERE period = '2024-01'")}
+    want_r, want_u, _ = exact_fixed_point(a, np.zeros(2), np.array([sigmoid(22.235), sigmoid(81.358)]))
+    got = {
+        (r["node_type"], r["node"]): r["value"]
+        for r in store.rows("SELECT * FROM gh_openrank WHERE period = '2024-01'")
+    }
     assert got[("repo", "o/a")] == pytest.approx(want_r[0], rel=1e-9)
     assert got[("repo", "o/b")] == pytest.approx(want_r[1], rel=1e-9)
     assert got[("user", "ann")] == pytest.approx(want_u[0], rel=1e-9)
@@ -249,13 +256,11 @@ def test_prior_values_decay_by_085_per_month_since_last_value(store):
         ev("IssuesEvent/opened", "o/a", "ann", number=2, day="2024-04-05"),  # 3 months later
     )
     orank.ensure_openrank(store, params=EXACT)
-    jan = {r["node"]: r["value"] for r in store.rows(
-        "SELECT node, value FROM gh_openrank WHERE period = '2024-01'")}
+    jan = {r["node"]: r["value"] for r in store.rows("SELECT node, value FROM gh_openrank WHERE period = '2024-01'")}
     # Recompute April with two supersteps only: the value is then exactly r·init.
     one_step = EXACT.replace(max_iterations=2)
     orank.compute_month(store, "2024-04", params=one_step)
-    apr = {r["node"]: r["value"] for r in store.rows(
-        "SELECT node, value FROM gh_openrank WHERE period = '2024-04'")}
+    apr = {r["node"]: r["value"] for r in store.rows("SELECT node, value FROM gh_openrank WHERE period = '2024-04'")}
     assert apr["o/a"] == pytest.approx(0.3 * jan["o/a"] * 0.85**3)
     assert apr["ann"] == pytest.approx(0.5 * (jan["ann"] * 0.85**3 + sigmoid(22.235)))
 
@@ -276,9 +281,11 @@ def test_prior_values_at_or_below_001_are_dropped(store):
 
 
 def test_new_events_in_an_earlier_month_recompute_it_and_the_later_ones(store):
-    add_events(store,
-               ev("IssuesEvent/opened", "o/a", "ann", number=1, day="2024-01-05"),
-               ev("IssuesEvent/opened", "o/a", "ann", number=2, day="2024-02-05"))
+    add_events(
+        store,
+        ev("IssuesEvent/opened", "o/a", "ann", number=1, day="2024-01-05"),
+        ev("IssuesEvent/opened", "o/a", "ann", number=2, day="2024-02-05"),
+    )
     assert [s["period"] for s in orank.ensure_openrank(store)] == ["2024-01", "2024-02"]
     assert orank.ensure_openrank(store) == []  # up to date
     feb_before = orank.openrank_values(store, "2024-02")["o/a"]
@@ -288,23 +295,27 @@ def test_new_events_in_an_earlier_month_recompute_it_and_the_later_ones(store):
 
 
 def test_quarter_and_year_values_are_sums_of_months(store):
-    add_events(store,
-               ev("IssuesEvent/opened", "o/a", "ann", number=1, day="2024-01-05"),
-               ev("IssuesEvent/opened", "o/a", "ann", number=2, day="2024-03-05"),
-               ev("IssuesEvent/opened", "o/a", "ann", number=3, day="2024-05-05"))
+    add_events(
+        store,
+        ev("IssuesEvent/opened", "o/a", "ann", number=1, day="2024-01-05"),
+        ev("IssuesEvent/opened", "o/a", "ann", number=2, day="2024-03-05"),
+        ev("IssuesEvent/opened", "o/a", "ann", number=3, day="2024-05-05"),
+    )
     orank.ensure_openrank(store)
     months = {p: orank.openrank_values(store, p)["o/a"] for p in ("2024-01", "2024-03", "2024-05")}
-    assert orank.openrank_values(store, "2024Q1")["o/a"] == pytest.approx(
-        months["2024-01"] + months["2024-03"])
+    assert orank.openrank_values(store, "2024Q1")["o/a"] == pytest.approx(months["2024-01"] + months["2024-03"])
     assert orank.openrank_values(store, "2024")["o/a"] == pytest.approx(sum(months.values()))
     assert orank.repo_openrank(store, "O/A", "2024-02") is None  # no activity that month
 
 
-@pytest.mark.parametrize("period,months", [
-    ("2024-02", ["2024-02"]),
-    ("2023Q4", ["2023-10", "2023-11", "2023-12"]),
-    ("2022", [f"2022-{m:02d}" for m in range(1, 13)]),
-])
+@pytest.mark.parametrize(
+    "period,months",
+    [
+        ("2024-02", ["2024-02"]),
+        ("2023Q4", ["2023-10", "2023-11", "2023-12"]),
+        ("2022", [f"2022-{m:02d}" for m in range(1, 13)]),
+    ],
+)
 def test_periods(period, months):
     assert orank.months_of(period) == months
 

@@ -22,8 +22,10 @@ def db(tmp_path):
         # collects three users' worth and must rank first.
         add_events(
             store,
-            *(ev("PullRequestEvent/opened", "o/star", u, number=i, day="2024-01-10")
-              for i, u in enumerate(["ann", "bob", "cat"], start=1)),
+            *(
+                ev("PullRequestEvent/opened", "o/star", u, number=i, day="2024-01-10")
+                for i, u in enumerate(["ann", "bob", "cat"], start=1)
+            ),
             ev("PullRequestEvent/opened", "o/solo", "dan", number=1, day="2024-01-10"),
             ev("PullRequestEvent/opened", "o/solo", "dan", number=2, day="2024-02-10"),
             ev("PullRequestEvent/opened", "o/star", "ann", number=9, day="2024-03-10"),
@@ -40,7 +42,9 @@ def stored_sum(db, repo: str, months: list[str]) -> float:
     with Store(db) as store:
         rows = store.rows(
             "SELECT SUM(value) AS v FROM gh_openrank WHERE node_type = 'repo' AND node = ? "
-            "AND period IN (SELECT unnest(?::VARCHAR[]))", [repo, months])
+            "AND period IN (SELECT unnest(?::VARCHAR[]))",
+            [repo, months],
+        )
     return rows[0]["v"]
 
 
@@ -61,8 +65,7 @@ def test_quarter_is_the_sum_of_its_months_and_top_limits(db):
     assert doc["months"] == ["2024-01", "2024-02", "2024-03"]
     assert len(doc["items"]) == 1 and doc["repositories"] == 2
     top = doc["items"][0]
-    assert top["value"] == pytest.approx(
-        stored_sum(db, top["repo"], ["2024-01", "2024-02", "2024-03"]), abs=1e-6)
+    assert top["value"] == pytest.approx(stored_sum(db, top["repo"], ["2024-01", "2024-02", "2024-03"]), abs=1e-6)
 
 
 def test_default_period_is_the_last_month_with_events(db):
@@ -102,8 +105,7 @@ def test_rank_by_activity_uses_opendiggers_developer_index(tmp_path):
             ev("IssueCommentEvent/created", "o/b", "bob", number=1, comment_id=2, day="2024-05-05"),
             ev("WatchEvent/started", "o/c", "cat", day="2024-05-05"),  # no activity
         )
-    doc = json.loads(run("--db", str(path), "--by", "activity", "--period", "2024-05",
-                         "--format", "json", "-q").output)
+    doc = json.loads(run("--db", str(path), "--by", "activity", "--period", "2024-05", "--format", "json", "-q").output)
     # per developer sqrt(weighted counts): ann 2.2235 + 4.0679, bob 2 × 0.5252
     assert [(i["repo"], i["value"]) for i in doc["items"]] == [
         ("o/a", pytest.approx(round((2.2235 + 4.0679) ** 0.5, 2))),

@@ -13,12 +13,20 @@ from click.testing import CliRunner
 from osslever.cli import cli
 from tests.conftest import git
 
-XSS = '<img src=x onerror=alert(1)>'          # git idents cannot hold < >, a folder name can
+XSS = "<img src=x onerror=alert(1)>"  # git idents cannot hold < >, a folder name can
 NAME_XSS = 'Mallory" onmouseover="alert(1) & co'
 CONTRACT_COMMUNITY_KEYS = {
-    "commits_total", "contributors_total", "bots_total", "first_commit", "last_commit",
-    "active_contributors_12m", "new_contributors_12m", "bus_factor_12m", "elephant_factor_12m",
-    "organizations_12m", "monthly",
+    "commits_total",
+    "contributors_total",
+    "bots_total",
+    "first_commit",
+    "last_commit",
+    "active_contributors_12m",
+    "new_contributors_12m",
+    "bus_factor_12m",
+    "elephant_factor_12m",
+    "organizations_12m",
+    "monthly",
 }
 MONTHLY_KEYS = {"month", "commits", "active_contributors", "new_contributors", "lines_added", "lines_deleted"}
 
@@ -36,8 +44,12 @@ def hostile_repo(tmp_path):
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     """The real CLI in a real process, as a user would run it."""
     src = str(Path(__file__).resolve().parents[1] / "src")
-    return subprocess.run([sys.executable, "-m", "osslever", *args], capture_output=True, text=True,
-                          env={**__import__("os").environ, "PYTHONPATH": src})
+    return subprocess.run(
+        [sys.executable, "-m", "osslever", *args],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": src},
+    )
 
 
 def test_json_follows_the_contract(hostile_repo, tmp_path):
@@ -60,7 +72,7 @@ def test_html_is_self_contained_and_escapes_untrusted_text(hostile_repo, tmp_pat
     html = out.read_text()
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert NAME_XSS not in html and "Mallory&#34; onmouseover=&#34;alert(1) &amp; co" in html
-    assert "<script" not in html.lower()           # no script at all: opens offline, nothing to run
+    assert "<script" not in html.lower()  # no script at all: opens offline, nothing to run
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
     assert "<svg" in html
@@ -72,7 +84,7 @@ def test_markdown_escapes_and_chinese_output(hostile_repo, tmp_path):
     assert proc.returncode == 0, proc.stderr
     md = out.read_text()
     assert XSS not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
-    assert "Mallory\" onmouseover=\"alert(1) &amp; co" in md
+    assert 'Mallory" onmouseover="alert(1) &amp; co' in md
     assert "\\| \\*pipe\\*" in md
     assert "社区健康报告" in md and "核心指标" in md
 
@@ -85,10 +97,13 @@ def test_english_and_chinese_reports_differ_only_in_words(hostile_repo, tmp_path
     assert 'lang="zh-CN"' in zh and 'lang="en"' in en
 
 
-@pytest.mark.parametrize("target,needle", [
-    ("{tmp}/missing", "does not exist"),
-    ("{tmp}", "not a git repository"),
-])
+@pytest.mark.parametrize(
+    "target,needle",
+    [
+        ("{tmp}/missing", "does not exist"),
+        ("{tmp}", "not a git repository"),
+    ],
+)
 def test_user_errors_are_one_line_without_traceback(tmp_path, target, needle):
     proc = run("report", target.format(tmp=tmp_path), "--db", str(tmp_path / "s.duckdb"))
     assert proc.returncode == 2
@@ -140,8 +155,9 @@ def _license_text(key: str) -> str:
 
 def test_report_names_the_license_of_the_analysed_commit(builder, tmp_path):
     builder.commit("A", "a@example.org", "2025-01-01T00:00:00", {"LICENSE": _license_text("mit")})
-    builder.commit("A", "a@example.org", "2025-02-01T00:00:00", {"LICENSE": _license_text("apache-2.0")},
-                   label="relicensed")
+    builder.commit(
+        "A", "a@example.org", "2025-02-01T00:00:00", {"LICENSE": _license_text("apache-2.0")}, label="relicensed"
+    )
     repo = builder.build()
     (repo / "LICENSE").write_text("uncommitted edits are not part of the analysed history")
     db = str(tmp_path / "s.duckdb")
@@ -155,7 +171,7 @@ def test_report_names_the_license_of_the_analysed_commit(builder, tmp_path):
     zh = json.loads(run("report", str(repo), "--format", "json", "--lang", "zh", "--db", db, "-q").stdout)
     assert [i["rule"] for i in zh["license"]["implications"]] == [i["rule"] for i in now["license"]["implications"]]
     rules = {i["rule"]: i["text"] for i in zh["license"]["implications"]}
-    assert "license.permissive_adoption" in rules          # Apache-2.0 is permissive
+    assert "license.permissive_adoption" in rules  # Apache-2.0 is permissive
     assert any("\u4e00" <= ch <= "\u9fff" for ch in rules["license.permissive_adoption"])  # in Chinese
 
 
@@ -183,8 +199,11 @@ def test_git_and_event_metrics_side_by_side(builder, tmp_path, shared_dir):
     slug = "gabrieldonadel/pull-requests-limits"
     with gzip.open(sample, "rt") as fh:
         events = [json.loads(line) for line in fh]
-    opened = sum(1 for e in events if e["repo"]["name"] == slug and e["type"] == "PullRequestEvent"
-                 and e["payload"]["action"] == "opened")
+    opened = sum(
+        1
+        for e in events
+        if e["repo"]["name"] == slug and e["type"] == "PullRequestEvent" and e["payload"]["action"] == "opened"
+    )
     builder.commit("A", "a@example.org", "2021-07-01T00:00:00", {"a": "a\n"})
     repo = builder.build()
     git(repo, "remote", "add", "origin", f"https://github.com/{slug}.git")

@@ -26,7 +26,6 @@ from osslever.store import Store  # noqa: E402
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gharchive"
 
 
-
 def _load_samples(store: Store) -> None:
     files = sorted(SAMPLES.glob("*.json.gz"))
     assert len(files) == 2, f"expected the two shared samples in {SAMPLES}"
@@ -123,7 +122,8 @@ def _candidate_repos(duck) -> list[str]:
     """Sample repositories, busiest first (the samples are one hour each: most are tiny)."""
     rows = duck.query(
         "SELECT repo_name FROM gh_events WHERE repo_name IS NOT NULL GROUP BY repo_name "
-        "ORDER BY COUNT(*) FILTER (WHERE type <> 'PushEvent') DESC, repo_name LIMIT 40")
+        "ORDER BY COUNT(*) FILTER (WHERE type <> 'PushEvent') DESC, repo_name LIMIT 40"
+    )
     return [r["repo_name"] for r in rows]
 
 
@@ -147,8 +147,10 @@ def test_every_event_metric_is_identical_on_spark(engines):
 
 
 def _normalise_series(series):
-    return {k: _normalise(v) if not isinstance(v, dict) else
-            {kk: _normalise(vv) for kk, vv in v.items()} for k, v in series.items()}
+    return {
+        k: _normalise(v) if not isinstance(v, dict) else {kk: _normalise(vv) for kk, vv in v.items()}
+        for k, v in series.items()
+    }
 
 
 def test_translation_uses_spark_functions():

@@ -60,11 +60,7 @@ def test_dual_license_needs_ownership_curl_cannot():
     dual = models(doc)["dual_license"]
     assert dual["fit"] == "poor"
     assert "dual.no_copyright" in {r["rule"] for r in dual["reasons"]}
-    assert any(
-        n
-        for n in doc["license"]["note_details"]
-        if n["rule"] == "license.note.dual_needs_ownership"
-    )
+    assert any(n for n in doc["license"]["note_details"] if n["rule"] == "license.note.dual_needs_ownership")
 
 
 def test_relicensed_projects_carry_fork_risk():
@@ -78,11 +74,7 @@ def test_permissive_project_under_cloud_threat_is_told_the_defence_costs():
     assert "AGPL-3.0-only" in doc["license"]["recommended"]
     note_rules = {n["rule"] for n in doc["license"]["note_details"]}
     assert {"license.note.permissive_cloud_risk", "license.note.cloud_defence_costs"} <= note_rules
-    costs = next(
-        n["text"]
-        for n in doc["license"]["note_details"]
-        if n["rule"] == "license.note.cloud_defence_costs"
-    )
+    costs = next(n["text"] for n in doc["license"]["note_details"] if n["rule"] == "license.note.cloud_defence_costs")
     for fork in ("OpenSearch", "OpenTofu", "Valkey"):
         assert fork in costs
     assert {r["id"] for r in doc["risks"]} >= {"cloud_free_riding"}

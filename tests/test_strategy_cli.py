@@ -107,7 +107,7 @@ def test_repo_evidence_is_measured_and_overrides_declared(builder, tmp_path):
     assert measured["project.license"]["value"] == "MIT"
     assert measured["project.contributors"]["value"] == 3
     assert measured["project.active_contributors"]["value"] == 3
-    assert doc["inputs"]["declared"]["project.license"] != "MIT"   # the profile said otherwise
+    assert doc["inputs"]["declared"]["project.license"] != "MIT"  # the profile said otherwise
     assert doc["license"]["current"] == "MIT"
 
 
@@ -134,9 +134,7 @@ def test_interactive_writes_valid_profile(tmp_path):
         else:
             lines.append(answers.get(path, ""))
     target = tmp_path / "profile.yaml"
-    result = _run(
-        ["assess", "--interactive", "--lang", "en", str(target)], input="\n".join(lines) + "\n"
-    )
+    result = _run(["assess", "--interactive", "--lang", "en", str(target)], input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     assert "allowed values: early, growth, mature" in result.output
     doc = load_profile(target)
@@ -153,9 +151,7 @@ def test_interactive_writes_valid_profile(tmp_path):
 
 def test_interactive_asks_in_chinese(tmp_path):
     target = tmp_path / "p.yaml"
-    result = _run(
-        ["assess", "--interactive", "--lang", "zh", str(target)], input="项目甲\n" + "\n" * 40
-    )
+    result = _run(["assess", "--interactive", "--lang", "zh", str(target)], input="项目甲\n" + "\n" * 40)
     assert result.exit_code == 0, result.output
     assert "组织规模" in result.output
 

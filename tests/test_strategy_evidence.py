@@ -50,9 +50,7 @@ LICENSE = {
         }
     ],
     "dependencies": [],
-    "conflicts": [
-        {"dependency": "gpl-lib", "mode": "distributed-closed", "reason": "GPL in closed product"}
-    ],
+    "conflicts": [{"dependency": "gpl-lib", "mode": "distributed-closed", "reason": "GPL in closed product"}],
     "implications": [],
 }
 FINANCE = {
@@ -121,9 +119,7 @@ def test_measured_overrides_declared_and_is_marked():
         "project": {"bus_factor": 5, "license": "MIT"},
         "finance": {"arr_usd": 10},
     }
-    doc = assess(
-        profile, evidence=evidence_from_documents(report=REPORT, license=LICENSE, finance=FINANCE)
-    )
+    doc = assess(profile, evidence=evidence_from_documents(report=REPORT, license=LICENSE, finance=FINANCE))
     prov = doc["inputs"]["provenance"]
     assert prov["project.bus_factor"] == "measured"
     assert doc["inputs"]["values"]["project.bus_factor"] == 2
@@ -132,9 +128,7 @@ def test_measured_overrides_declared_and_is_marked():
     assert doc["readiness"]["stage"] == "later"  # measured ARR ≥ 1M
     checks = {c["id"]: c for c in doc["readiness"]["checks"]}
     assert checks["investor.single_customer_1m"]["status"] == "pass"
-    assert checks["investor.single_customer_1m"]["provenance"] == {
-        "finance.largest_customer_acv_usd": "measured"
-    }
+    assert checks["investor.single_customer_1m"]["provenance"] == {"finance.largest_customer_acv_usd": "measured"}
     assert checks["finance.renewal"]["status"] == "fail"
     risks = {r["id"] for r in doc["risks"]}
     assert {"license_conflicts", "fork_after_relicense", "single_vendor"} <= risks

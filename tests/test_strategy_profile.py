@@ -62,16 +62,9 @@ def test_list_field_must_be_a_list():
 
 
 def test_types_and_ranges():
-    assert (
-        _error({"name": "x", "goals": {"horizon_years": 30}}).key == "strategy.profile.out_of_range"
-    )
-    assert (
-        _error({"name": "x", "goals": {"horizon_years": "five"}}).key == "strategy.profile.bad_type"
-    )
-    assert (
-        _error({"name": "x", "project": {"owns_copyright": "maybe"}}).key
-        == "strategy.profile.bad_type"
-    )
+    assert _error({"name": "x", "goals": {"horizon_years": 30}}).key == "strategy.profile.out_of_range"
+    assert _error({"name": "x", "goals": {"horizon_years": "five"}}).key == "strategy.profile.bad_type"
+    assert _error({"name": "x", "project": {"owns_copyright": "maybe"}}).key == "strategy.profile.bad_type"
     assert _error({"name": "x", "project": {"stars": True}}).key == "strategy.profile.bad_type"
     assert _error({"name": "x", "org": "startup"}).key == "strategy.profile.not_section"
     assert _error(["name"]).key == "strategy.profile.not_mapping"
@@ -95,9 +88,7 @@ def test_valid_profile_keeps_values_and_drops_nulls():
 def test_json_and_yaml_files_load_alike(tmp_path):
     body = {"name": "J", "market": {"stage": "early"}, "finance": {"nrr": 1.1}}
     (tmp_path / "p.json").write_text(json.dumps(body), encoding="utf-8")
-    (tmp_path / "p.yaml").write_text(
-        "name: J\nmarket: {stage: early}\nfinance: {nrr: 1.1}\n", encoding="utf-8"
-    )
+    (tmp_path / "p.yaml").write_text("name: J\nmarket: {stage: early}\nfinance: {nrr: 1.1}\n", encoding="utf-8")
     assert load_profile(tmp_path / "p.json") == load_profile(tmp_path / "p.yaml") == body
 
 

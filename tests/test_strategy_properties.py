@@ -43,9 +43,7 @@ def _random_profile(rng: random.Random) -> dict:
             low, high = int(field.min or 0), int(field.max or 100_000)
             flat[path] = rng.randint(low, min(high, 100_000))
         elif field.type == "number":
-            flat[path] = round(
-                rng.uniform(field.min or 0, min(field.max or 3_000_000, 3_000_000)), 3
-            )
+            flat[path] = round(rng.uniform(field.min or 0, min(field.max or 3_000_000, 3_000_000)), 3)
         elif field.type == "spdx":
             flat[path] = rng.choice(
                 [

@@ -38,9 +38,7 @@ def test_later_stage_checks_from_finance():
     assert checks["finance.net_retention"]["status"] == "pass"
     assert checks["finance.renewal"]["status"] == "fail"  # 0.85 < 0.90
     assert checks["investor.single_customer_1m"]["status"] == "fail"  # 400k < 1M, no 1M+ count
-    assert checks["investor.single_customer_1m"]["evidence"] == {
-        "finance.largest_customer_acv_usd": 400_000
-    }
+    assert checks["investor.single_customer_1m"]["evidence"] == {"finance.largest_customer_acv_usd": 400_000}
     # earlier stages stay visible at a later stage
     assert {"early", "growth", "later"} == {c["stage"] for c in doc["readiness"]["checks"]}
 

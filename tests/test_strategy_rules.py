@@ -141,10 +141,7 @@ def test_conflicting_decisions_are_warned(tmp_path):
     )
     warnings = [p for p in check_folder(folder) if p.level == "warning"]
     # overlaps the built-in tree: barrier high & stage early can both hold, same priority
-    assert any(
-        p.key == "strategy.rules.overlap" and p.params["other"] == "stance.tree.barrier_high"
-        for p in warnings
-    )
+    assert any(p.key == "strategy.rules.overlap" and p.params["other"] == "stance.tree.barrier_high" for p in warnings)
 
 
 def test_user_pack_overrides_builtin_rule(tmp_path):
@@ -172,9 +169,7 @@ def test_user_pack_overrides_builtin_rule(tmp_path):
     assert set(overridden) == {"dual.embedded", "sponsor.china_donations"}
     assert overridden["sponsor.china_donations"]["disabled"] is True
     cn = {"name": "x", "org": {"region": "cn"}}
-    assert "sponsor.china_donations" in {
-        r["rule"] for r in models(assess(cn))["sponsorship"]["reasons"]
-    }
+    assert "sponsor.china_donations" in {r["rule"] for r in models(assess(cn))["sponsorship"]["reasons"]}
     assert "sponsor.china_donations" not in {
         r["rule"] for r in models(assess(cn, rule_dirs=[folder]))["sponsorship"]["reasons"]
     }

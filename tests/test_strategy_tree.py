@@ -12,11 +12,7 @@ from tests._strategy_helpers import assess
 
 
 def _profile(barrier=None, stage=None, policy=None, rd=None, goal=None) -> dict:
-    market = {
-        k: v
-        for k, v in (("technical_barrier", barrier), ("stage", stage), ("policy_risk", policy))
-        if v
-    }
+    market = {k: v for k, v in (("technical_barrier", barrier), ("stage", stage), ("policy_risk", policy)) if v}
     doc = {"name": "t", "market": market}
     if rd:
         doc["org"] = {"rd_strength": rd}

@@ -15,9 +15,7 @@ def test_single_change_flips_stance():
     doc = assess(profile, search=True)
     assert doc["stance"]["value"] == "open"
     stance_changes = {
-        (w["field"], str(w["to"])): w["effect"]
-        for w in doc["what_would_change"]
-        if w["effect"].startswith("stance")
+        (w["field"], str(w["to"])): w["effect"] for w in doc["what_would_change"] if w["effect"].startswith("stance")
     }
     for change in (
         ("market.stage", "mature"),
@@ -55,13 +53,7 @@ def test_pairs_when_no_single_change_flips():
     # barrier high→low alone: tree closed (mature, low policy) & strong → still closed;
     # rd strong→weak alone: tree closed & weak → hybrid (a single change) — so singles exist
     singles = [w for w in doc["what_would_change"] if len(w["changes"]) == 1]
-    assert any(
-        w["field"] == "org.rd_strength" and w["effect"] == "stance closed -> hybrid"
-        for w in singles
-    )
-    assert not any(
-        w["field"] == "market.technical_barrier" and w["effect"].startswith("stance")
-        for w in singles
-    )
+    assert any(w["field"] == "org.rd_strength" and w["effect"] == "stance closed -> hybrid" for w in singles)
+    assert not any(w["field"] == "market.technical_barrier" and w["effect"].startswith("stance") for w in singles)
     for w in doc["what_would_change"]:
         assert w["text"] and w["effect"]

@@ -47,8 +47,9 @@ def _without_time(doc: dict) -> dict:
 
 def test_report_is_the_cli_document(tmp_path, repos):
     db = tmp_path / "cli.duckdb"
-    result = CliRunner().invoke(cli, ["report", str(repos["alpha"]), "--db", str(db), "--format", "json",
-                                      "--lang", "en", "-q"])
+    result = CliRunner().invoke(
+        cli, ["report", str(repos["alpha"]), "--db", str(db), "--format", "json", "--lang", "en", "-q"]
+    )
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     with TestClient(create_app(db)) as c:
@@ -72,7 +73,10 @@ def test_overview_has_report_and_says_why_other_sections_are_missing(client):
     community = doc["report"]["community"]
     assert (community["commits_total"], community["contributors_total"], community["bus_factor_12m"]) == (5, 3, 1)
     assert [(m["month"], m["commits"], m["active_contributors"]) for m in community["monthly"]] == [
-        ("2024-01", 2, 1), ("2024-02", 1, 1), ("2024-03", 2, 2)]
+        ("2024-01", 2, 1),
+        ("2024-02", 1, 1),
+        ("2024-03", 2, 2),
+    ]
     # a local repository without a GitHub remote has no event data to join
     assert doc["events"] is None and "GitHub" in doc["unavailable"]["events"]
     assert doc["assessment"] is None and doc["unavailable"]["assessment"]
@@ -149,8 +153,10 @@ def test_profiles_round_trip_and_yaml_errors(client):
     broken = client.put("/api/profiles/broken", json={"body": "name: [unclosed"})
     assert broken.status_code == 422
     assert client.get("/api/profiles/broken").status_code == 404
-    assert client.put("/api/profiles/x", content=b"not json",
-                      headers={"content-type": "application/json"}).status_code == 400
+    assert (
+        client.put("/api/profiles/x", content=b"not json", headers={"content-type": "application/json"}).status_code
+        == 400
+    )
 
 
 @pytest.fixture
@@ -176,20 +182,29 @@ def fake_strategy(monkeypatch):
     def assess_document(profile, evidence=None, rule_dirs=None, lang="en"):
         seen["profile"], seen["evidence"], seen["lang"] = profile, evidence, lang
         stance = "open" if profile.get("market", {}).get("stage") == "early" else "hybrid"
-        return {"schema_version": 1, "name": profile["name"],
-                "stance": {"value": stance, "path": [f"stage={profile['market']['stage']}"], "endowment": "unknown"},
-                "business_models": [], "what_would_change": []}
+        return {
+            "schema_version": 1,
+            "name": profile["name"],
+            "stance": {"value": stance, "path": [f"stage={profile['market']['stage']}"], "endowment": "unknown"},
+            "business_models": [],
+            "what_would_change": [],
+        }
 
     module.load_profile, module.evidence_from_documents, module.assess_document = (
-        load_profile, evidence_from_documents, assess_document)
+        load_profile,
+        evidence_from_documents,
+        assess_document,
+    )
     monkeypatch.setitem(sys.modules, "osslever.models.strategy", module)
     return seen
 
 
 def test_assessment_uses_the_strategy_area_with_measured_evidence(client, fake_strategy):
     pid = _ids(client)["alpha"]
-    assert client.put("/api/profiles/p1", json={"body": "name: P\nmarket:\n  stage: early\n",
-                                                "project": pid}).status_code == 200
+    assert (
+        client.put("/api/profiles/p1", json={"body": "name: P\nmarket:\n  stage: early\n", "project": pid}).status_code
+        == 200
+    )
     doc = client.post("/api/profiles/p1/assess", params={"lang": "zh"}).json()
     assert doc["stance"]["value"] == "open"
     assert fake_strategy["evidence"] == {"project.contributors": 3}
@@ -222,8 +237,15 @@ def test_finance_passes_the_upload_to_the_finance_area(client, monkeypatch):
 
     def finance_document(billing, as_of=None, rates=None, skip_bad_rows=False):
         received["text"], received["as_of"] = Path(billing).read_text(), as_of
-        return {"schema_version": 1, "as_of": as_of, "currency": "USD", "mrr": 1.0, "arr": 12.0,
-                "customers": 1, "movements": []}
+        return {
+            "schema_version": 1,
+            "as_of": as_of,
+            "currency": "USD",
+            "mrr": 1.0,
+            "arr": 12.0,
+            "customers": 1,
+            "movements": [],
+        }
 
     module.finance_document = finance_document
     monkeypatch.setitem(sys.modules, "osslever.models.finance", module)
@@ -314,13 +336,18 @@ def _add_events(db: Path) -> None:
     """Three stars for octo/demo and one issue for octo/other in July 2021 (GH Archive shape)."""
     from osslever.store import open_store
 
-    rows = [("e1", "WatchEvent", "started", "2021-07-21 06:00:00", "ann", "octo/demo"),
-            ("e2", "WatchEvent", "started", "2021-07-21 07:00:00", "ben", "Octo/Demo"),
-            ("e3", "WatchEvent", "started", "2021-07-22 08:00:00", "cat", "octo/demo"),
-            ("e4", "IssuesEvent", "opened", "2021-07-22 09:00:00", "dan", "octo/other")]
+    rows = [
+        ("e1", "WatchEvent", "started", "2021-07-21 06:00:00", "ann", "octo/demo"),
+        ("e2", "WatchEvent", "started", "2021-07-21 07:00:00", "ben", "Octo/Demo"),
+        ("e3", "WatchEvent", "started", "2021-07-22 08:00:00", "cat", "octo/demo"),
+        ("e4", "IssuesEvent", "opened", "2021-07-22 09:00:00", "dan", "octo/other"),
+    ]
     with open_store(db) as store, store.transaction() as con:
-        con.executemany("INSERT INTO gh_events (event_id, type, action, created_at, actor_login, repo_name, source)"
-                        " VALUES (?, ?, ?, ?, ?, ?, 'test')", rows)
+        con.executemany(
+            "INSERT INTO gh_events (event_id, type, action, created_at, actor_login, repo_name, source)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'test')",
+            rows,
+        )
 
 
 def test_event_repositories_are_projects_too(db):
@@ -331,7 +358,7 @@ def test_event_repositories_are_projects_too(db):
         assert [p["id"] for p in c.get("/api/projects", params={"q": "DEMO"}).json()["projects"]] == ["gh:octo/demo"]
         doc = c.get("/api/overview", params={"project": "gh:octo/demo"}).json()
         assert doc["project"]["events"] == 3 and doc["report"] is None and "git" in doc["unavailable"]["report"]
-        if doc["events"] is not None:   # the events area is installed: its own summary, unchanged
+        if doc["events"] is not None:  # the events area is installed: its own summary, unchanged
             assert doc["events"]["monthly"][-1]["stars"] == 3
         else:
             assert doc["unavailable"]["events"]

@@ -27,8 +27,10 @@ MESSAGE = "</script><script>alert(4)</script>"
 def _require_browser() -> None:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing or shutil.which("git") is None:
-        pytest.fail("the web browser tests need Chromium and its driver: "
-                    "apt-get install chromium chromium-driver (missing: " + ", ".join(missing) + ")")
+        pytest.fail(
+            "the web browser tests need Chromium and its driver: "
+            "apt-get install chromium chromium-driver (missing: " + ", ".join(missing) + ")"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +62,18 @@ def browser(site):
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--window-size=1280,1000", f"--user-data-dir={site['root'] / 'chrome-profile'}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        f"--user-data-dir={site['root'] / 'chrome-profile'}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.set_capability("unhandledPromptBehavior", "ignore")
@@ -79,7 +90,8 @@ def _open(driver, url: str) -> None:
 
     driver.get(url)
     WebDriverWait(driver, 15).until(
-        lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true")
+        lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true"
+    )
 
 
 def _follow(driver, element) -> None:
@@ -92,7 +104,8 @@ def _follow(driver, element) -> None:
     element.click()
     WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
     WebDriverWait(driver, 15).until(
-        lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true")
+        lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true"
+    )
 
 
 def _no_dialog(driver) -> None:
@@ -125,8 +138,15 @@ def _shoot(driver, site, name: str) -> None:
     _png_ok(path)
 
 
-PAGES = {"projects": "/", "project": "/project?id=git:1", "compare": "/compare", "rankings": "/rankings",
-         "finance": "/finance", "assess": "/assess", "api-doc": "/api/openapi.json"}
+PAGES = {
+    "projects": "/",
+    "project": "/project?id=git:1",
+    "compare": "/compare",
+    "rankings": "/rankings",
+    "finance": "/finance",
+    "assess": "/assess",
+    "api-doc": "/api/openapi.json",
+}
 
 
 def test_every_page_loads_without_script_errors(site, browser):
@@ -243,8 +263,12 @@ def test_edit_profile_and_see_the_assessment_change(site, browser):
     area.send_keys("nme: Demo\n")
     browser.find_element(By.ID, "profile-submit").click()
     status = WebDriverWait(browser, 15).until(
-        lambda d: d.find_element(By.ID, "profile-status").text if "nme" in d.find_element(
-            By.ID, "profile-status").text else None)
+        lambda d: (
+            d.find_element(By.ID, "profile-status").text
+            if "nme" in d.find_element(By.ID, "profile-status").text
+            else None
+        )
+    )
     assert "'name'" in status
 
 
@@ -286,7 +310,9 @@ def test_script_payloads_render_as_text(site, browser):
     browser.execute_script(
         "return fetch('/api/profiles/' + encodeURIComponent(arguments[0]), {method: 'PUT',"
         " headers: {'Content-Type': 'application/json'}, body: JSON.stringify({body: 'name: x'})})"
-        ".then(r => r.status)", "<b onmouseover=alert(5)>x")
+        ".then(r => r.status)",
+        "<b onmouseover=alert(5)>x",
+    )
     _open(browser, site["base"] + "/assess")
     _no_dialog(browser)
     assert "<b onmouseover=alert(5)>x" in [a.text for a in browser.find_elements(By.CSS_SELECTOR, "a.profile-link")]

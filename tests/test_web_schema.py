@@ -25,7 +25,8 @@ def web_schema(tmp_path_factory):
     # 422 is the documented answer to input that fits the schema but that an area rejects on
     # its content (a profile with an unknown key, a CSV without the needed columns).
     config = schemathesis.Config.from_str(
-        '[checks.positive_data_acceptance]\nexpected-statuses = ["2xx", "404", "409", "422", "501", "503"]\n')
+        '[checks.positive_data_acceptance]\nexpected-statuses = ["2xx", "404", "409", "422", "501", "503"]\n'
+    )
     return schemathesis.openapi.from_asgi("/api/openapi.json", app, config=config)
 
 
@@ -39,8 +40,7 @@ def _check(operation) -> str | None:
     """Run generated cases of one operation; the first failure as text, or None."""
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None,
-              derandomize=True)
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     def run(case):
         case.call_and_validate(excluded_checks=[not_a_server_error], additional_checks=[no_internal_error])
 
@@ -65,7 +65,11 @@ def test_schema_lists_every_api_route():
     from osslever.web.api import openapi_schema
     from osslever.web.app import routes
 
-    served = {(r.path, m) for r in routes() if isinstance(r, Route) and r.path.startswith("/api/")
-              and r.path != "/api/openapi.json" for m in (r.methods or set()) - {"HEAD"}}
+    served = {
+        (r.path, m)
+        for r in routes()
+        if isinstance(r, Route) and r.path.startswith("/api/") and r.path != "/api/openapi.json"
+        for m in (r.methods or set()) - {"HEAD"}
+    }
     documented = {(path, method.upper()) for path, ops in openapi_schema()["paths"].items() for method in ops}
     assert served == documented

@@ -58,8 +58,16 @@ class _Scripts(HTMLParser):
             self._in_inline = False
 
 
-PAGES = ["/", "/compare", "/rankings", "/finance", "/assess", "/project?id=git:1", "/compare?id=git:1&id=git:1",
-         "/login"]
+PAGES = [
+    "/",
+    "/compare",
+    "/rankings",
+    "/finance",
+    "/assess",
+    "/project?id=git:1",
+    "/compare?id=git:1&id=git:1",
+    "/login",
+]
 
 
 def test_every_response_has_strict_headers(db):
@@ -168,21 +176,25 @@ def test_payloads_in_names_render_as_text(tmp_path):
         assert "<img src=x" not in page
         assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert 'onmouseover="alert' not in html and "Mallory&#34; onmouseover=&#34;alert(1)" in html
-    assert "&amp;lt;script&amp;gt;" in html        # the literal entity text, escaped once more
-    assert "{{7*7}}${7*7}" in html                 # shown as typed, never evaluated
+    assert "&amp;lt;script&amp;gt;" in html  # the literal entity text, escaped once more
+    assert "{{7*7}}${7*7}" in html  # shown as typed, never evaluated
     block = html.split('<script type="application/json" id="osl-data">', 1)[1].split("</script>", 1)[0]
-    assert "<" not in block and ">" not in block   # tojson escapes them as \u003c / \u003e
+    assert "<" not in block and ">" not in block  # tojson escapes them as \u003c / \u003e
 
 
 def test_cli_json_and_api_agree_on_payload_names(tmp_path):
     repo = build_payload_repo(tmp_path)
     db = tmp_path / "x.duckdb"
-    result = CliRunner().invoke(__import__("osslever.cli", fromlist=["cli"]).cli,
-                                ["report", str(repo), "--db", str(db), "--format", "json", "-q"])
+    result = CliRunner().invoke(
+        __import__("osslever.cli", fromlist=["cli"]).cli,
+        ["report", str(repo), "--db", str(db), "--format", "json", "-q"],
+    )
     assert result.exit_code == 0, result.output
     with TestClient(create_app(db)) as c:
-        names = {p["name"] for p in c.get("/api/report", params={"project": "git:1"}).json()["community"]
-                 ["top_contributors_all"]}
+        names = {
+            p["name"]
+            for p in c.get("/api/report", params={"project": "git:1"}).json()["community"]["top_contributors_all"]
+        }
     assert names == set(AUTHORS)
 
 
@@ -199,5 +211,5 @@ def test_real_server_never_logs_the_token(db, tmp_path):
         httpx.post(base + "/login", data={"token": TOKEN + "x"})
         httpx.post(base + "/login", data={"token": TOKEN})
     text = log.read_text()
-    assert '"GET /api/projects HTTP/1.1" 200' in text   # the access log is on
+    assert '"GET /api/projects HTTP/1.1" 200' in text  # the access log is on
     assert TOKEN not in text

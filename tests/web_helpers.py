@@ -58,21 +58,32 @@ def free_port() -> int:
 
 def server_env(home: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"PYTHONPATH": str(ROOT / "src"), "OSSLEVER_HOME": str(home),
-                "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT / "src"),
+            "OSSLEVER_HOME": str(home),
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+    )
     env.update(extra)
     return env
 
 
 @contextlib.contextmanager
-def running_server(db: Path, home: Path, log: Path, extra_env: dict[str, str] | None = None,
-                   args: tuple[str, ...] = ()) -> Iterator[str]:
+def running_server(
+    db: Path, home: Path, log: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
     """``osslever serve`` on 127.0.0.1 and a free port, stopped (by its pid) afterwards."""
     port = free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "osslever", "serve", "--db", str(db), "--port", str(port), *args],
-            env=server_env(home, **(extra_env or {})), stdout=out, stderr=subprocess.STDOUT, cwd=str(ROOT))
+            env=server_env(home, **(extra_env or {})),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=str(ROOT),
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -80,8 +91,11 @@ def running_server(db: Path, home: Path, log: Path, extra_env: dict[str, str] | 
             if proc.poll() is not None:
                 raise AssertionError(f"server exited with {proc.returncode}: {log.read_text()[-2000:]}")
             try:
-                headers = {"authorization": f"Bearer {extra_env['OSSLEVER_TOKEN']}"} \
-                    if extra_env and "OSSLEVER_TOKEN" in extra_env else {}
+                headers = (
+                    {"authorization": f"Bearer {extra_env['OSSLEVER_TOKEN']}"}
+                    if extra_env and "OSSLEVER_TOKEN" in extra_env
+                    else {}
+                )
                 if httpx.get(base + "/api/health", headers=headers, timeout=1).status_code in (200, 401):
                     break
             except httpx.HTTPError:

@@ -40,13 +40,18 @@ def report_document(
     try:
         result = ingest(store, repo, ref, progress)
         return build_report(
-            DuckDBEngine(store), repo, result, ref=ref, lang=lang, affiliations=entries,
-            affiliation_file=str(affiliations) if affiliations else None, as_of=as_of,
+            DuckDBEngine(store),
+            repo,
+            result,
+            ref=ref,
+            lang=lang,
+            affiliations=entries,
+            affiliation_file=str(affiliations) if affiliations else None,
+            as_of=as_of,
         )
     finally:
         if own:
             store.close()
-
 
 
 # The other areas' documents, re-exported lazily so that ``report`` never imports

@@ -81,7 +81,8 @@ def engine_option(help: str) -> Callable[[F], F]:
     """``--engine duckdb|spark``; what the engine does (store, query) is the command's to say."""
 
     def decorate(f: F) -> F:
-        return click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-                            show_default=True, help=help)(f)
+        return click.option(
+            "--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True, help=help
+        )(f)
 
     return decorate

@@ -154,9 +154,7 @@ def _interactive(target: Path, lang: str) -> None:
             text = (text or "").strip()
             if not text:
                 if field.required:
-                    raise click.BadParameter(
-                        t("strategy.interactive.invalid", lang=lang, detail=field.path)
-                    )
+                    raise click.BadParameter(t("strategy.interactive.invalid", lang=lang, detail=field.path))
                 return None
             value: Any = text
             if field.type == "enum_list":
@@ -171,9 +169,7 @@ def _interactive(target: Path, lang: str) -> None:
             try:
                 return check_value(field, value, "<answer>")
             except UserError as exc:
-                raise click.BadParameter(
-                    t("strategy.interactive.invalid", lang=lang, detail=exc.render(lang))
-                ) from exc
+                raise click.BadParameter(t("strategy.interactive.invalid", lang=lang, detail=exc.render(lang))) from exc
 
         value = click.prompt(f"{question}{hint}", default="", show_default=False, value_proc=parse)
         if value not in (None, "", []):

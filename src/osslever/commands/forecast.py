@@ -14,18 +14,34 @@ FORMATS = ("table", "json", "md", "html")
 
 @click.command(name="forecast")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--repo", type=click.Path(path_type=Path), default=None,
-              help="Repository whose measured funnel (stars from stored events) overrides the "
-                   "scenario. 用仓库实测数据覆盖情景。")
-@click.option("--paths", type=click.IntRange(1, 1_000_000), default=10000, show_default=True,
-              help="Monte Carlo paths. 模拟路径数。")
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Repository whose measured funnel (stars from stored events) overrides the scenario. 用仓库实测数据覆盖情景。",
+)
+@click.option(
+    "--paths",
+    type=click.IntRange(1, 1_000_000),
+    default=10000,
+    show_default=True,
+    help="Monte Carlo paths. 模拟路径数。",
+)
 @click.option("--seed", type=int, default=None, help="Random seed (reproducible runs). 随机种子。")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
 @lang_option
 @output_option
-def command(scenario: Path, repo: Path | None, paths: int, seed: int | None, fmt: str,
-            db: Path | None, lang: str, output: Path | None) -> None:
+def command(
+    scenario: Path,
+    repo: Path | None,
+    paths: int,
+    seed: int | None,
+    fmt: str,
+    db: Path | None,
+    lang: str,
+    output: Path | None,
+) -> None:
     """P10/P50/P90 ARR, customers and cash for every business model of SCENARIO.
 
     按商业模式预测 ARR、客户数与现金（P10/P50/P90）。

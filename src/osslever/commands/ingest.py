@@ -60,16 +60,13 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     with open_store(db) as store:
         result = ingest(store, repo, ref, make_progress(quiet))
         cached_summary(store, repo, result.tip)  # so a report on this commit needs no scan
-    _echo(t("git.ingested", name=repo.name, added=result.added, removed=result.removed, total=result.total),
-          quiet)
+    _echo(t("git.ingested", name=repo.name, added=result.added, removed=result.removed, total=result.total), quiet)
 
 
 @command.command(name="gharchive")
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day to download. 起始日期。")
-@click.option(
-    "--to", "end", metavar="YYYY-MM-DD", help="Last day to download (inclusive). 结束日期。"
-)
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day to download (inclusive). 结束日期。")
 @click.option(
     "--repo",
     "repos",
@@ -231,9 +228,7 @@ def _summary(report: object, quiet: bool) -> None:
 @db_option
 @quiet_option
 @lang_option
-def github(
-    repo: str, token_env: str, api_url: str, db: Path | None, quiet: bool, lang: str
-) -> None:
+def github(repo: str, token_env: str, api_url: str, db: Path | None, quiet: bool, lang: str) -> None:
     """Ingest one repository from the GitHub REST API (stars, issues, PRs, reviews, comments).
 
     通过 GitHub API 导入一个仓库的星标、议题、PR、评审和评论。

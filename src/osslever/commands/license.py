@@ -24,20 +24,41 @@ def _registry_urls(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.command(name="license")
 @click.argument("location")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table",
-              show_default=True, help="Output format. 输出格式。")
-@click.option("--online", is_flag=True,
-              help="Look up missing dependency licenses in the package registries (cached). "
-                   "在包仓库在线查询缺失的依赖许可证（有缓存）。")
-@click.option("--ref", default=None,
-              help="Read files from this git commit/branch/tag. 读取指定提交。")
-@click.option("--registry-url", "registry_url", multiple=True, metavar="NAME=URL",
-              help="Override a registry base URL (pypi, npm, crates, depsdev). 覆盖仓库地址。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "md"]),
+    default="table",
+    show_default=True,
+    help="Output format. 输出格式。",
+)
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Look up missing dependency licenses in the package registries (cached). "
+    "在包仓库在线查询缺失的依赖许可证（有缓存）。",
+)
+@click.option("--ref", default=None, help="Read files from this git commit/branch/tag. 读取指定提交。")
+@click.option(
+    "--registry-url",
+    "registry_url",
+    multiple=True,
+    metavar="NAME=URL",
+    help="Override a registry base URL (pypi, npm, crates, depsdev). 覆盖仓库地址。",
+)
 @lang_option
 @output_option
 @quiet_option
-def command(location: str, fmt: str, online: bool, ref: str | None, registry_url: tuple[str, ...],
-            lang: str, output: Path | None, quiet: bool) -> None:
+def command(
+    location: str,
+    fmt: str,
+    online: bool,
+    ref: str | None,
+    registry_url: tuple[str, ...],
+    lang: str,
+    output: Path | None,
+    quiet: bool,
+) -> None:
     """What license a project is under, how it changed, what its dependencies
     allow, and what that means for the business.
 
@@ -49,8 +70,7 @@ def command(location: str, fmt: str, online: bool, ref: str | None, registry_url
     lang = lang or i18n.default_lang()
     if not location:
         raise UserError("license.no_such_path", path=location)
-    doc = license_document(location, online=online, ref=ref,
-                           registry_urls=_registry_urls(registry_url), lang=lang)
+    doc = license_document(location, online=online, ref=ref, registry_urls=_registry_urls(registry_url), lang=lang)
     if fmt == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     elif fmt == "md":

@@ -49,9 +49,7 @@ def render_table(doc: dict, lang: str) -> str:
     metavar="2024-01|2024Q1|2024",
     help="Month, quarter or year (default: last complete month). 统计周期。",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @engine_option("Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。")
 @click.option(
     "--parquet",

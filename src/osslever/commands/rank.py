@@ -27,26 +27,52 @@ def _table(doc: dict[str, Any]) -> str:
 
 
 @click.command("rank")
-@click.option("--by", type=click.Choice(["openrank", "activity"]), default="openrank",
-              show_default=True, help="What to rank by. 排名依据。")
-@click.option("--period", default=None,
-              help="2024-01, 2024Q1 or 2024 (default: the last month with events). 时间段。")
-@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True,
-              help="How many repositories. 显示数量。")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format. 输出格式。")
+@click.option(
+    "--by",
+    type=click.Choice(["openrank", "activity"]),
+    default="openrank",
+    show_default=True,
+    help="What to rank by. 排名依据。",
+)
+@click.option("--period", default=None, help="2024-01, 2024Q1 or 2024 (default: the last month with events). 时间段。")
+@click.option(
+    "--top", type=click.IntRange(min=1), default=50, show_default=True, help="How many repositories. 显示数量。"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format. 输出格式。",
+)
 @engine_option("Query engine. 查询引擎。")
-@click.option("--spark-master", default=None,
-              help="Spark master URL (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。")
-@click.option("--parquet", type=click.Path(path_type=Path), default=None,
-              help="Folder of Parquet event partitions (gh_events/...) for Spark. Parquet 目录。")
+@click.option(
+    "--spark-master", default=None, help="Spark master URL (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。"
+)
+@click.option(
+    "--parquet",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of Parquet event partitions (gh_events/...) for Spark. Parquet 目录。",
+)
 @db_option
 @lang_option
 @quiet_option
 @output_option
-def command(by: str, period: str | None, top: int, fmt: str, engine: str,
-            spark_master: str | None, parquet: Path | None, db: Path | None, lang: str,
-            quiet: bool, output: Path | None) -> None:
+def command(
+    by: str,
+    period: str | None,
+    top: int,
+    fmt: str,
+    engine: str,
+    spark_master: str | None,
+    parquet: Path | None,
+    db: Path | None,
+    lang: str,
+    quiet: bool,
+    output: Path | None,
+) -> None:
     """Rank repositories by OpenRank or activity. 按 OpenRank 或活跃度为仓库排名。"""
     from osslever.engines import get_engine
     from osslever.metrics.ranking import rank_repos

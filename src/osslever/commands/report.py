@@ -14,16 +14,33 @@ from osslever.progress import make_progress
 @click.command("report")
 @click.argument("location", default=".", required=False)
 @output_option
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default=None,
-              help="Output format (default: html when -o ends in .html, md for .md, else json). 输出格式。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "json"]),
+    default=None,
+    help="Output format (default: html when -o ends in .html, md for .md, else json). 输出格式。",
+)
 @lang_option
 @click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to analyse. 分析的引用。")
 @db_option
-@click.option("--affiliations", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="YAML file: identity or domain → organization, with optional date ranges. 归属文件。")
+@click.option(
+    "--affiliations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML file: identity or domain → organization, with optional date ranges. 归属文件。",
+)
 @quiet_option
-def command(location: str, output: Path | None, fmt: str | None, lang: str, ref: str,
-            db: Path | None, affiliations: Path | None, quiet: bool) -> None:
+def command(
+    location: str,
+    output: Path | None,
+    fmt: str | None,
+    lang: str,
+    ref: str,
+    db: Path | None,
+    affiliations: Path | None,
+    quiet: bool,
+) -> None:
     """Report on a repository (path, bare repository or clone URL).
 
     分析一个仓库（路径、裸仓库或克隆地址）并生成社区健康报告。
@@ -34,7 +51,12 @@ def command(location: str, output: Path | None, fmt: str | None, lang: str, ref:
         suffix = output.suffix.lower() if output else ""
         fmt = {".html": "html", ".htm": "html", ".md": "md"}.get(suffix, "json")
     document = report_document(
-        location, ref=ref, db=db, lang=lang, affiliations=affiliations, quiet=quiet,
+        location,
+        ref=ref,
+        db=db,
+        lang=lang,
+        affiliations=affiliations,
+        quiet=quiet,
         progress=make_progress(quiet),
     )
     if fmt == "json":

@@ -33,9 +33,7 @@ def command() -> None:
 
 @command.command("list")
 @_rules_option
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @lang_option
 @output_option
 def list_rules(rule_dirs: tuple[Path, ...], fmt: str, lang: str, output: Path | None) -> None:
@@ -56,9 +54,7 @@ def list_rules(rule_dirs: tuple[Path, ...], fmt: str, lang: str, output: Path | 
     ]
     if fmt == "json":
         emit(
-            json.dumps(
-                {"rules": rows, "overridden": ruleset.overridden}, ensure_ascii=False, indent=2
-            ),
+            json.dumps({"rules": rows, "overridden": ruleset.overridden}, ensure_ascii=False, indent=2),
             output,
         )
         return

@@ -12,15 +12,22 @@ from osslever.i18n import t
 
 @click.command(name="sbom")
 @click.argument("location")
-@click.option("--format", "fmt", type=click.Choice(["spdx-json", "cyclonedx-json"]),
-              default="spdx-json", show_default=True, help="SBOM format. SBOM 格式。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["spdx-json", "cyclonedx-json"]),
+    default="spdx-json",
+    show_default=True,
+    help="SBOM format. SBOM 格式。",
+)
 @click.option("--online", is_flag=True, help="Look up missing licenses online. 在线查询许可证。")
 @click.option("--ref", default=None, help="Read files from this git commit. 读取指定提交。")
 @lang_option
 @output_option
 @quiet_option
-def command(location: str, fmt: str, online: bool, ref: str | None, lang: str,
-            output: Path | None, quiet: bool) -> None:
+def command(
+    location: str, fmt: str, online: bool, ref: str | None, lang: str, output: Path | None, quiet: bool
+) -> None:
     """Software bill of materials of a project's dependencies, with their licenses.
 
     导出项目依赖及其许可证的软件物料清单（SBOM）。
@@ -34,5 +41,4 @@ def command(location: str, fmt: str, online: bool, ref: str | None, lang: str,
     text = sbom(doc, fmt, name)
     emit(text, output)
     if output is not None and not quiet:
-        click.echo(t("license.sbom.written", format=fmt, count=len(doc["dependencies"]),
-                     path=str(output)), err=True)
+        click.echo(t("license.sbom.written", format=fmt, count=len(doc["dependencies"]), path=str(output)), err=True)

@@ -21,11 +21,20 @@ MIN_TOKEN = 16
 
 @click.command("serve")
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs a token. 监听地址。")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs a token. 监听地址。",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port. 端口。")
-@click.option("--token-env", default="OSSLEVER_TOKEN", show_default=True, metavar="NAME",
-              help="Environment variable holding the access token (Authorization: Bearer). 令牌所在的环境变量。")
+@click.option(
+    "--token-env",
+    default="OSSLEVER_TOKEN",
+    show_default=True,
+    metavar="NAME",
+    help="Environment variable holding the access token (Authorization: Bearer). 令牌所在的环境变量。",
+)
 @lang_option
 @quiet_option
 def command(db: Path | None, host: str, port: int, token_env: str, lang: str, quiet: bool) -> None:
@@ -49,5 +58,12 @@ def command(db: Path | None, host: str, port: int, token_env: str, lang: str, qu
     app = create_app(db, token=token, allowed_hosts=LOOPBACK_NAMES if loopback else None)
     shown = f"[{host}]" if ":" in host else host
     click.echo(t("web.serve.listening", url=f"http://{shown}:{port}/", db=str(app.state.backend.path)), err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info",
-                access_log=not quiet, server_header=False, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning" if quiet else "info",
+        access_log=not quiet,
+        server_header=False,
+        proxy_headers=False,
+    )

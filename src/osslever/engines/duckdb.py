@@ -27,5 +27,6 @@ class DuckDBEngine:
         one imports pandas when it is installed, a quarter second on every report.
         """
         select = ", ".join(f"unnest(?::{sql_type}[]) AS {col}" for col, (sql_type, _) in columns.items())
-        self.store.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}",
-                           [values for _, values in columns.values()])
+        self.store.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", [values for _, values in columns.values()]
+        )

@@ -48,10 +48,13 @@ def _exact_percentiles(node: Any) -> Any:
 
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
         return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
-    if (isinstance(node, exp.WithinGroup) and isinstance(node.this, exp.PercentileCont)
-            and isinstance(node.expression, exp.Order)
-            and len(node.expression.expressions) == 1
-            and not node.expression.expressions[0].args.get("desc")):
+    if (
+        isinstance(node, exp.WithinGroup)
+        and isinstance(node.this, exp.PercentileCont)
+        and isinstance(node.expression, exp.Order)
+        and len(node.expression.expressions) == 1
+        and not node.expression.expressions[0].args.get("desc")
+    ):
         column = node.expression.expressions[0].this
         return exp.Anonymous(this="PERCENTILE", expressions=[column, node.this.this])
     return node
@@ -170,9 +173,13 @@ class SparkEngine:
     def _export_store(self) -> dict[str, str]:
         """Write the store's tables to Parquet (DuckDB COPY) for Spark to read."""
         store = self._store
-        names = [r["name"] for r in store.rows(
-            "SELECT table_name AS name FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1")]
+        names = [
+            r["name"]
+            for r in store.rows(
+                "SELECT table_name AS name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+            )
+        ]
         if self._wanted:
             names = [n for n in names if n in self._wanted]
         self._exported = Path(tempfile.mkdtemp(prefix="osslever-spark-"))
@@ -180,7 +187,7 @@ class SparkEngine:
         for name in names:
             target = self._exported / f"{name}.parquet"
             quoted = str(target).replace("'", "''")
-            store.execute(f'COPY (SELECT * FROM "{name}") TO \'{quoted}\' (FORMAT parquet)')
+            store.execute(f"COPY (SELECT * FROM \"{name}\") TO '{quoted}' (FORMAT parquet)")
             out[name] = str(target)
         return out
 
@@ -190,8 +197,7 @@ class SparkEngine:
         try:
             frame = spark.read.parquet(str(path))
         except Exception as exc:
-            raise UserError("spark.bad_parquet", table=table, path=str(path),
-                            detail=_first_line(exc)) from exc
+            raise UserError("spark.bad_parquet", table=table, path=str(path), detail=_first_line(exc)) from exc
         frame.createOrReplaceTempView(table)
         self.tables[table] = str(path)
 

@@ -58,8 +58,13 @@ def _ranges(kind: str, key: str, value: object, path: Path) -> list[Affiliation]
             raise UserError("affiliation.bad_entry", file=str(path), where=f"{where}[{i}]")
         unknown = set(item) - {"organization", "from", "until"}
         if unknown:
-            raise UserError("affiliation.unknown_key", file=str(path), where=f"{where}[{i}]",
-                            key=sorted(unknown)[0], allowed="organization, from, until")
+            raise UserError(
+                "affiliation.unknown_key",
+                file=str(path),
+                where=f"{where}[{i}]",
+                key=sorted(unknown)[0],
+                allowed="organization, from, until",
+            )
         start = _date(item["from"], f"{where}[{i}].from", path) if "from" in item else _FAR_PAST
         end = _date(item["until"], f"{where}[{i}].until", path) if "until" in item else _FAR_FUTURE
         if end <= start:
@@ -83,8 +88,13 @@ def load(path: Path) -> list[Affiliation]:
         raise UserError("affiliation.bad_entry", file=str(path), where="(top level)")
     unknown = set(data) - {"identities", "domains"}
     if unknown:
-        raise UserError("affiliation.unknown_key", file=str(path), where="(top level)",
-                        key=sorted(unknown)[0], allowed="identities, domains")
+        raise UserError(
+            "affiliation.unknown_key",
+            file=str(path),
+            where="(top level)",
+            key=sorted(unknown)[0],
+            allowed="identities, domains",
+        )
     out: list[Affiliation] = []
     for kind, section in (("identity", "identities"), ("domain", "domains")):
         for key, value in (data.get(section) or {}).items():

@@ -41,9 +41,7 @@ def _contact(name: str, email: str) -> str:
     return f"{clean} <{email.replace('>', '').strip()}>"
 
 
-def resolve(
-    git_dir: Path, work_tree: Path | None, pairs: Sequence[tuple[str, str]]
-) -> list[tuple[str, str]]:
+def resolve(git_dir: Path, work_tree: Path | None, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """(raw name, raw e-mail) → (mailmapped name, lower-cased mailmapped e-mail), in order."""
     if not pairs:
         return []

@@ -181,9 +181,7 @@ def edge_sql(period: str, params: OpenRankParams | None = None) -> str:
     for name, weight in p.weights:
         item, cond = _WEIGHT_EXPR[name]
         terms.append(f"COUNT(DISTINCT CASE WHEN {cond} THEN {item} END) * {weight!r}")
-    valid = " OR ".join(
-        f"(type = {_sql_str(t)} AND action = {_sql_str(a)})" for t, a in p.valid_actions
-    )
+    valid = " OR ".join(f"(type = {_sql_str(t)} AND action = {_sql_str(a)})" for t, a in p.valid_actions)
     bot_ids = ", ".join(str(i) for i in p.bot_ids) or "NULL"
     suffix = _sql_str("%" + p.bot_login_suffix.replace("%", "").replace("_", ""))
     return f"""
@@ -335,8 +333,7 @@ def solve(
 # --------------------------------------------------------------------------- one month
 
 
-def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray
-           ) -> tuple[pa.Array, np.ndarray, pa.Array]:
+def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray) -> tuple[pa.Array, np.ndarray, pa.Array]:
     """Distinct keys, each edge's index into them, and each key's latest name.
 
     Latest = the edge with the newest ``last_at``; among equals, the last row (the
@@ -378,8 +375,7 @@ def _priors(store: Store, period: str, p: OpenRankParams) -> pa.Table:
         )
         WHERE value * pow(?, ? - month_index) > ?
         """,
-        [p.attenuation, month_index(period), period, p.attenuation, month_index(period),
-         p.prior_min_value],
+        [p.attenuation, month_index(period), period, p.attenuation, month_index(period), p.prior_min_value],
     )
 
 
@@ -410,14 +406,14 @@ class MonthGraph:
     user_init: np.ndarray
 
 
-def build_graph(edges: pa.Table, priors: pa.Table | None, period: str,
-                params: OpenRankParams | None = None) -> MonthGraph:
+def build_graph(
+    edges: pa.Table, priors: pa.Table | None, period: str, params: OpenRankParams | None = None
+) -> MonthGraph:
     """Edges (from ``edge_sql``) and prior values → the sparse matrix and initial values."""
     p = params or load_params()
     if edges.num_rows == 0:
         empty = pa.array([], pa.string())
-        return MonthGraph(period, empty, empty, empty, empty, sp.csr_matrix((0, 0)),
-                          np.zeros(0), np.zeros(0))
+        return MonthGraph(period, empty, empty, empty, empty, sp.csr_matrix((0, 0)), np.zeros(0), np.zeros(0))
     last_at = pc.cast(edges["last_at"], pa.timestamp("us")).to_numpy(zero_copy_only=False)
     last_at = last_at.astype("datetime64[us]").astype(np.int64)
     repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], edges["repo_name"], last_at)
@@ -430,26 +426,29 @@ def build_graph(edges: pa.Table, priors: pa.Table | None, period: str,
     if priors is not None and priors.num_rows:
         repo_init += _prior_values(priors, "repo", repo_keys)
         user_init += _prior_values(priors, "user", user_keys)
-    return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix,
-                      repo_init, user_init)
+    return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix, repo_init, user_init)
 
 
 def _result_table(graph: MonthGraph, result: OpenRankResult) -> pa.Table:
     n_r, n_u = len(graph.repo_keys), len(graph.user_keys)
-    return pa.table({
-        "period": pa.array([graph.period] * (n_r + n_u), pa.string()),
-        "node_type": pa.array(["repo"] * n_r + ["user"] * n_u, pa.string()),
-        "node": pa.concat_arrays([graph.repo_names.cast(pa.string()),
-                                  graph.user_names.cast(pa.string())]),
-        "value": pa.array(np.concatenate([result.repo_values, result.user_values])),
-        "node_key": pa.concat_arrays([graph.repo_keys.cast(pa.string()),
-                                      graph.user_keys.cast(pa.string())]),
-    })
+    return pa.table(
+        {
+            "period": pa.array([graph.period] * (n_r + n_u), pa.string()),
+            "node_type": pa.array(["repo"] * n_r + ["user"] * n_u, pa.string()),
+            "node": pa.concat_arrays([graph.repo_names.cast(pa.string()), graph.user_names.cast(pa.string())]),
+            "value": pa.array(np.concatenate([result.repo_values, result.user_values])),
+            "node_key": pa.concat_arrays([graph.repo_keys.cast(pa.string()), graph.user_keys.cast(pa.string())]),
+        }
+    )
 
 
-def compute_month(store: Store, period: str, engine: Engine | None = None,
-                  params: OpenRankParams | None = None, events: int | None = None
-                  ) -> dict[str, Any]:
+def compute_month(
+    store: Store,
+    period: str,
+    engine: Engine | None = None,
+    params: OpenRankParams | None = None,
+    events: int | None = None,
+) -> dict[str, Any]:
     """Compute one month from its edges and the stored earlier months; store the result."""
     p = params or load_params()
     eng = engine or _default_engine(store)
@@ -484,9 +483,16 @@ def compute_month(store: Store, period: str, engine: Engine | None = None,
                 con.unregister("openrank_result")
         con.execute(
             "INSERT INTO gh_openrank_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [period, summary["events"], summary["repos"], summary["users"], summary["edges"],
-             summary["iterations"], summary["converged"],
-             dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            [
+                period,
+                summary["events"],
+                summary["repos"],
+                summary["users"],
+                summary["edges"],
+                summary["iterations"],
+                summary["converged"],
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            ],
         )
     return summary
 
@@ -500,8 +506,9 @@ def _default_engine(store: Store) -> Engine:
 # --------------------------------------------------------------------------- public entry points
 
 
-def ensure_openrank(store: Store, until: str | None = None, engine: Engine | None = None,
-                    params: OpenRankParams | None = None) -> list[dict[str, Any]]:
+def ensure_openrank(
+    store: Store, until: str | None = None, engine: Engine | None = None, params: OpenRankParams | None = None
+) -> list[dict[str, Any]]:
     """Compute every month up to ``until`` (YYYY-MM; default: the last month with events)
     whose result is missing or stale, in order — a month's prior values come from the
     months before it, so recomputing one month makes every later stored month stale.
@@ -517,8 +524,7 @@ def ensure_openrank(store: Store, until: str | None = None, engine: Engine | Non
     last = until or months[-1]
     if not _MONTH.match(last):
         raise UserError("openrank.bad_period", period=last)
-    runs = {str(r["period"]): int(r["events"])
-            for r in store.rows("SELECT period, events FROM gh_openrank_runs")}
+    runs = {str(r["period"]): int(r["events"]) for r in store.rows("SELECT period, events FROM gh_openrank_runs")}
     wanted = [m for m in months if m <= last]
     stale_from = next((m for m in wanted if runs.get(m) != counts[m]), None)
     # a stored month that lost all its events is stale too
@@ -534,16 +540,16 @@ def ensure_openrank(store: Store, until: str | None = None, engine: Engine | Non
     return [compute_month(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
 
 
-def openrank_values(store: Store, period: str, node_type: str = "repo",
-                    nodes: list[str] | None = None) -> dict[str, float]:
+def openrank_values(
+    store: Store, period: str, node_type: str = "repo", nodes: list[str] | None = None
+) -> dict[str, float]:
     """OpenRank of each node for a month, quarter or year (sum of its months, as OpenDigger).
 
     Keys are names as last seen in the period; ``nodes`` restricts to those names
     (compared lower-case). Reads stored values only — call ``ensure_openrank`` first.
     """
     if node_type not in NODE_TYPES:
-        raise UserError("openrank.bad_node_type", node_type=node_type,
-                        allowed=", ".join(NODE_TYPES))
+        raise UserError("openrank.bad_node_type", node_type=node_type, allowed=", ".join(NODE_TYPES))
     months = months_of(period)
     sql = f"""
         SELECT arg_max(node, period) AS node, SUM(value) AS value
@@ -558,8 +564,7 @@ def openrank_values(store: Store, period: str, node_type: str = "repo",
     return {str(r["node"]): float(r["value"]) for r in rows}
 
 
-def repo_openrank(store: Store, repo: str, period: str, engine: Engine | None = None
-                  ) -> float | None:
+def repo_openrank(store: Store, repo: str, period: str, engine: Engine | None = None) -> float | None:
     """The ``openrank`` metric of one repository (computing months as needed).
 
     ``None`` when the repository had no OpenRank activity in the period (OpenDigger

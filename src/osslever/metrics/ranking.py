@@ -20,7 +20,6 @@ RANK_BY = ("openrank", "activity")
 SCHEMA_VERSION = 1
 
 
-
 def _openrank_values(store: Store, engine: Engine, period: str) -> tuple[dict[str, float], list]:
     months = orank.months_of(period)
     computed = orank.ensure_openrank(store, until=months[-1], engine=engine)
@@ -63,8 +62,9 @@ _SOURCES: dict[str, Callable[[Store, Engine, str], tuple[dict[str, float], list]
 }
 
 
-def rank_repos(store: Store, by: str = "openrank", period: str | None = None, top: int = 50,
-               engine: Engine | None = None) -> dict[str, Any]:
+def rank_repos(
+    store: Store, by: str = "openrank", period: str | None = None, top: int = 50, engine: Engine | None = None
+) -> dict[str, Any]:
     """The ``rank`` document: the top repositories by ``by`` in ``period``.
 
     ``period`` is ``YYYY-MM``, ``YYYYQn`` or ``YYYY`` (default: the last month with
@@ -88,10 +88,8 @@ def rank_repos(store: Store, by: str = "openrank", period: str | None = None, to
     ]
     notes = []
     if not items:
-        params = {"by": by, "period": chosen, "first": str(counts[0]["period"]),
-                  "last": str(counts[-1]["period"])}
-        notes.append({"key": "openrank.nothing_in_period", "text": t("openrank.nothing_in_period",
-                                                                   **params), **params})
+        params = {"by": by, "period": chosen, "first": str(counts[0]["period"]), "last": str(counts[-1]["period"])}
+        notes.append({"key": "openrank.nothing_in_period", "text": t("openrank.nothing_in_period", **params), **params})
     return {
         "schema_version": SCHEMA_VERSION,
         "by": by,

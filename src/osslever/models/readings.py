@@ -13,8 +13,14 @@ from typing import Any
 
 import yaml
 
-_OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
-        "eq": operator.eq, "ne": operator.ne}
+_OPS = {
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
 
 
 @cache

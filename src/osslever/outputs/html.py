@@ -36,8 +36,10 @@ def heat(value: float | None) -> str:
 def _charts(doc: dict, lang: str) -> dict[str, Markup]:
     c = doc["community"]
     months = [m["month"] for m in c.get("monthly", [])]
-    col = {k: [m[k] for m in c.get("monthly", [])] for k in
-           ("commits", "active_contributors", "new_contributors", "lines_added", "lines_deleted")}
+    col = {
+        k: [m[k] for m in c.get("monthly", [])]
+        for k in ("commits", "active_contributors", "new_contributors", "lines_added", "lines_deleted")
+    }
     orgs = c.get("organizations_12m", [])
     top = [(o["name"], o["share"]) for o in orgs[:10]]
     rest = sum(o["share"] for o in orgs[10:])
@@ -46,12 +48,17 @@ def _charts(doc: dict, lang: str) -> dict[str, Markup]:
     charts = {
         "commits": svg.bar_chart(months, col["commits"], t("report.monthly_commits", lang)),
         "contributors": svg.line_chart(
-            months, {t("report.active", lang): col["active_contributors"],
-                     t("report.new", lang): col["new_contributors"]},
-            t("report.monthly_contributors", lang)),
-        "lines": svg.mirrored_bars(months, col["lines_added"], col["lines_deleted"],
-                                   (t("report.added", lang), t("report.deleted", lang)),
-                                   t("report.lines_changed", lang)),
+            months,
+            {t("report.active", lang): col["active_contributors"], t("report.new", lang): col["new_contributors"]},
+            t("report.monthly_contributors", lang),
+        ),
+        "lines": svg.mirrored_bars(
+            months,
+            col["lines_added"],
+            col["lines_deleted"],
+            (t("report.added", lang), t("report.deleted", lang)),
+            t("report.lines_changed", lang),
+        ),
         "organizations": svg.share_bars(top, t("report.organizations", lang)),
     }
     events = doc.get("events") or {}
@@ -60,7 +67,8 @@ def _charts(doc: dict, lang: str) -> dict[str, Markup]:
         labels = [row["month"] for row in series]
         keys = [k for k in series[0] if k != "month"][:4]
         charts["events"] = svg.line_chart(
-            labels, {k: [row.get(k) or 0 for row in series] for k in keys}, t("report.events", lang))
+            labels, {k: [row.get(k) or 0 for row in series] for k in keys}, t("report.events", lang)
+        )
     return charts
 
 

@@ -27,15 +27,16 @@ def _license_line(doc: dict, lang: str) -> str:
     return lic["spdx"]
 
 
-
 def render_table(doc: dict, lang: str, width: int = 120) -> str:
     buf = io.StringIO()
     console = Console(file=buf, width=width, no_color=True, highlight=False, soft_wrap=False)
     lic = doc["license"]
     console.print(_v("title", lang, path=doc["repository"]["path"]))
-    console.print(f"{_v('license', lang)}: {_license_line(doc, lang)}   "
-                  f"{_v('confidence', lang)}: {lic['confidence']:.2f}   "
-                  f"{_v('category', lang)}: {', '.join(lic.get('category') or []) or '-'}")
+    console.print(
+        f"{_v('license', lang)}: {_license_line(doc, lang)}   "
+        f"{_v('confidence', lang)}: {lic['confidence']:.2f}   "
+        f"{_v('category', lang)}: {', '.join(lic.get('category') or []) or '-'}"
+    )
     if lic.get("files"):
         console.print(f"{_v('files', lang)}: {', '.join(lic['files'])}")
     for scoped in lic.get("scoped") or []:
@@ -61,8 +62,13 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
         for col in ("ecosystem", "name", "version", "license", "source"):
             table.add_column(_v(col, lang))
         for dep in deps[:MAX_ROWS]:
-            table.add_row(dep["ecosystem"], dep["name"], str(dep.get("version") or ""),
-                          dep.get("license") or _v("unknown", lang), dep["source"])
+            table.add_row(
+                dep["ecosystem"],
+                dep["name"],
+                str(dep.get("version") or ""),
+                dep.get("license") or _v("unknown", lang),
+                dep["source"],
+            )
         console.print(table)
         if len(deps) > MAX_ROWS:
             console.print(_v("more", lang, count=len(deps) - MAX_ROWS))
@@ -80,8 +86,7 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
     if doc.get("obligations"):
         console.print(f"\n{_v('obligations', lang)}")
         for row in doc["obligations"]:
-            console.print(f"• [{row['mode']}] {row['reason']} ({len(row['dependencies'])})",
-                          markup=False)
+            console.print(f"• [{row['mode']}] {row['reason']} ({len(row['dependencies'])})", markup=False)
 
     if doc["implications"]:
         console.print(f"\n{_v('implications', lang)}")
@@ -111,34 +116,45 @@ def render_markdown(doc: dict, lang: str) -> str:
         lines.append(f"- {_md_cell(note['text'])}")
     lines += ["", f"## {_v('history', lang)}", ""]
     if doc["history"]:
-        lines += [f"| {_v('date', lang)} | {_v('change', lang)} | {_v('commit', lang)} |",
-                  "|---|---|---|"]
-        lines += [f"| {e['date']} | `{e['from']}` → `{e['to']}` | `{e['commit'][:12]}` |"
-                  for e in doc["history"]]
+        lines += [f"| {_v('date', lang)} | {_v('change', lang)} | {_v('commit', lang)} |", "|---|---|---|"]
+        lines += [f"| {e['date']} | `{e['from']}` → `{e['to']}` | `{e['commit'][:12]}` |" for e in doc["history"]]
     else:
         lines.append(_v("no_history", lang))
     deps = doc["dependencies"]
     unknown = sum(1 for d in deps if not d.get("license"))
-    lines += ["", f"## {_v('dependencies', lang)}", "",
-              _v("dependencies_summary", lang, count=len(deps), unknown=unknown), ""]
+    lines += [
+        "",
+        f"## {_v('dependencies', lang)}",
+        "",
+        _v("dependencies_summary", lang, count=len(deps), unknown=unknown),
+        "",
+    ]
     if deps:
-        lines += [f"| {_v('ecosystem', lang)} | {_v('name', lang)} | {_v('version', lang)} | "
-                  f"{_v('license', lang)} | {_v('source', lang)} |", "|---|---|---|---|---|"]
-        lines += [f"| {d['ecosystem']} | {_md_cell(d['name'])} | {_md_cell(d.get('version'))} | "
-                  f"{_md_cell(d.get('license') or _v('unknown', lang))} | {d['source']} |"
-                  for d in deps]
+        lines += [
+            f"| {_v('ecosystem', lang)} | {_v('name', lang)} | {_v('version', lang)} | "
+            f"{_v('license', lang)} | {_v('source', lang)} |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {d['ecosystem']} | {_md_cell(d['name'])} | {_md_cell(d.get('version'))} | "
+            f"{_md_cell(d.get('license') or _v('unknown', lang))} | {d['source']} |"
+            for d in deps
+        ]
     lines += ["", f"## {_v('conflicts', lang)}", ""]
     if doc["conflicts"]:
-        lines += [f"| {_v('dependency', lang)} | {_v('license', lang)} | {_v('mode', lang)} | "
-                  f"{_v('reason', lang)} |", "|---|---|---|---|"]
-        lines += [f"| {_md_cell(c['dependency'])} | {_md_cell(c['license'])} | {c['mode']} | "
-                  f"{_md_cell(c['reason'])} |" for c in doc["conflicts"]]
+        lines += [
+            f"| {_v('dependency', lang)} | {_v('license', lang)} | {_v('mode', lang)} | {_v('reason', lang)} |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_md_cell(c['dependency'])} | {_md_cell(c['license'])} | {c['mode']} | {_md_cell(c['reason'])} |"
+            for c in doc["conflicts"]
+        ]
     else:
         lines.append(_v("no_conflicts", lang))
     if doc.get("obligations"):
         lines += ["", f"## {_v('obligations', lang)}", ""]
-        lines += [f"- **{o['mode']}** ({len(o['dependencies'])}): {_md_cell(o['reason'])}"
-                  for o in doc["obligations"]]
+        lines += [f"- **{o['mode']}** ({len(o['dependencies'])}): {_md_cell(o['reason'])}" for o in doc["obligations"]]
     lines += ["", f"## {_v('implications', lang)}", ""]
     for row in doc["implications"]:
         lines.append(f"- {_md_cell(row['text'])} (`{row['rule']}`; {row['source']})")

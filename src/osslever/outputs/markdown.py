@@ -25,57 +25,131 @@ def _pct(value: float | None) -> str:
 def render_report(doc: dict, lang: str) -> str:
     c, repo = doc["community"], doc["repository"]
     out = [f"# {escape(t('report.title', lang, name=repo['name']))}", ""]
-    out.append(f"{t('report.repository', lang)}: {escape(repo['slug'] or repo['path'])} · "
-               f"{t('report.ref', lang)}: `{escape(repo['ref'])}` · {t('report.head', lang)}: `{repo['head'][:12]}`")
+    out.append(
+        f"{t('report.repository', lang)}: {escape(repo['slug'] or repo['path'])} · "
+        f"{t('report.ref', lang)}: `{escape(repo['ref'])}` · {t('report.head', lang)}: `{repo['head'][:12]}`"
+    )
     if repo["shallow"]:
         out += ["", f"> **{t('report.shallow_warning', lang)}**"]
-    out += ["", f"## {t('report.headline', lang)}", "",
-            t("report.window", lang, start=c["window_12m"]["start"], end=c["window_12m"]["end"]), "",
-            "| | |", "|---|---:|"]
-    for key in ("commits_total", "contributors_total", "active_contributors_12m", "new_contributors_12m",
-                "bus_factor_12m", "elephant_factor_12m", "bots_total", "first_commit", "last_commit"):
+    out += [
+        "",
+        f"## {t('report.headline', lang)}",
+        "",
+        t("report.window", lang, start=c["window_12m"]["start"], end=c["window_12m"]["end"]),
+        "",
+        "| | |",
+        "|---|---:|",
+    ]
+    for key in (
+        "commits_total",
+        "contributors_total",
+        "active_contributors_12m",
+        "new_contributors_12m",
+        "bus_factor_12m",
+        "elephant_factor_12m",
+        "bots_total",
+        "first_commit",
+        "last_commit",
+    ):
         out.append(f"| {t('report.' + key, lang)} | {c[key]} |")
     spdx = doc["license"].get("spdx") or t("report.license_none", lang)
     out.append(f"| {t('report.license', lang)} | {escape(spdx)} |")
     out += ["", f"## {t('report.reading', lang)}", ""]
     out += [f"- {escape(r['text'])} `{r['id']}`" for r in doc["readings"]]
-    out += ["", f"## {t('report.organizations', lang)}", "",
-            f"| {t('report.organization', lang)} | {t('report.share', lang)} |", "|---|---:|"]
+    out += [
+        "",
+        f"## {t('report.organizations', lang)}",
+        "",
+        f"| {t('report.organization', lang)} | {t('report.share', lang)} |",
+        "|---|---:|",
+    ]
     out += [f"| {escape(o['name'])} | {o['share']:.1%} |" for o in c["organizations_12m"][:15]]
-    out += ["", t("report.segments", lang, **c["contributor_segments_12m"]), "",
-            f"## {t('report.top_contributors', lang)}", "",
-            f"| {t('report.contributor', lang)} | {t('report.organization', lang)} | {t('report.commits', lang)} |",
-            "|---|---|---:|"]
-    out += [f"| {escape(p['name'])} | {escape(p['organization'])} | {p['commits']} |"
-            for p in c["top_contributors_12m"]]
-    out += ["", f"## {t('report.retention', lang)}", "",
-            "| " + " | ".join([t("report.cohort", lang), t("report.contributors", lang)]
-                            + [t("report.after", lang, n=n) for n in ("1m", "3m", "6m", "12m")]) + " |",
-            "|---|---:|---:|---:|---:|---:|"]
-    out += [f"| {row['cohort']} | {row['contributors']} | "
-            + " | ".join(_pct(row[n]) for n in ("1m", "3m", "6m", "12m")) + " |"
-            for row in c["retention_cohorts"]]
+    out += [
+        "",
+        t("report.segments", lang, **c["contributor_segments_12m"]),
+        "",
+        f"## {t('report.top_contributors', lang)}",
+        "",
+        f"| {t('report.contributor', lang)} | {t('report.organization', lang)} | {t('report.commits', lang)} |",
+        "|---|---|---:|",
+    ]
+    out += [
+        f"| {escape(p['name'])} | {escape(p['organization'])} | {p['commits']} |" for p in c["top_contributors_12m"]
+    ]
+    out += [
+        "",
+        f"## {t('report.retention', lang)}",
+        "",
+        "| "
+        + " | ".join(
+            [t("report.cohort", lang), t("report.contributors", lang)]
+            + [t("report.after", lang, n=n) for n in ("1m", "3m", "6m", "12m")]
+        )
+        + " |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    out += [
+        f"| {row['cohort']} | {row['contributors']} | "
+        + " | ".join(_pct(row[n]) for n in ("1m", "3m", "6m", "12m"))
+        + " |"
+        for row in c["retention_cohorts"]
+    ]
     rel, mnt = c["releases"], c["maintained"]
-    out += ["", f"## {t('report.releases', lang)}", "",
-            t("report.releases_line", lang, total=rel["releases_total"], recent=rel["releases_12m"],
-              gap=rel["median_days_between_releases"] if rel["median_days_between_releases"] is not None else "—",
-              last=escape(rel["last_release"] or "—"), date=rel["last_release_date"] or "—"),
-            "", t("report.maintained", lang, as_of=mnt["as_of"], months=mnt["months_with_commits_12"],
-                  weeks=mnt["weeks_with_commits_12"]),
-            "", f"## {t('report.monthly_commits', lang)}", "",
-            "| " + " | ".join(t(f"report.{k}", lang) for k in ("month", "commits", "active", "new")) + " | + | - |",
-            "|---|---:|---:|---:|---:|---:|"]
-    out += [f"| {m['month']} | {m['commits']} | {m['active_contributors']} | {m['new_contributors']} | "
-            f"{m['lines_added']} | {m['lines_deleted']} |" for m in c["monthly"][-24:]]
+    out += [
+        "",
+        f"## {t('report.releases', lang)}",
+        "",
+        t(
+            "report.releases_line",
+            lang,
+            total=rel["releases_total"],
+            recent=rel["releases_12m"],
+            gap=rel["median_days_between_releases"] if rel["median_days_between_releases"] is not None else "—",
+            last=escape(rel["last_release"] or "—"),
+            date=rel["last_release_date"] or "—",
+        ),
+        "",
+        t(
+            "report.maintained",
+            lang,
+            as_of=mnt["as_of"],
+            months=mnt["months_with_commits_12"],
+            weeks=mnt["weeks_with_commits_12"],
+        ),
+        "",
+        f"## {t('report.monthly_commits', lang)}",
+        "",
+        "| " + " | ".join(t(f"report.{k}", lang) for k in ("month", "commits", "active", "new")) + " | + | - |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    out += [
+        f"| {m['month']} | {m['commits']} | {m['active_contributors']} | {m['new_contributors']} | "
+        f"{m['lines_added']} | {m['lines_deleted']} |"
+        for m in c["monthly"][-24:]
+    ]
     lic = doc["license"]
-    out += ["", f"## {t('report.license', lang)}: {escape(lic.get('spdx') or t('report.license_none', lang))}", "",
-            t("report.license_files", lang, files=escape(", ".join(lic.get("files", [])) or "—"),
-              deps=lic.get("dependencies_total", 0), conflicts=len(lic.get("conflicts") or []))]
+    out += [
+        "",
+        f"## {t('report.license', lang)}: {escape(lic.get('spdx') or t('report.license_none', lang))}",
+        "",
+        t(
+            "report.license_files",
+            lang,
+            files=escape(", ".join(lic.get("files", [])) or "—"),
+            deps=lic.get("dependencies_total", 0),
+            conflicts=len(lic.get("conflicts") or []),
+        ),
+    ]
     if lic.get("history"):
-        out += ["", f"| {t('report.license_changed', lang)} | {t('report.license_from', lang)} | "
-                f"{t('report.license_to', lang)} | commit |", "|---|---|---|---|"]
-        out += [f"| {h['date']} | {escape(h['from'])} | {escape(h['to'])} | `{h['commit'][:10]}` |"
-                for h in lic["history"]]
+        out += [
+            "",
+            f"| {t('report.license_changed', lang)} | {t('report.license_from', lang)} | "
+            f"{t('report.license_to', lang)} | commit |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| {h['date']} | {escape(h['from'])} | {escape(h['to'])} | `{h['commit'][:10]}` |" for h in lic["history"]
+        ]
     if lic.get("implications"):
         out += ["", f"### {t('report.license_implications', lang)}", ""]
         out += [f"- {escape(i['text'])} `{i['rule']}`" for i in lic["implications"]]
@@ -83,12 +157,22 @@ def render_report(doc: dict, lang: str) -> str:
     if events and events.get("monthly"):
         rows = events["monthly"][-12:]
         keys = [k for k in rows[0] if k != "month"]
-        out += ["", f"## {t('report.events', lang)}", "",
-                f"| {t('report.month', lang)} | " + " | ".join(keys) + " |",
-                "|---|" + "---:|" * len(keys)]
-        out += [f"| {r['month']} | " + " | ".join("—" if r[k] is None else str(r[k]) for k in keys) + " |"
-                for r in rows]
+        out += [
+            "",
+            f"## {t('report.events', lang)}",
+            "",
+            f"| {t('report.month', lang)} | " + " | ".join(keys) + " |",
+            "|---|" + "---:|" * len(keys),
+        ]
+        out += [
+            f"| {r['month']} | " + " | ".join("—" if r[k] is None else str(r[k]) for k in keys) + " |" for r in rows
+        ]
         out += ["", t("report.events_source", lang)]
-    out += ["", f"_{t('report.definitions', lang)}_", "",
-            f"_{t('report.generated', lang, version=doc['generated']['version'], at=doc['generated']['at'])}_", ""]
+    out += [
+        "",
+        f"_{t('report.definitions', lang)}_",
+        "",
+        f"_{t('report.generated', lang, version=doc['generated']['version'], at=doc['generated']['at'])}_",
+        "",
+    ]
     return "\n".join(out)

@@ -44,17 +44,24 @@ def _monthly(engine: Engine, first: dt.date, last: dt.date) -> list[dict]:
     while cur <= last:
         key = cur.strftime("%Y-%m")
         added, deleted = changed.get(key, (0, 0))
-        out.append({
-            "month": key, "commits": n_commits.get(key, 0),
-            "active_contributors": active.get(key, 0), "new_contributors": new.get(key, 0),
-            "lines_added": added, "lines_deleted": deleted,
-        })
+        out.append(
+            {
+                "month": key,
+                "commits": n_commits.get(key, 0),
+                "active_contributors": active.get(key, 0),
+                "new_contributors": new.get(key, 0),
+                "lines_added": added,
+                "lines_deleted": deleted,
+            }
+        )
         cur = add_months(cur, 1)
     return out
 
 
 def community_section(
-    engine: Engine, history_id: int, as_of: dt.date | None = None,
+    engine: Engine,
+    history_id: int,
+    as_of: dt.date | None = None,
 ) -> dict:
     """All git-history metrics of one history (``commit_facts`` must be built)."""
     span = facts.span(engine)
@@ -73,8 +80,7 @@ def community_section(
         "bots_total": contributors.bots_total(engine),
         "first_commit": first.isoformat(),
         "last_commit": last.isoformat(),
-        "window_12m": {"start": window.start.isoformat(),
-                       "end": (window.end - dt.timedelta(days=1)).isoformat()},
+        "window_12m": {"start": window.start.isoformat(), "end": (window.end - dt.timedelta(days=1)).isoformat()},
         "active_contributors_12m": active_12m,
         "new_contributors_12m": new_12m,
         "new_contributors_share_12m": round(new_12m / active_12m, 4) if active_12m else None,
@@ -82,8 +88,7 @@ def community_section(
         "elephant_factor_12m": elephant_factor.elephant_factor(engine, window),
         "organizations_12m": shares,
         "organization_top": affiliated[0]["name"] if affiliated else None,
-        "organization_top_share": (round(affiliated[0]["commits"] / affiliated_total, 4)
-                                   if affiliated else None),
+        "organization_top_share": (round(affiliated[0]["commits"] / affiliated_total, 4) if affiliated else None),
         "contributor_segments_12m": contributor_segments.contributor_segments(engine, window),
         "retention": retention.retention(engine),
         "retention_cohorts": retention.cohorts(engine),
@@ -123,8 +128,12 @@ def build_report(
     document: dict = {
         "schema_version": SCHEMA_VERSION,
         "repository": {
-            "name": repo.name, "path": repo.location, "ref": ref, "head": result.tip,
-            "shallow": result.shallow, "slug": repo.slug,
+            "name": repo.name,
+            "path": repo.location,
+            "ref": ref,
+            "head": result.tip,
+            "shallow": result.shallow,
+            "slug": repo.slug,
         },
         "license": cached_summary(engine.store, repo, result.tip, lang),
         "community": community_section(engine, result.history_id, as_of),
@@ -139,7 +148,9 @@ def build_report(
         document["events"] = events
     document["readings"] = readings("community", document, lang)
     document["generated"] = {
-        "tool": "osslever", "version": __version__, "lang": lang,
+        "tool": "osslever",
+        "version": __version__,
+        "lang": lang,
         "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     return document

@@ -97,39 +97,48 @@ def spdx_json(document: dict, name: str) -> str:
         return parsed if parsed is not None else SpdxNoAssertion()
 
     root_license = document["license"]["spdx"]
-    packages = [Package(spdx_id="SPDXRef-Package-root", name=name,
-                        download_location=SpdxNoAssertion(), files_analyzed=False,
-                        license_declared=license_field(root_license),
-                        license_concluded=SpdxNoAssertion(), copyright_text=SpdxNoAssertion())]
-    relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES,
-                                  "SPDXRef-Package-root")]
+    packages = [
+        Package(
+            spdx_id="SPDXRef-Package-root",
+            name=name,
+            download_location=SpdxNoAssertion(),
+            files_analyzed=False,
+            license_declared=license_field(root_license),
+            license_concluded=SpdxNoAssertion(),
+            copyright_text=SpdxNoAssertion(),
+        )
+    ]
+    relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, "SPDXRef-Package-root")]
     refs = set(_refs(root_license))
     for i, dep in enumerate(document["dependencies"], start=1):
         spdx_id = f"SPDXRef-Package-{i}"
         external = []
         purl = purl_of(dep)
         if purl:
-            external.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER,
-                                               "purl", purl))
-        packages.append(Package(
-            spdx_id=spdx_id, name=dep["name"], version=dep.get("version") or None,
-            download_location=SpdxNoAssertion(), files_analyzed=False,
-            license_declared=license_field(dep.get("license")),
-            license_concluded=SpdxNoAssertion(), copyright_text=SpdxNoAssertion(),
-            external_references=external,
-        ))
-        relationships.append(Relationship("SPDXRef-Package-root", RelationshipType.DEPENDS_ON,
-                                          spdx_id))
+            external.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl))
+        packages.append(
+            Package(
+                spdx_id=spdx_id,
+                name=dep["name"],
+                version=dep.get("version") or None,
+                download_location=SpdxNoAssertion(),
+                files_analyzed=False,
+                license_declared=license_field(dep.get("license")),
+                license_concluded=SpdxNoAssertion(),
+                copyright_text=SpdxNoAssertion(),
+                external_references=external,
+            )
+        )
+        relationships.append(Relationship("SPDXRef-Package-root", RelationshipType.DEPENDS_ON, spdx_id))
         refs.update(_refs(dep.get("license")))
-    extracted = [ExtractedLicensingInfo(license_id=ref, license_name=ref,
-                                        extracted_text=f"See {ref} (ScanCode LicenseDB).")
-                 for ref in sorted(refs)]
-    doc = Document(creation, packages=packages, relationships=relationships,
-                   extracted_licensing_info=extracted)
+    extracted = [
+        ExtractedLicensingInfo(license_id=ref, license_name=ref, extracted_text=f"See {ref} (ScanCode LicenseDB).")
+        for ref in sorted(refs)
+    ]
+    doc = Document(creation, packages=packages, relationships=relationships, extracted_licensing_info=extracted)
     errors = validate_full_spdx_document(doc)
     if errors:
-        raise UserError("license.sbom_invalid", format="spdx-json",
-                        detail=errors[0].validation_message[:200])
+        raise UserError("license.sbom_invalid", format="spdx-json", detail=errors[0].validation_message[:200])
     return json.dumps(convert(doc, None), indent=2, ensure_ascii=False)
 
 
@@ -152,14 +161,18 @@ def cyclonedx_json(document: dict, name: str) -> str:
         return [factory.make_from_string(expression)]
 
     bom = Bom()
-    root = Component(name=name, type=ComponentType.APPLICATION, bom_ref="root",
-                     licenses=licenses(document["license"]["spdx"]))
+    root = Component(
+        name=name, type=ComponentType.APPLICATION, bom_ref="root", licenses=licenses(document["license"]["spdx"])
+    )
     bom.metadata.component = root
     for i, dep in enumerate(document["dependencies"], start=1):
         purl = purl_of(dep)
         component = Component(
-            name=dep["name"], version=dep.get("version") or None, type=ComponentType.LIBRARY,
-            bom_ref=f"dep-{i}", purl=PackageURL.from_string(purl) if purl else None,
+            name=dep["name"],
+            version=dep.get("version") or None,
+            type=ComponentType.LIBRARY,
+            bom_ref=f"dep-{i}",
+            purl=PackageURL.from_string(purl) if purl else None,
             licenses=licenses(dep.get("license")),
         )
         bom.components.add(component)

@@ -69,30 +69,41 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title:
             f"{PAD_L + (i + 0.5) * width:.1f},{H - PAD_B - v / peak * (H - PAD_B - PAD_T):.1f}"
             for i, v in enumerate(values)
         )
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.5">'
-                     f"<title>{escape(name)}</title></polyline>")
-        parts.append(f'<rect x="{PAD_L + 8 + 150 * k}" y="{PAD_T}" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{PAD_L + 22 + 150 * k}" y="{PAD_T + 9}">{escape(name)}</text>')
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.5">'
+            f"<title>{escape(name)}</title></polyline>"
+        )
+        parts.append(
+            f'<rect x="{PAD_L + 8 + 150 * k}" y="{PAD_T}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{PAD_L + 22 + 150 * k}" y="{PAD_T + 9}">{escape(name)}</text>'
+        )
     return _wrap(parts, title)
 
 
-def mirrored_bars(labels: Sequence[str], up: Sequence[float], down: Sequence[float],
-                  names: tuple[str, str], title: str) -> Markup:
+def mirrored_bars(
+    labels: Sequence[str], up: Sequence[float], down: Sequence[float], names: tuple[str, str], title: str
+) -> Markup:
     """Additions above the axis, deletions below it."""
     peak = max(max(up, default=0), max(down, default=0)) or 1
     mid = H / 2
     half = mid - PAD_T
     width = (W - PAD_L) / max(len(labels), 1)
-    parts = [f'<line x1="{PAD_L}" y1="{mid}" x2="{W}" y2="{mid}" stroke="#999"/>',
-             f'<text x="{PAD_L - 4}" y="{PAD_T + 8}" text-anchor="end">+{_fmt(peak)}</text>',
-             f'<text x="{PAD_L - 4}" y="{H - PAD_T}" text-anchor="end">-{_fmt(peak)}</text>']
+    parts = [
+        f'<line x1="{PAD_L}" y1="{mid}" x2="{W}" y2="{mid}" stroke="#999"/>',
+        f'<text x="{PAD_L - 4}" y="{PAD_T + 8}" text-anchor="end">+{_fmt(peak)}</text>',
+        f'<text x="{PAD_L - 4}" y="{H - PAD_T}" text-anchor="end">-{_fmt(peak)}</text>',
+    ]
     for i, label in enumerate(labels):
         x = PAD_L + i * width + 0.5
         hu, hd = up[i] / peak * half, down[i] / peak * half
-        parts.append(f'<rect x="{x:.1f}" y="{mid - hu:.1f}" width="{max(width - 1, 0.5):.1f}" height="{hu:.1f}"'
-                     f' fill="{PALETTE[1]}"><title>{escape(label)} {escape(names[0])}: {_fmt(up[i])}</title></rect>')
-        parts.append(f'<rect x="{x:.1f}" y="{mid:.1f}" width="{max(width - 1, 0.5):.1f}" height="{hd:.1f}"'
-                     f' fill="{PALETTE[3]}"><title>{escape(label)} {escape(names[1])}: {_fmt(down[i])}</title></rect>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{mid - hu:.1f}" width="{max(width - 1, 0.5):.1f}" height="{hu:.1f}"'
+            f' fill="{PALETTE[1]}"><title>{escape(label)} {escape(names[0])}: {_fmt(up[i])}</title></rect>'
+        )
+        parts.append(
+            f'<rect x="{x:.1f}" y="{mid:.1f}" width="{max(width - 1, 0.5):.1f}" height="{hd:.1f}"'
+            f' fill="{PALETTE[3]}"><title>{escape(label)} {escape(names[1])}: {_fmt(down[i])}</title></rect>'
+        )
     return _wrap(parts, title)
 
 
@@ -104,8 +115,10 @@ def share_bars(items: Sequence[tuple[str, float]], title: str) -> Markup:
     for i, (label, share) in enumerate(items):
         y = 4 + i * row
         w = share * (W - 260)
-        parts.append(f'<text x="200" y="{y + 14}" text-anchor="end">{escape(label[:32])}</text>'
-                     f'<rect x="208" y="{y + 3}" width="{w:.1f}" height="14" fill="{PALETTE[i % len(PALETTE)]}">'
-                     f"<title>{escape(label)}: {share:.1%}</title></rect>"
-                     f'<text x="{212 + w:.1f}" y="{y + 14}">{share:.1%}</text>')
+        parts.append(
+            f'<text x="200" y="{y + 14}" text-anchor="end">{escape(label[:32])}</text>'
+            f'<rect x="208" y="{y + 3}" width="{w:.1f}" height="14" fill="{PALETTE[i % len(PALETTE)]}">'
+            f"<title>{escape(label)}: {share:.1%}</title></rect>"
+            f'<text x="{212 + w:.1f}" y="{y + 14}">{share:.1%}</text>'
+        )
     return _wrap(parts, title, height)

@@ -57,8 +57,11 @@ def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
             body = None
             if request.method in ("PUT", "POST"):
                 body = await request.body()
-            result = await run_in_threadpool(fn, request, lang, body) if body is not None \
+            result = (
+                await run_in_threadpool(fn, request, lang, body)
+                if body is not None
                 else await run_in_threadpool(fn, request, lang)
+            )
         except Unavailable as exc:
             return error(exc.status, exc.key.rsplit(".", 1)[-1], exc.render(lang))
         except Busy:
@@ -246,8 +249,14 @@ def put_profile(request: Request, lang: str, body: bytes) -> dict[str, Any]:
     text = _optional_str(data, "body")
     if text is None:
         raise Unavailable("web.unavailable.bad_parameter", status=400, name="body")
-    return profiles.save_profile(_backend(request), request.path_params["name"], text,
-                                 _optional_str(data, "project"), _optional_str(data, "billing"), lang)
+    return profiles.save_profile(
+        _backend(request),
+        request.path_params["name"],
+        text,
+        _optional_str(data, "project"),
+        _optional_str(data, "billing"),
+        lang,
+    )
 
 
 @endpoint

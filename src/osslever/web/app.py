@@ -53,8 +53,12 @@ def routes() -> list[Route | Mount]:
     ]
 
 
-def create_app(db: Path | str | None = None, token: str | None = None,
-               allowed_hosts: Iterable[str] | None = None, backend: Backend | None = None) -> Starlette:
+def create_app(
+    db: Path | str | None = None,
+    token: str | None = None,
+    allowed_hosts: Iterable[str] | None = None,
+    backend: Backend | None = None,
+) -> Starlette:
     """The dashboard over the store ``db``.
 
     ``token``: required from every client when set (see ``security``).

@@ -24,8 +24,12 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 def list_billing(store: Store) -> dict[str, Any]:
     rows = store.rows("SELECT name, octet_length(content) AS size, uploaded_at FROM web_billing ORDER BY name")
-    return {"schema_version": 1, "billing": [
-        {"name": r["name"], "bytes": int(r["size"]), "uploaded_at": r["uploaded_at"].isoformat()} for r in rows]}
+    return {
+        "schema_version": 1,
+        "billing": [
+            {"name": r["name"], "bytes": int(r["size"]), "uploaded_at": r["uploaded_at"].isoformat()} for r in rows
+        ],
+    }
 
 
 def save_billing(backend: Backend, name: str, content: bytes) -> dict[str, Any]:

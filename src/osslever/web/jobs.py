@@ -32,8 +32,7 @@ _SCP = re.compile(r"^[\w.-]+@[\w.-]+:[^:]")
 def check_location(location: str) -> str:
     """A path or a clone URL git may read; never an option, a helper transport or a control char."""
     location = (location or "").strip()
-    if not location or len(location) > 2000 or location.startswith("-") \
-            or re.search(r"[\x00-\x1f\x7f]", location):
+    if not location or len(location) > 2000 or location.startswith("-") or re.search(r"[\x00-\x1f\x7f]", location):
         raise Unavailable("web.unavailable.bad_location", status=422)
     from osslever.sources.git.repository import is_url
 
@@ -60,12 +59,12 @@ class Job:
     location: str
     ref: str
     lang: str
-    state: str = "queued"          # queued | running | done | failed
-    phase: str = ""                # what the ingest says it is doing
+    state: str = "queued"  # queued | running | done | failed
+    phase: str = ""  # what the ingest says it is doing
     done: int = 0
     total: int | None = None
-    project: str | None = None     # the project id once done
-    error: str | None = None       # one translated line when failed
+    project: str | None = None  # the project id once done
+    error: str | None = None  # one translated line when failed
     created_at: str = field(default_factory=_now)
     finished_at: str | None = None
 
@@ -129,10 +128,13 @@ class Jobs:
 
             with self.backend.writing(timeout=-1) as store:
                 job.state = "running"
-                document = report_document(job.location, ref=job.ref, lang=job.lang, quiet=True,
-                                           progress=_JobProgress(job), store=store)
-                rows = store.rows("SELECT * FROM git_histories WHERE location = ? AND ref = ?",
-                                  [document["repository"]["path"], job.ref])
+                document = report_document(
+                    job.location, ref=job.ref, lang=job.lang, quiet=True, progress=_JobProgress(job), store=store
+                )
+                rows = store.rows(
+                    "SELECT * FROM git_histories WHERE location = ? AND ref = ?",
+                    [document["repository"]["path"], job.ref],
+                )
             if rows:
                 job.project = f"git:{rows[0]['history_id']}"
                 self.backend.cache.put(report_key(rows[0], job.lang), document)

@@ -46,8 +46,14 @@ def _render(template: str, build: Any) -> Any:
         try:
             context = await run_in_threadpool(build, request, lang)
         except Unavailable as exc:
-            return page(request, "error.html.j2", lang, status=exc.status if exc.status < 500 else 404,
-                        title=t("web.error.title", lang), message=exc.render(lang))
+            return page(
+                request,
+                "error.html.j2",
+                lang,
+                status=exc.status if exc.status < 500 else 404,
+                title=t("web.error.title", lang),
+                message=exc.render(lang),
+            )
         return page(request, template, lang, **context)
 
     return handler
@@ -57,8 +63,7 @@ def _projects(request: Request, lang: str) -> dict[str, Any]:
     query = request.query_params.get("q", "")[:200]
     with _backend(request).reading() as store:
         listed = projects.list_projects(store, query)
-    return {"title": t("web.projects.title", lang), "listing": listed, "query": query,
-            "script": {"page": "projects"}}
+    return {"title": t("web.projects.title", lang), "listing": listed, "query": query, "script": {"page": "projects"}}
 
 
 def _project(request: Request, lang: str) -> dict[str, Any]:
@@ -79,15 +84,20 @@ def _compare(request: Request, lang: str) -> dict[str, Any]:
     chosen = [p for p in request.query_params.getlist("id") if p]
     with backend.reading() as store:
         listed = projects.list_projects(store, "")
-        doc, reason = _attempt(lang, lambda: sections.compare(backend, store, chosen, lang)) \
-            if chosen else (None, None)
+        doc, reason = _attempt(lang, lambda: sections.compare(backend, store, chosen, lang)) if chosen else (None, None)
     series = []
     if doc:
         for item in doc["projects"]:
             monthly = (item.get("report") or {}).get("community", {}).get("monthly", [])
             series.append({"name": item["project"]["name"], "monthly": monthly})
-    return {"title": t("web.compare.title", lang), "doc": doc, "reason": reason, "chosen": chosen,
-            "listing": listed, "script": {"page": "compare", "series": series}}
+    return {
+        "title": t("web.compare.title", lang),
+        "doc": doc,
+        "reason": reason,
+        "chosen": chosen,
+        "listing": listed,
+        "script": {"page": "compare", "series": series},
+    }
 
 
 def _rankings(request: Request, lang: str) -> dict[str, Any]:
@@ -100,9 +110,18 @@ def _rankings(request: Request, lang: str) -> dict[str, Any]:
     events_doc, events_reason = _attempt(lang, lambda: sections.rank_events(backend, by, period or None, 50, lang))
     with backend.reading() as store:
         git_doc, git_reason = _attempt(lang, lambda: sections.rank_git(backend, store, git_by, lang))
-    return {"title": t("web.rankings.title", lang), "events": events_doc, "events_reason": events_reason,
-            "git": git_doc, "git_reason": git_reason, "by": by, "period": period, "git_by": git_by,
-            "git_keys": sections.GIT_RANK_KEYS, "script": {"page": "rankings"}}
+    return {
+        "title": t("web.rankings.title", lang),
+        "events": events_doc,
+        "events_reason": events_reason,
+        "git": git_doc,
+        "git_reason": git_reason,
+        "by": by,
+        "period": period,
+        "git_by": git_by,
+        "git_keys": sections.GIT_RANK_KEYS,
+        "script": {"page": "rankings"},
+    }
 
 
 def _finance(request: Request, lang: str) -> dict[str, Any]:
@@ -113,11 +132,20 @@ def _finance(request: Request, lang: str) -> dict[str, Any]:
         listed = billing.list_billing(store)
         if not chosen and listed["billing"]:
             chosen = listed["billing"][0]["name"]
-        doc, reason = _attempt(lang, lambda: billing.finance(backend, store, chosen, as_of or None, lang)) \
-            if chosen else (None, None)
-    return {"title": t("web.finance.title", lang), "listing": listed, "chosen": chosen, "as_of": as_of,
-            "doc": doc, "reason": reason,
-            "script": {"page": "finance", "movements": (doc or {}).get("movements", [])}}
+        doc, reason = (
+            _attempt(lang, lambda: billing.finance(backend, store, chosen, as_of or None, lang))
+            if chosen
+            else (None, None)
+        )
+    return {
+        "title": t("web.finance.title", lang),
+        "listing": listed,
+        "chosen": chosen,
+        "as_of": as_of,
+        "doc": doc,
+        "reason": reason,
+        "script": {"page": "finance", "movements": (doc or {}).get("movements", [])},
+    }
 
 
 def _assess(request: Request, lang: str) -> dict[str, Any]:
@@ -134,10 +162,18 @@ def _assess(request: Request, lang: str) -> dict[str, Any]:
     from osslever.web.optional import entry_point
 
     _, strategy_reason = _attempt(lang, lambda: entry_point(profiles.STRATEGY, "assess_document"))
-    return {"title": t("web.assess.title", lang), "name": name, "saved": saved, "latest": latest,
-            "listing": listed, "project_list": project_list, "billing_list": billing_list,
-            "strategy_reason": strategy_reason, "template_profile": t("web.assess.template", lang),
-            "script": {"page": "assess"}}
+    return {
+        "title": t("web.assess.title", lang),
+        "name": name,
+        "saved": saved,
+        "latest": latest,
+        "listing": listed,
+        "project_list": project_list,
+        "billing_list": billing_list,
+        "strategy_reason": strategy_reason,
+        "template_profile": t("web.assess.template", lang),
+        "script": {"page": "assess"},
+    }
 
 
 projects_page = _render("projects.html.j2", _projects)
@@ -160,8 +196,9 @@ async def login(request: Request) -> Response:
     offered = parse_qs(body[:4096].decode("utf-8", "replace")).get("token", [""])[0]
     if hmac.compare_digest(token.encode(), offered.encode("utf-8", "surrogateescape")):
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, request.app.state.sessions.open(), httponly=True,
-                            samesite="strict", path="/")
+        response.set_cookie(
+            SESSION_COOKIE, request.app.state.sessions.open(), httponly=True, samesite="strict", path="/"
+        )
         return response
     await asyncio.sleep(0.5)  # slows guessing; the offered text is never echoed or logged
     return page(request, "login.html.j2", lang, status=401, title=t("web.login.title", lang), failed=True)

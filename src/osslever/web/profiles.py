@@ -40,14 +40,18 @@ def _now() -> dt.datetime:
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:
-    return {"name": row["name"], "body": row["body"], "project": row["project"],
-            "billing": row["billing"], "updated_at": row["updated_at"].isoformat()}
+    return {
+        "name": row["name"],
+        "body": row["body"],
+        "project": row["project"],
+        "billing": row["billing"],
+        "updated_at": row["updated_at"].isoformat(),
+    }
 
 
 def list_profiles(store: Store) -> dict[str, Any]:
     rows = store.rows("SELECT * FROM web_profiles ORDER BY lower(name)")
-    return {"schema_version": 1,
-            "profiles": [{k: v for k, v in _record(r).items() if k != "body"} for r in rows]}
+    return {"schema_version": 1, "profiles": [{k: v for k, v in _record(r).items() if k != "body"} for r in rows]}
 
 
 def get_profile(store: Store, name: str) -> dict[str, Any]:
@@ -83,8 +87,9 @@ def parse_profile(body: str, lang: str) -> dict[str, Any]:
             raise Unavailable("web.unavailable.bad_profile", status=422, detail=detail) from exc
 
 
-def save_profile(backend: Backend, name: str, body: str, project: str | None, billing: str | None,
-                 lang: str) -> dict[str, Any]:
+def save_profile(
+    backend: Backend, name: str, body: str, project: str | None, billing: str | None, lang: str
+) -> dict[str, Any]:
     from osslever.web.projects import check_id
 
     check_name(name)
@@ -95,16 +100,19 @@ def save_profile(backend: Backend, name: str, body: str, project: str | None, bi
     parse_profile(body, lang)
     try:
         with backend.writing() as store, store.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO web_profiles VALUES (?, ?, ?, ?, ?)",
-                        [name, body, project or None, billing or None, _now()])
+            con.execute(
+                "INSERT OR REPLACE INTO web_profiles VALUES (?, ?, ?, ?, ?)",
+                [name, body, project or None, billing or None, _now()],
+            )
     except Busy:
         raise Unavailable("web.unavailable.busy", status=503) from None
     with backend.reading() as store:
         return get_profile(store, name)
 
 
-def _evidence_documents(backend: Backend, store: Store, profile: dict[str, Any],
-                        lang: str) -> dict[str, dict[str, Any]]:
+def _evidence_documents(
+    backend: Backend, store: Store, profile: dict[str, Any], lang: str
+) -> dict[str, dict[str, Any]]:
     """The measured documents the profile is linked to (those that exist)."""
     from osslever.web import billing, sections
     from osslever.web.projects import project_info
@@ -116,9 +124,11 @@ def _evidence_documents(backend: Backend, store: Store, profile: dict[str, Any],
         except Unavailable:
             info = None
         if info is not None:
-            for key, make in (("report", lambda: sections.report(backend, store, info, lang)),
-                              ("license", lambda: sections.license_(backend, info, lang)),
-                              ("events", lambda: sections.latest_metrics(store, info, lang))):
+            for key, make in (
+                ("report", lambda: sections.report(backend, store, info, lang)),
+                ("license", lambda: sections.license_(backend, info, lang)),
+                ("events", lambda: sections.latest_metrics(store, info, lang)),
+            ):
                 try:
                     found[key] = make()
                 except Unavailable:
@@ -144,14 +154,20 @@ def assess(backend: Backend, name: str, lang: str) -> dict[str, Any]:
         document = call(assess_document, profile, evidence, lang=lang)
     except UserError as exc:
         raise Unavailable("web.unavailable.bad_profile", status=422, detail=exc.render(lang)) from exc
-    record = {"profile": name, "project": saved["project"], "billing": saved["billing"],
-              "lang": lang, "evidence_sources": sorted(documents), "document": document}
+    record = {
+        "profile": name,
+        "project": saved["project"],
+        "billing": saved["billing"],
+        "lang": lang,
+        "evidence_sources": sorted(documents),
+        "document": document,
+    }
     try:
         with backend.writing() as store, store.transaction() as con:
             con.execute(
-                "INSERT INTO web_assessments (profile, project, lang, document, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [name, saved["project"], lang, json.dumps(record, ensure_ascii=False, default=str), _now()])
+                "INSERT INTO web_assessments (profile, project, lang, document, created_at) VALUES (?, ?, ?, ?, ?)",
+                [name, saved["project"], lang, json.dumps(record, ensure_ascii=False, default=str), _now()],
+            )
     except Busy:
         pass  # the answer stands; it is only not kept as the "latest" one
     return document
@@ -160,7 +176,9 @@ def assess(backend: Backend, name: str, lang: str) -> dict[str, Any]:
 def _assessment_rows(store: Store, where: str, params: list[Any]) -> list[dict[str, Any]]:
     rows = store.rows(
         f"SELECT assessment_id, document, created_at FROM web_assessments WHERE {where}"
-        " ORDER BY assessment_id DESC LIMIT 1", params)
+        " ORDER BY assessment_id DESC LIMIT 1",
+        params,
+    )
     out = []
     for row in rows:
         record = json.loads(row["document"])

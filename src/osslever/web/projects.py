@@ -25,15 +25,19 @@ def _like(text: str) -> str:
 
 
 def _table_exists(store: Store, name: str) -> bool:
-    return bool(store.rows(
-        "SELECT 1 AS x FROM information_schema.tables WHERE table_name = ? LIMIT 1", [name]))
+    return bool(store.rows("SELECT 1 AS x FROM information_schema.tables WHERE table_name = ? LIMIT 1", [name]))
 
 
 def _git_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": f"git:{row['history_id']}", "kind": "git", "name": row["name"],
-        "location": row["location"], "ref": row["ref"], "slug": row["slug"],
-        "commits": int(row["commits"] or 0), "complete": bool(row["complete"]),
+        "id": f"git:{row['history_id']}",
+        "kind": "git",
+        "name": row["name"],
+        "location": row["location"],
+        "ref": row["ref"],
+        "slug": row["slug"],
+        "commits": int(row["commits"] or 0),
+        "complete": bool(row["complete"]),
         "updated_at": row["updated_at"].isoformat(timespec="seconds") if row["updated_at"] else None,
     }
 
@@ -54,9 +58,14 @@ def list_projects(store: Store, query: str = "") -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     if _table_exists(store, "gh_events"):
         events = [
-            {"id": f"gh:{r['repo']}", "kind": "events", "name": r["repo"], "events": int(r["n"]),
-             "first_event": r["lo"].isoformat(timespec="seconds"),
-             "last_event": r["hi"].isoformat(timespec="seconds")}
+            {
+                "id": f"gh:{r['repo']}",
+                "kind": "events",
+                "name": r["repo"],
+                "events": int(r["n"]),
+                "first_event": r["lo"].isoformat(timespec="seconds"),
+                "last_event": r["hi"].isoformat(timespec="seconds"),
+            }
             for r in store.rows(
                 "SELECT lower(repo_name) AS repo, count(*) AS n, min(created_at) AS lo,"
                 " max(created_at) AS hi FROM gh_events WHERE lower(repo_name) LIKE ? ESCAPE '\\'"
@@ -81,7 +90,9 @@ def project_info(store: Store, project: str) -> dict[str, Any]:
     if kind == "git":
         rows = store.rows(
             "SELECT h.*, (SELECT count(*) FROM git_commits c WHERE c.history_id = h.history_id)"
-            " AS commits FROM git_histories h WHERE h.history_id = ?", [int(key)])
+            " AS commits FROM git_histories h WHERE h.history_id = ?",
+            [int(key)],
+        )
         if not rows:
             raise Unavailable("web.unavailable.no_project", project=project)
         info = _git_row(rows[0])
@@ -93,14 +104,23 @@ def project_info(store: Store, project: str) -> dict[str, Any]:
     if _table_exists(store, "gh_events"):
         found = store.rows(
             "SELECT count(*) AS n, min(created_at) AS lo, max(created_at) AS hi FROM gh_events"
-            " WHERE lower(repo_name) = ?", [repo])
+            " WHERE lower(repo_name) = ?",
+            [repo],
+        )
     history = store.rows(
         "SELECT h.*, 0 AS commits FROM git_histories h WHERE lower(h.slug) = ?"
-        " ORDER BY h.updated_at DESC NULLS LAST LIMIT 1", [repo])
+        " ORDER BY h.updated_at DESC NULLS LAST LIMIT 1",
+        [repo],
+    )
     if not (found and found[0]["n"]) and not history:
         raise Unavailable("web.unavailable.no_project", project=project)
-    info: dict[str, Any] = {"id": project, "kind": "events", "name": repo, "events_repo": repo,
-                            "events": int(found[0]["n"]) if found else 0}
+    info: dict[str, Any] = {
+        "id": project,
+        "kind": "events",
+        "name": repo,
+        "events_repo": repo,
+        "events": int(found[0]["n"]) if found else 0,
+    }
     info["history"] = history[0] if history else None
     return info
 

@@ -23,9 +23,22 @@ LANG_COOKIE = "osslever_lang"
 
 # Strings the scripts show (chart legends, progress, errors), sent with each page.
 SCRIPT_KEYS = (
-    "web.js.loading", "web.js.failed", "web.js.queued", "web.js.running", "web.js.done", "web.js.open",
-    "web.js.saved", "web.js.uploaded", "web.js.no_data", "web.js.assessing", "web.js.pick_file",
-    "report.active", "report.new", "report.commits", "report.added", "report.deleted",
+    "web.js.loading",
+    "web.js.failed",
+    "web.js.queued",
+    "web.js.running",
+    "web.js.done",
+    "web.js.open",
+    "web.js.saved",
+    "web.js.uploaded",
+    "web.js.no_data",
+    "web.js.assessing",
+    "web.js.pick_file",
+    "report.active",
+    "report.new",
+    "report.commits",
+    "report.added",
+    "report.deleted",
 )
 
 SCRIPT_PREFIXES = ("web.metric.", "web.finance.movement.")
@@ -83,10 +96,20 @@ def page(request: Request, template: str, lang: str, status: int = 200, **contex
     keys = [*SCRIPT_KEYS, *(k for k in catalog if k.startswith(SCRIPT_PREFIXES))]
     script["t"] = {key: t(key, lang) for key in keys}
     script["lang"] = lang
-    html = environment().get_template(template).render(
-        request=request, lang=lang, t=tr, version=__version__, script=script,
-        switch_url=request.url.path + "?" + request.url.include_query_params(lang=other).query,
-        switch_label=t("web.switch_to", lang), path=request.url.path, **context,
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            lang=lang,
+            t=tr,
+            version=__version__,
+            script=script,
+            switch_url=request.url.path + "?" + request.url.include_query_params(lang=other).query,
+            switch_label=t("web.switch_to", lang),
+            path=request.url.path,
+            **context,
+        )
     )
     response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
     if request.query_params.get("lang") in i18n.LANGUAGES:

@@ -22,8 +22,12 @@ log = logging.getLogger("osslever.web")
 
 COMPARE_MIN, COMPARE_MAX = 2, 5
 GIT_RANK_KEYS = (
-    "active_contributors_12m", "new_contributors_12m", "commits_total", "contributors_total",
-    "bus_factor_12m", "elephant_factor_12m",
+    "active_contributors_12m",
+    "new_contributors_12m",
+    "commits_total",
+    "contributors_total",
+    "bus_factor_12m",
+    "elephant_factor_12m",
 )
 
 
@@ -32,6 +36,7 @@ def _failed(exc: UserError, lang: str) -> Unavailable:
 
 
 # -- report (git community health) -------------------------------------------------------
+
 
 def stored_report(store: Store, history: dict[str, Any], lang: str) -> dict[str, Any]:
     """``report_document``'s answer for a stored history, without touching git or the network.
@@ -52,8 +57,9 @@ def stored_report(store: Store, history: dict[str, Any], lang: str) -> dict[str,
     if not is_url(location) and Path(location).resolve() != git_dir.resolve() and Path(location).is_dir():
         work_tree = Path(location)
     repo = Repository(location, git_dir, work_tree, history["name"], history["slug"])
-    total = store.execute("SELECT count(*) FROM git_commits WHERE history_id = ?",
-                          [history["history_id"]]).fetchone()[0]
+    total = store.execute("SELECT count(*) FROM git_commits WHERE history_id = ?", [history["history_id"]]).fetchone()[
+        0
+    ]
     result = IngestResult(history["history_id"], history["tip"], 0, 0, total, bool(history["shallow"]))
     return build_report(DuckDBEngine(store), repo, result, ref=history["ref"], lang=lang)
 
@@ -85,6 +91,7 @@ def report(backend: Backend, store: Store, info: dict[str, Any], lang: str) -> d
 
 # -- events (OpenDigger-style metrics) and OpenRank ----------------------------------------
 
+
 def events(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
     repo = info.get("events_repo")
     if not repo:
@@ -115,6 +122,7 @@ def latest_metrics(store: Store, info: dict[str, Any], lang: str) -> dict[str, A
 
 # -- license -----------------------------------------------------------------------------
 
+
 def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any]:
     from osslever.sources.git.repository import is_url
 
@@ -124,9 +132,9 @@ def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any
     build = entry_point("osslever.models.license", "license_document")
     location = history["location"]
     if not is_url(location) and Path(location).exists():
-        path, ref = location, None            # exactly `osslever license PATH`
+        path, ref = location, None  # exactly `osslever license PATH`
     elif Path(history["git_dir"]).exists():
-        path, ref = history["git_dir"], history["tip"]   # the cached clone, at the stored tip
+        path, ref = history["git_dir"], history["tip"]  # the cached clone, at the stored tip
     else:
         raise Unavailable("web.unavailable.no_checkout", location=location)
 
@@ -140,6 +148,7 @@ def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any
 
 
 # -- the whole overview and comparisons --------------------------------------------------
+
 
 def _section(name: str, out: dict[str, Any], missing: dict[str, str], lang: str, fn: Any) -> None:
     try:
@@ -155,8 +164,13 @@ def _section(name: str, out: dict[str, Any], missing: dict[str, str], lang: str,
         missing[name] = t("web.unavailable.error", lang)
 
 
-def overview(backend: Backend, store: Store, project: str, lang: str,
-             sections: tuple[str, ...] = ("report", "events", "license", "assessment")) -> dict[str, Any]:
+def overview(
+    backend: Backend,
+    store: Store,
+    project: str,
+    lang: str,
+    sections: tuple[str, ...] = ("report", "events", "license", "assessment"),
+) -> dict[str, Any]:
     """Everything one project page shows: each section a document or a reason in ``unavailable``."""
     from osslever.web import profiles
 
@@ -180,11 +194,11 @@ def compare(backend: Backend, store: Store, projects: list[str], lang: str) -> d
     unique = list(dict.fromkeys(projects))
     if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
         raise Unavailable("web.unavailable.compare_count", status=400, low=COMPARE_MIN, high=COMPARE_MAX)
-    return {"schema_version": 1,
-            "projects": [overview(backend, store, p, lang, ("report", "events")) for p in unique]}
+    return {"schema_version": 1, "projects": [overview(backend, store, p, lang, ("report", "events")) for p in unique]}
 
 
 # -- rankings ----------------------------------------------------------------------------
+
 
 def rank_events(backend: Backend, by: str, period: str | None, top: int, lang: str) -> dict[str, Any]:
     """``osslever rank`` (OpenRank or activity); may compute OpenRank months, so it writes."""
@@ -211,8 +225,14 @@ def rank_git(backend: Backend, store: Store, by: str, lang: str) -> dict[str, An
         except Unavailable:
             continue
         community = doc.get("community", {})
-        items.append({"project": info["id"], "name": info["name"], "value": community.get(by),
-                      "commits_total": community.get("commits_total")})
+        items.append(
+            {
+                "project": info["id"],
+                "name": info["name"],
+                "value": community.get(by),
+                "commits_total": community.get("commits_total"),
+            }
+        )
     items.sort(key=lambda i: (i["value"] is None, -(i["value"] or 0), i["name"].lower()))
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank

@@ -29,8 +29,10 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -93,11 +95,16 @@ def _cookie(scope: Scope, name: str) -> str | None:
     return None
 
 
-async def _send_simple(send: Send, status: int, body: bytes, content_type: bytes,
-                       extra: Iterable[tuple[bytes, bytes]] = ()) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
-                            *extra]})
+async def _send_simple(
+    send: Send, status: int, body: bytes, content_type: bytes, extra: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *extra],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -108,8 +115,13 @@ def _error_json(code: str, message: str) -> bytes:
 class SecurityMiddleware:
     """Headers on every response; host, origin and token checks before the app sees a request."""
 
-    def __init__(self, app: ASGIApp, token: str | None = None, sessions: Sessions | None = None,
-                 allowed_hosts: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        token: str | None = None,
+        sessions: Sessions | None = None,
+        allowed_hosts: Iterable[str] | None = None,
+    ) -> None:
         self.app = app
         self.token = token or None
         self.sessions = sessions or Sessions()
@@ -123,8 +135,7 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in HEADERS if k not in names]
+                message["headers"] = list(message.get("headers", [])) + [(k, v) for k, v in HEADERS if k not in names]
             await send(message)
 
         refusal = self._refusal(scope)
@@ -132,11 +143,15 @@ class SecurityMiddleware:
             status, code, message, extra = refusal
             path = scope.get("path", "")
             if status == 401 and not path.startswith("/api/") and scope.get("method") == "GET":
-                await _send_simple(send_with_headers, 303, b"", b"text/plain",
-                                   [(b"location", b"/login"), (b"cache-control", b"no-store")])
+                await _send_simple(
+                    send_with_headers,
+                    303,
+                    b"",
+                    b"text/plain",
+                    [(b"location", b"/login"), (b"cache-control", b"no-store")],
+                )
                 return
-            await _send_simple(send_with_headers, status, _error_json(code, message),
-                               b"application/json", extra)
+            await _send_simple(send_with_headers, status, _error_json(code, message), b"application/json", extra)
             return
         await self.app(scope, receive, send_with_headers)
 
@@ -167,5 +182,9 @@ class SecurityMiddleware:
         cookie = _cookie(scope, SESSION_COOKIE)
         if cookie and self.sessions.valid(cookie):
             return None
-        return 401, "unauthorized", "a valid Authorization: Bearer token is required", [
-            (b"www-authenticate", b'Bearer realm="osslever"')]
+        return (
+            401,
+            "unauthorized",
+            "a valid Authorization: Bearer token is required",
+            [(b"www-authenticate", b'Bearer realm="osslever"')],
+        )

@@ -14,8 +14,7 @@ from osslever.metrics.windows import Window
 
 def bus_factor(engine: Engine, window: Window) -> int:
     rows = engine.query(
-        "SELECT count(*) AS n FROM commit_facts WHERE NOT is_bot AND day >= ? AND day < ?"
-        " GROUP BY identity",
+        "SELECT count(*) AS n FROM commit_facts WHERE NOT is_bot AND day >= ? AND day < ? GROUP BY identity",
         [window.start, window.end],
     )
     return smallest_majority(r["n"] for r in rows)

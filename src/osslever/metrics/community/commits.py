@@ -14,7 +14,5 @@ def commits_total(engine: Engine) -> int:
 
 
 def commits_monthly(engine: Engine) -> dict[str, int]:
-    rows = engine.query(
-        "SELECT strftime(month, '%Y-%m') AS m, count(*) AS n FROM commit_facts GROUP BY 1"
-    )
+    rows = engine.query("SELECT strftime(month, '%Y-%m') AS m, count(*) AS n FROM commit_facts GROUP BY 1")
     return {r["m"]: r["n"] for r in rows}

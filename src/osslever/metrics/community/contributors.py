@@ -39,8 +39,7 @@ def new_monthly(engine: Engine) -> dict[str, int]:
 
 def active_in(engine: Engine, window: Window) -> int:
     return engine.query(
-        "SELECT count(DISTINCT identity) AS n FROM commit_facts"
-        " WHERE NOT is_bot AND day >= ? AND day < ?",
+        "SELECT count(DISTINCT identity) AS n FROM commit_facts WHERE NOT is_bot AND day >= ? AND day < ?",
         [window.start, window.end],
     )[0]["n"]
 

@@ -37,8 +37,13 @@ def _identity_table(engine: Engine, history_id: int, affiliations: Sequence[Affi
         is_bot.append(bots.is_bot(row["name"], email))
         organization.append(organizations.organization_of(email))
         domain_key.append(next((d for d in organizations.parents(domain) if d in affiliated_domains), None))
-    return {"identity": ("VARCHAR", identity), "name": ("VARCHAR", name), "is_bot": ("BOOLEAN", is_bot),
-            "organization": ("VARCHAR", organization), "domain_key": ("VARCHAR", domain_key)}
+    return {
+        "identity": ("VARCHAR", identity),
+        "name": ("VARCHAR", name),
+        "is_bot": ("BOOLEAN", is_bot),
+        "organization": ("VARCHAR", organization),
+        "domain_key": ("VARCHAR", domain_key),
+    }
 
 
 def _affiliation_table(affiliations: Sequence[Affiliation]) -> Columns:

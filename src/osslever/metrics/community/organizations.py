@@ -18,7 +18,11 @@ def organization_shares(engine: Engine, window: Window) -> list[dict]:
     )
     total = sum(r["commits"] for r in rows)
     return [
-        {"name": r["name"], "share": round(r["commits"] / total, 4), "commits": r["commits"],
-         "contributors": r["contributors"]}
+        {
+            "name": r["name"],
+            "share": round(r["commits"] / total, 4),
+            "commits": r["commits"],
+            "contributors": r["contributors"],
+        }
         for r in rows
     ]

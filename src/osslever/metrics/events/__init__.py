@@ -185,8 +185,7 @@ def metrics_document(engine: Engine, repo: str, period: str | Period) -> dict[st
 
 def _bounds(engine: Engine, repo_key: str) -> tuple[date, date] | None:
     rows = engine.query(
-        f"SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM gh_events "
-        f"WHERE lower(repo_name) = '{repo_key}'"
+        f"SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM gh_events WHERE lower(repo_name) = '{repo_key}'"
     )
     if not rows or rows[0]["lo"] is None:
         return None

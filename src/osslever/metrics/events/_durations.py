@@ -16,9 +16,7 @@ LEVELS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 def duration_stats(scope: Scope, cte: str, start_col: str, days_expr: str) -> dict[str, Any]:
     """``cte`` defines table ``x`` with ``start_col`` and the columns ``days_expr`` reads."""
-    quantiles = ", ".join(
-        f"QUANTILE_CONT(days, {level}) AS quantile_{i}" for i, level in enumerate(LEVELS)
-    )
+    quantiles = ", ".join(f"QUANTILE_CONT(days, {level}) AS quantile_{i}" for i, level in enumerate(LEVELS))
     sql = f"""
 WITH {cte},
 y AS (SELECT {scope.trunc(start_col)} AS period, {days_expr} AS days

@@ -24,9 +24,7 @@ REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 BOT_SQL = "LIKE '%[bot]'"
 
 # The activity weights live in data/events/activity_weights.yaml; see activity.py.
-CONTRIBUTION_TYPES = (
-    "'IssuesEvent', 'IssueCommentEvent', 'PullRequestEvent', 'PullRequestReviewCommentEvent'"
-)
+CONTRIBUTION_TYPES = "'IssuesEvent', 'IssueCommentEvent', 'PullRequestEvent', 'PullRequestReviewCommentEvent'"
 
 
 def check_repo(repo: str) -> str:

@@ -24,17 +24,13 @@ import yaml
 from osslever.metrics.events._meta import MERGED_UNKNOWN, OPEN_DIGGER, SUM_OF_MONTHS, MetricInfo
 from osslever.metrics.events._query import CONTRIBUTION_TYPES, Scope, keyed
 
-INFO = MetricInfo(
-    "activity", f"{OPEN_DIGGER}/metrics/indices.ts (getRepoActivity)", SUM_OF_MONTHS, MERGED_UNKNOWN
-)
+INFO = MetricInfo("activity", f"{OPEN_DIGGER}/metrics/indices.ts (getRepoActivity)", SUM_OF_MONTHS, MERGED_UNKNOWN)
 
 
 @lru_cache(maxsize=1)
 def weights() -> dict[str, float]:
     """The weights from data/events/activity_weights.yaml (each with its source)."""
-    text = (resources.files("osslever") / "data" / "events" / "activity_weights.yaml").read_text(
-        encoding="utf-8"
-    )
+    text = (resources.files("osslever") / "data" / "events" / "activity_weights.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     return {name: float(entry["weight"]) for name, entry in data["weights"].items()}
 

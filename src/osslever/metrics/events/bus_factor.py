@@ -18,9 +18,7 @@ from osslever.metrics.events._meta import MERGED_UNKNOWN, OPEN_DIGGER, OVER_PERI
 from osslever.metrics.events._query import BOT_SQL, Scope, keyed
 from osslever.metrics.events.activity import developer_counts_sql, index_sql
 
-INFO = MetricInfo(
-    "bus_factor", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossBusFactor)", OVER_PERIOD, MERGED_UNKNOWN
-)
+INFO = MetricInfo("bus_factor", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossBusFactor)", OVER_PERIOD, MERGED_UNKNOWN)
 
 
 def series(scope: Scope) -> dict[str, int]:

@@ -10,12 +10,8 @@ from __future__ import annotations
 from osslever.metrics.events._meta import OPEN_DIGGER, OVER_PERIOD, MetricInfo
 from osslever.metrics.events._query import Scope, count_series
 
-INFO = MetricInfo(
-    "change_requests", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossChangeRequests)", OVER_PERIOD
-)
+INFO = MetricInfo("change_requests", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossChangeRequests)", OVER_PERIOD)
 
 
 def series(scope: Scope) -> dict[str, int]:
-    return count_series(
-        scope, "type = 'PullRequestEvent' AND action = 'opened'", "COUNT(DISTINCT number)"
-    )
+    return count_series(scope, "type = 'PullRequestEvent' AND action = 'opened'", "COUNT(DISTINCT number)")

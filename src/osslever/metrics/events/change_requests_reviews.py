@@ -20,6 +20,4 @@ INFO = MetricInfo(
 
 
 def series(scope: Scope) -> dict[str, int]:
-    return count_series(
-        scope, "type = 'PullRequestReviewCommentEvent'", "COUNT(DISTINCT comment_id)"
-    )
+    return count_series(scope, "type = 'PullRequestReviewCommentEvent'", "COUNT(DISTINCT comment_id)")

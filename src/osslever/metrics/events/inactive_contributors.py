@@ -29,9 +29,7 @@ MONTHS = 6
 def _periods(scope: Scope) -> list:
     if scope.start is not None and scope.end is not None:
         return periods_between(scope.grain, scope.start, add_months(scope.end, -1))
-    bounds = scope.rows(
-        f"SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM gh_events WHERE {scope.repo_sql}"
-    )
+    bounds = scope.rows(f"SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM gh_events WHERE {scope.repo_sql}")
     if not bounds or bounds[0]["lo"] is None:
         return []
     lo, hi = as_moment(bounds[0]["lo"]), as_moment(bounds[0]["hi"])
@@ -43,9 +41,7 @@ def series(scope: Scope) -> dict[str, int]:
     if not periods:
         return {}
     ends = " UNION ALL ".join(
-        f"SELECT '{p.key}' AS period_key, {ts(p.end)} AS t, "
-        f"{ts(add_months(p.end, -MONTHS))} AS since"
-        for p in periods
+        f"SELECT '{p.key}' AS period_key, {ts(p.end)} AS t, {ts(add_months(p.end, -MONTHS))} AS since" for p in periods
     )
     last_end: date = periods[-1].end
     sql = f"""

@@ -10,9 +10,7 @@ from __future__ import annotations
 from osslever.metrics.events._meta import OPEN_DIGGER, OVER_PERIOD, MetricInfo
 from osslever.metrics.events._query import Scope, count_series
 
-INFO = MetricInfo(
-    "issue_comments", f"{OPEN_DIGGER}/metrics/metrics.ts (repoIssueComments)", OVER_PERIOD
-)
+INFO = MetricInfo("issue_comments", f"{OPEN_DIGGER}/metrics/metrics.ts (repoIssueComments)", OVER_PERIOD)
 
 
 def series(scope: Scope) -> dict[str, int]:

@@ -10,12 +10,8 @@ from __future__ import annotations
 from osslever.metrics.events._meta import OPEN_DIGGER, OVER_PERIOD, MetricInfo
 from osslever.metrics.events._query import Scope, count_series
 
-INFO = MetricInfo(
-    "issues_closed", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossIssuesClosed)", OVER_PERIOD
-)
+INFO = MetricInfo("issues_closed", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossIssuesClosed)", OVER_PERIOD)
 
 
 def series(scope: Scope) -> dict[str, int]:
-    return count_series(
-        scope, "type = 'IssuesEvent' AND action = 'closed'", "COUNT(DISTINCT number)"
-    )
+    return count_series(scope, "type = 'IssuesEvent' AND action = 'closed'", "COUNT(DISTINCT number)")

@@ -14,6 +14,4 @@ INFO = MetricInfo("issues_new", f"{OPEN_DIGGER}/metrics/chaoss.ts (chaossIssuesN
 
 
 def series(scope: Scope) -> dict[str, int]:
-    return count_series(
-        scope, "type = 'IssuesEvent' AND action IN ('opened', 'reopened')", "COUNT(DISTINCT number)"
-    )
+    return count_series(scope, "type = 'IssuesEvent' AND action IN ('opened', 'reopened')", "COUNT(DISTINCT number)")

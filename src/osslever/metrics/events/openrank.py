@@ -21,8 +21,7 @@ INFO = MetricInfo("openrank", f"{OPEN_DIGGER}/metrics/indices.ts (getRepoOpenran
 def series(scope: Scope) -> dict[str, float]:
     """{period key: value}; raises when the table is absent (caller turns it into a note)."""
     rows = scope.rows(
-        "SELECT period, value FROM gh_openrank WHERE node_type = 'repo' "
-        f"AND lower(node) = '{check_repo(scope.repo)}'"
+        f"SELECT period, value FROM gh_openrank WHERE node_type = 'repo' AND lower(node) = '{check_repo(scope.repo)}'"
     )
     out: dict[str, float] = {}
     for row in rows:

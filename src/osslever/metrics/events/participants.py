@@ -11,9 +11,7 @@ from __future__ import annotations
 from osslever.metrics.events._meta import OPEN_DIGGER, OVER_PERIOD, MetricInfo
 from osslever.metrics.events._query import CONTRIBUTION_TYPES, Scope, count_series
 
-INFO = MetricInfo(
-    "participants", f"{OPEN_DIGGER}/metrics/metrics.ts (repoParticipants)", OVER_PERIOD
-)
+INFO = MetricInfo("participants", f"{OPEN_DIGGER}/metrics/metrics.ts (repoParticipants)", OVER_PERIOD)
 
 
 def series(scope: Scope) -> dict[str, int]:

@@ -15,8 +15,12 @@ from osslever.models.finance.metrics_document import finance_document
 __all__ = ["finance_document", "forecast_document", "profile_evidence"]
 
 
-def forecast_document(scenario, paths: int = 10000, seed: int | None = None,  # noqa: ANN001
-                      evidence: dict | None = None) -> dict:
+def forecast_document(
+    scenario,
+    paths: int = 10000,
+    seed: int | None = None,  # noqa: ANN001
+    evidence: dict | None = None,
+) -> dict:
     """Simulate every business model of ``scenario`` (a dict or a YAML path); see forecast.py."""
     from osslever.models.finance.forecast import forecast_document as _forecast
 

@@ -92,9 +92,12 @@ class Dist:
 
     @property
     def is_fixed(self) -> bool:
-        return self.kind == "fixed" or (self.kind == "triangular" and self.a == self.c) or (
-            self.kind == "uniform" and self.a == self.b) or (
-            self.kind == "lognormal" and self.b == 0)
+        return (
+            self.kind == "fixed"
+            or (self.kind == "triangular" and self.a == self.c)
+            or (self.kind == "uniform" and self.a == self.b)
+            or (self.kind == "lognormal" and self.b == 0)
+        )
 
     def describe(self) -> object:
         """The JSON form a user would write back into a scenario."""
@@ -104,8 +107,7 @@ class Dist:
             return {"triangular": [self.a, self.b, self.c]}
         if self.kind == "uniform":
             return {"uniform": [self.a, self.b]}
-        return {"lognormal": {"median": round(math.exp(self.a), 10),
-                              "p90": round(math.exp(self.a + self.b * Z90), 10)}}
+        return {"lognormal": {"median": round(math.exp(self.a), 10), "p90": round(math.exp(self.a + self.b * Z90), 10)}}
 
 
 def fixed(x: float) -> Dist:
@@ -122,7 +124,7 @@ def parse(spec: object) -> Dist:
         return fixed(spec)
     if not isinstance(spec, dict) or len(spec) != 1:
         raise ValueError("one key")
-    (kind, args), = spec.items()
+    ((kind, args),) = spec.items()
     if kind == "fixed":
         return parse(args)
     if kind == "triangular":

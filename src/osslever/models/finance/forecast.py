@@ -25,8 +25,9 @@ MILLION = 1_000_000.0
 QUANTILES = (0.1, 0.5, 0.9)
 
 
-def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int | None = None,
-                      evidence: dict | None = None) -> dict:
+def forecast_document(
+    scenario: dict | Path | str, paths: int = 10000, seed: int | None = None, evidence: dict | None = None
+) -> dict:
     """Validate ``scenario``, simulate ``paths`` Monte Carlo paths, return the document."""
     raw = read_scenario(scenario)
     spec = build(raw, evidence)
@@ -39,7 +40,8 @@ def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int
         models.append(_model_entry(model, spec, result))
     defaults = [
         {"path": p.path, "value": p.dist.describe(), "source": p.source}
-        for p in spec.params.values() if p.origin == "default"
+        for p in spec.params.values()
+        if p.origin == "default"
     ]
     return {
         "schema_version": SCHEMA_VERSION,
@@ -51,8 +53,7 @@ def forecast_document(scenario: dict | Path | str, paths: int = 10000, seed: int
         "seed": seed,
         "customer_noise": "poisson" if spec.noise else "none",
         "funnel": {
-            stage: {"initial": _param_entry(spec, p["initial"]),
-                    "monthly_growth": _param_entry(spec, p["growth"])}
+            stage: {"initial": _param_entry(spec, p["initial"]), "monthly_growth": _param_entry(spec, p["growth"])}
             for stage, p in spec.funnel.items()
         },
         "models": models,
@@ -72,7 +73,6 @@ def _param_entry(spec: Scenario, path: str) -> dict:
     if p.source:
         entry["source"] = p.source
     return entry
-
 
 
 def _round(x: float) -> float:
@@ -116,23 +116,22 @@ def crossing(series: np.ndarray, threshold: float) -> dict:
 
 
 def _model_entry(model: ModelSpec, spec: Scenario, result: Paths) -> dict:
-    qs = {name: quantiles_by_month(values)  # (3 quantiles, months)
-          for name, values in (("arr", result.arr), ("customers", result.customers),
-                               ("cash", result.cash))}
+    qs = {
+        name: quantiles_by_month(values)  # (3 quantiles, months)
+        for name, values in (("arr", result.arr), ("customers", result.customers), ("cash", result.cash))
+    }
     monthly = [
-        {"month": i + 1, **{
-            name: {f"p{int(x * 100)}": _round(q[j, i]) for j, x in enumerate(QUANTILES)}
-            for name, q in qs.items()}}
+        {
+            "month": i + 1,
+            **{name: {f"p{int(x * 100)}": _round(q[j, i]) for j, x in enumerate(QUANTILES)} for name, q in qs.items()},
+        }
         for i in range(spec.horizon)
     ]
     last = monthly[-1]
     thresholds = {"arr_1m": crossing(result.arr, MILLION)}
     if result.largest_acv is not None:
         thresholds["customer_1m"] = crossing(result.largest_acv, MILLION)
-    inputs = [
-        {"path": p, **_param_entry(spec, p)}
-        for p in sorted(spec.params) if _uses(model, spec, p)
-    ]
+    inputs = [{"path": p, **_param_entry(spec, p)} for p in sorted(spec.params) if _uses(model, spec, p)]
     return {
         "id": model.id,
         "recurring": model.recurring,
@@ -142,8 +141,9 @@ def _model_entry(model: ModelSpec, spec: Scenario, result: Paths) -> dict:
         "customers": last["customers"],
         "cash": last["cash"],
         "mean_arr": _round(result.arr[-1].mean()),
-        "arr_standard_error": _round(result.arr[-1].std(ddof=1) / np.sqrt(result.arr.shape[1])
-                                     if result.arr.shape[1] > 1 else 0.0),
+        "arr_standard_error": _round(
+            result.arr[-1].std(ddof=1) / np.sqrt(result.arr.shape[1]) if result.arr.shape[1] > 1 else 0.0
+        ),
         "thresholds": thresholds,
         "tornado": tornado(model, spec),
         "inputs": inputs,
@@ -167,8 +167,7 @@ def tornado(model: ModelSpec, spec: Scenario) -> list[dict]:
 
     All swings run as rows of one vectorised simulation without customer noise.
     """
-    swing = [p for p in sorted(spec.params) if _uses(model, spec, p)
-             and not spec.params[p].dist.is_fixed]
+    swing = [p for p in sorted(spec.params) if _uses(model, spec, p) and not spec.params[p].dist.is_fixed]
     rows = 1 + 2 * len(swing)
     draws = {p: np.full(rows, spec.params[p].dist.median) for p in spec.params}
     for i, p in enumerate(swing):
@@ -181,10 +180,16 @@ def tornado(model: ModelSpec, spec: Scenario) -> list[dict]:
     for i, p in enumerate(swing):
         low_v, high_v = spec.params[p].dist.quantile(np.array([0.1, 0.9]))
         a_low, a_high = float(arr[1 + 2 * i]), float(arr[2 + 2 * i])
-        out.append({
-            "input": p, "low": _sig(low_v), "high": _sig(high_v),
-            "arr_low": _round(a_low), "arr_high": _round(a_high),
-            "swing": _round(abs(a_high - a_low)), "base_arr": _round(base),
-        })
+        out.append(
+            {
+                "input": p,
+                "low": _sig(low_v),
+                "high": _sig(high_v),
+                "arr_low": _round(a_low),
+                "arr_high": _round(a_high),
+                "swing": _round(abs(a_high - a_low)),
+                "base_arr": _round(base),
+            }
+        )
     out.sort(key=lambda r: -r["swing"])
     return out

@@ -37,8 +37,7 @@ def finance_document(
     source_format: str = "auto",
 ) -> dict:
     """Read, validate and measure a billing export; return the contract document plus extras."""
-    data = load_billing(billing, source_format=source_format, rates=rates,
-                        skip_bad_rows=skip_bad_rows)
+    data = load_billing(billing, source_format=source_format, rates=rates, skip_bad_rows=skip_bad_rows)
     try:
         return _document(data, as_of)
     finally:
@@ -79,22 +78,37 @@ def _document(data, as_of: str | None) -> dict:  # noqa: ANN001 - Billing
         "customers_arr_1m_plus": sum(1 for a in acvs if a >= MILLION) if usd else None,
         "concentration": _concentration(acvs),
         "movements": [
-            {k: m[k] for k in ("month", "new", "expansion", "contraction", "churn",
-                               "reactivation", "mrr_end", "customers_end")}
+            {
+                k: m[k]
+                for k in (
+                    "month",
+                    "new",
+                    "expansion",
+                    "contraction",
+                    "churn",
+                    "reactivation",
+                    "mrr_end",
+                    "customers_end",
+                )
+            }
             for m in revenue.movements(tables)
         ],
         # extras
-        "retention_base_12m": {"month": revenue.month_label(asof - 12),
-                               "mrr": ret["base_mrr"], "customers": ret["base_customers"]},
+        "retention_base_12m": {
+            "month": revenue.month_label(asof - 12),
+            "mrr": ret["base_mrr"],
+            "customers": ret["base_customers"],
+        },
         "largest_customer_acv": _money(acvs[0]) if acvs else None,
         "acv_distribution": _acv_distribution(acvs, usd),
         "top_customers": [
-            {"customer_id": c, "arr": _money(12 * v), "share": round(12 * v / arr, 4)}
-            for c, v in customers[:10]
+            {"customer_id": c, "arr": _money(12 * v), "share": round(12 * v / arr, 4)} for c, v in customers[:10]
         ],
         "cohorts": revenue.cohorts(tables),
         "source": {
-            "file": data.file, "format": data.source_format, "rows_read": data.rows_read,
+            "file": data.file,
+            "format": data.source_format,
+            "rows_read": data.rows_read,
             "rows_used": data.rows_read - data.skipped_total,
             "converted_to_usd": data.converted,
         },
@@ -131,12 +145,14 @@ def _acv_distribution(acvs: list[float], usd: bool) -> dict:
     if usd:
         for label, low, high in ACV_BANDS:
             inside = [a for a in ordered if a >= low and (high is None or a < high)]
-            bands.append({"band": label, "min": low, "max": high, "customers": len(inside),
-                          "arr": _money(sum(inside))})
+            bands.append({"band": label, "min": low, "max": high, "customers": len(inside), "arr": _money(sum(inside))})
     return {
         "mean": _money(sum(ordered) / n) if n else None,
-        "p10": quantile(0.10), "p25": quantile(0.25), "p50": quantile(0.50),
-        "p75": quantile(0.75), "p90": quantile(0.90),
+        "p10": quantile(0.10),
+        "p25": quantile(0.25),
+        "p50": quantile(0.50),
+        "p75": quantile(0.75),
+        "p90": quantile(0.90),
         "max": _money(ordered[-1]) if n else None,
         "bands": bands,
     }

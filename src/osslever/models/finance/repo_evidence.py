@@ -23,7 +23,10 @@ def repo_slug(repo: Path) -> str | None:
     try:
         url = subprocess.run(
             ["git", "-C", str(repo), "remote", "get-url", "origin"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None

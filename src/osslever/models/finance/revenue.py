@@ -54,10 +54,10 @@ _DELTAS = f"""
 CREATE OR REPLACE TEMP TABLE fin_deltas AS
 SELECT customer_id, m, sum(delta) AS delta
 FROM (
-    SELECT customer_id, {_M.format(d='start_date')} AS m, mrr AS delta
+    SELECT customer_id, {_M.format(d="start_date")} AS m, mrr AS delta
     FROM billing_subscriptions WHERE mrr > 0
     UNION ALL
-    SELECT customer_id, {_M.format(d='end_date')} AS m, -mrr AS delta
+    SELECT customer_id, {_M.format(d="end_date")} AS m, -mrr AS delta
     FROM billing_subscriptions WHERE mrr > 0 AND end_date IS NOT NULL
 )
 WHERE m <= $asof
@@ -108,8 +108,8 @@ FROM fin_deltas WHERE m <= ? GROUP BY customer_id HAVING sum(delta) > 0
 """
 
 _RETENTION = f"""
-WITH now AS ({_CUSTOMER_MRR.replace('?', '$now')}),
-     then_ AS ({_CUSTOMER_MRR.replace('?', '$then')})
+WITH now AS ({_CUSTOMER_MRR.replace("?", "$now")}),
+     then_ AS ({_CUSTOMER_MRR.replace("?", "$then")})
 SELECT
     sum(then_.mrr) AS base,
     sum(coalesce(now.mrr, 0)) AS retained,
@@ -194,14 +194,22 @@ def movements(tables: RevenueTables) -> list[dict[str, float | int | str]]:
         mrr_start = mrr
         mrr += net
         customers += n_new + n_react - n_churn
-        out.append({
-            "month": month_label(m),
-            "new": _money(new), "expansion": _money(exp), "contraction": _money(con_),
-            "churn": _money(churn), "reactivation": _money(react),
-            "mrr_start": _money(mrr_start), "mrr_end": _money(mrr),
-            "new_customers": int(n_new), "reactivated_customers": int(n_react),
-            "churned_customers": int(n_churn), "customers_end": customers,
-        })
+        out.append(
+            {
+                "month": month_label(m),
+                "new": _money(new),
+                "expansion": _money(exp),
+                "contraction": _money(con_),
+                "churn": _money(churn),
+                "reactivation": _money(react),
+                "mrr_start": _money(mrr_start),
+                "mrr_end": _money(mrr),
+                "new_customers": int(n_new),
+                "reactivated_customers": int(n_react),
+                "churned_customers": int(n_churn),
+                "customers_end": customers,
+            }
+        )
     return out
 
 
@@ -237,8 +245,11 @@ def cohorts(tables: RevenueTables) -> list[dict[str, object]]:
         if current is None or current["cohort"] != month_label(cohort):
             base_mrr, base_n = float(mrr), float(n)
             current = {
-                "cohort": month_label(cohort), "customers": int(n), "mrr": _money(float(mrr)),
-                "customer_retention": [], "revenue_retention": [],
+                "cohort": month_label(cohort),
+                "customers": int(n),
+                "mrr": _money(float(mrr)),
+                "customer_retention": [],
+                "revenue_retention": [],
             }
             out.append(current)
         current["customer_retention"].append(_ratio(float(n), base_n))  # type: ignore[union-attr]

@@ -30,8 +30,15 @@ from osslever.models.finance.distributions import Dist
 
 STAGES = ("users", "downloads", "deployments", "stars")
 MODEL_IDS = (
-    "support_subscription", "professional_services", "open_core", "managed_cloud",
-    "dual_license", "sponsorship", "foundation", "usage_api", "complement",
+    "support_subscription",
+    "professional_services",
+    "open_core",
+    "managed_cloud",
+    "dual_license",
+    "sponsorship",
+    "foundation",
+    "usage_api",
+    "complement",
 )
 
 # --- schema -----------------------------------------------------------------------------
@@ -49,17 +56,25 @@ def _d(constraint: str | None = None) -> tuple[str, str | None]:
 _STAGE = {"keys": {"initial": _d("non_negative"), "monthly_growth": _d("growth")}}
 _TIER = {
     "keys": {
-        "name": "str", "price_month": _d("non_negative"), "price_year": _d("non_negative"),
-        "acv": _d("positive"), "share": _d("non_negative"), "limits": ("dictof", "number"),
+        "name": "str",
+        "price_month": _d("non_negative"),
+        "price_year": _d("non_negative"),
+        "acv": _d("positive"),
+        "share": _d("non_negative"),
+        "limits": ("dictof", "number"),
     },
 }
 _TOKENS = {
     "keys": {
-        "input_millions_month": _d("positive"), "output_millions_month": _d("positive"),
+        "input_millions_month": _d("positive"),
+        "output_millions_month": _d("positive"),
         "cache_hit_ratio": _d("probability"),
         "price_per_million": {
-            "keys": {"input_cache_hit": _d("non_negative"), "input_cache_miss": _d("non_negative"),
-                     "output": _d("non_negative")},
+            "keys": {
+                "input_cache_hit": _d("non_negative"),
+                "input_cache_miss": _d("non_negative"),
+                "output": _d("non_negative"),
+            },
             "required": ("input_cache_hit", "input_cache_miss", "output"),
         },
     },
@@ -67,8 +82,12 @@ _TOKENS = {
 }
 _PRICING = {
     "keys": {
-        "price_month": _d("non_negative"), "price_year": _d("non_negative"), "acv": _d("positive"),
-        "tiers": ("list", _TIER), "usage": ("dictof", _d("positive")), "tokens": _TOKENS,
+        "price_month": _d("non_negative"),
+        "price_year": _d("non_negative"),
+        "acv": _d("positive"),
+        "tiers": ("list", _TIER),
+        "usage": ("dictof", _d("positive")),
+        "tokens": _TOKENS,
     },
 }
 _MODEL = {
@@ -76,8 +95,10 @@ _MODEL = {
         "label": "str",
         "basis": ("enum", STAGES),
         "conversion": _d("probability"),
-        "customers": {"keys": {"initial": _d("non_negative"), "monthly_growth": _d("growth")},
-                      "required": ("initial",)},
+        "customers": {
+            "keys": {"initial": _d("non_negative"), "monthly_growth": _d("growth")},
+            "required": ("initial",),
+        },
         "ramp_months": "number",
         "recurring": "bool",
         "pricing": _PRICING,
@@ -122,12 +143,12 @@ def _check_support(dist: Dist, constraint: str | None, path: str) -> None:
         reason = "probability"
     elif constraint == "non_negative" and low < 0:
         reason = "non_negative"
-    elif (constraint == "positive" and low <= 0 and dist.kind != "lognormal") or (
-            constraint == "growth" and low <= -1):
+    elif (constraint == "positive" and low <= 0 and dist.kind != "lognormal") or (constraint == "growth" and low <= -1):
         reason = "positive"
     if reason:
-        raise _fail("scenario.bad_value", path=path, value=_show(dist.describe()),
-                    reason=t(f"finance.forecast_reason.{reason}"))
+        raise _fail(
+            "scenario.bad_value", path=path, value=_show(dist.describe()), reason=t(f"finance.forecast_reason.{reason}")
+        )
 
 
 def _show(value: object) -> str:
@@ -139,8 +160,7 @@ def validate(node: Any, value: Any, path: str) -> Any:
     """Check ``value`` against schema ``node``; return it with distributions parsed."""
     if isinstance(node, dict):
         if not isinstance(value, dict):
-            raise _fail("scenario.bad_type", path=path or "/", expected="a mapping",
-                        value=_show(value))
+            raise _fail("scenario.bad_type", path=path or "/", expected="a mapping", value=_show(value))
         keys = node["keys"]
         out = {}
         for k, v in value.items():
@@ -163,8 +183,7 @@ def validate(node: Any, value: Any, path: str) -> Any:
             return dist
         if kind == "enum":
             if value not in node[1]:
-                raise _fail("scenario.bad_type", path=path,
-                            expected=" | ".join(map(str, node[1])), value=_show(value))
+                raise _fail("scenario.bad_type", path=path, expected=" | ".join(map(str, node[1])), value=_show(value))
             return value
         if kind == "list":
             if not isinstance(value, list):
@@ -172,31 +191,26 @@ def validate(node: Any, value: Any, path: str) -> Any:
             return [validate(node[1], v, f"{path}[{i}]") for i, v in enumerate(value)]
         if kind == "dictof":
             if not isinstance(value, dict):
-                raise _fail("scenario.bad_type", path=path, expected="a mapping",
-                            value=_show(value))
+                raise _fail("scenario.bad_type", path=path, expected="a mapping", value=_show(value))
             return {str(k): validate(node[1], v, f"{path}.{k}") for k, v in value.items()}
         if kind == "map":
             _, allowed, child, error_key = node
             if not isinstance(value, dict):
-                raise _fail("scenario.bad_type", path=path, expected="a mapping",
-                            value=_show(value))
+                raise _fail("scenario.bad_type", path=path, expected="a mapping", value=_show(value))
             out = {}
             for k, v in value.items():
                 if k not in allowed:
-                    raise UserError(f"finance.{error_key}", path=f"{path}.{k}",
-                                    hint=_hint(str(k), allowed))
+                    raise UserError(f"finance.{error_key}", path=f"{path}.{k}", hint=_hint(str(k), allowed))
                 out[k] = validate(child, v, f"{path}.{k}")
             return out
     ok = {
         "str": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
-        "number": isinstance(value, int | float) and not isinstance(value, bool)
-        and math.isfinite(value),
+        "number": isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value),
         "bool": isinstance(value, bool),
     }[node]
     if not ok:
-        expected = {"str": "text", "int": "a whole number", "number": "a number",
-                    "bool": "true or false"}[node]
+        expected = {"str": "text", "int": "a whole number", "number": "a number", "bool": "true or false"}[node]
         raise _fail("scenario.bad_type", path=path, expected=expected, value=_show(value))
     return value
 
@@ -261,8 +275,7 @@ class _Registry:
     def __init__(self) -> None:
         self.params: dict[str, Param] = {}
 
-    def declare(self, path: str, dist: Dist, origin: str = "declared",
-                source: str | None = None) -> str:
+    def declare(self, path: str, dist: Dist, origin: str = "declared", source: str | None = None) -> str:
         self.params[path] = Param(path, dist, origin, source)
         return path
 
@@ -275,8 +288,7 @@ class _Registry:
 
 @lru_cache(maxsize=1)
 def benchmarks() -> dict[str, Any]:
-    text = (resources.files("osslever") / "data" / "finance" / "benchmarks.yaml").read_text(
-        encoding="utf-8")
+    text = (resources.files("osslever") / "data" / "finance" / "benchmarks.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -307,8 +319,9 @@ def build(raw: dict, evidence: dict | None = None) -> Scenario:
     doc = validate(SCHEMA, raw, "")
     horizon = doc.get("horizon_months", 60)
     if not 1 <= horizon <= 240:
-        raise _fail("scenario.bad_value", path="horizon_months", value=horizon,
-                    reason=t("finance.forecast_reason.horizon"))
+        raise _fail(
+            "scenario.bad_value", path="horizon_months", value=horizon, reason=t("finance.forecast_reason.horizon")
+        )
     if not doc["models"]:
         raise _fail("scenario.no_models")
     bench = benchmarks()
@@ -337,18 +350,16 @@ def build(raw: dict, evidence: dict | None = None) -> Scenario:
             default(growth_path, bench["funnel_growth"])
         stages[stage] = {"initial": init_path, "growth": growth_path}
     basis_default = funnel_raw.get("basis") or next(
-        (s for s in ("deployments", "users", "downloads", "stars") if s in stages), None)
+        (s for s in ("deployments", "users", "downloads", "stars") if s in stages), None
+    )
     if funnel_raw.get("basis") and funnel_raw["basis"] not in stages:
-        raise _fail("scenario.unknown_basis", path="funnel.basis", value=funnel_raw["basis"],
-                    allowed=", ".join(stages) or "-")
+        raise _fail(
+            "scenario.unknown_basis", path="funnel.basis", value=funnel_raw["basis"], allowed=", ".join(stages) or "-"
+        )
 
     cash = doc.get("cash", {})
-    fixed_costs = declare("cash.fixed_costs_month", cash.get("fixed_costs_month", dists.fixed(0)),
-                          "declared")
-    models = [
-        _model(mid, spec, stages, basis_default, bench, reg)
-        for mid, spec in doc["models"].items()
-    ]
+    fixed_costs = declare("cash.fixed_costs_month", cash.get("fixed_costs_month", dists.fixed(0)), "declared")
+    models = [_model(mid, spec, stages, basis_default, bench, reg) for mid, spec in doc["models"].items()]
     return Scenario(
         name=doc.get("name", ""),
         horizon=int(horizon),
@@ -373,8 +384,7 @@ def _evidence_paths(evidence: dict) -> dict[str, float]:
     return out
 
 
-def _model(mid: str, spec: dict, stages: dict, basis_default: str | None, bench: dict,
-           reg: _Registry) -> ModelSpec:
+def _model(mid: str, spec: dict, stages: dict, basis_default: str | None, bench: dict, reg: _Registry) -> ModelSpec:
     declare, default = reg.declare, reg.default
     base = f"models.{mid}"
     mbench = bench["models"][mid]
@@ -387,8 +397,9 @@ def _model(mid: str, spec: dict, stages: dict, basis_default: str | None, bench:
     else:
         basis = spec.get("basis", basis_default)
         if basis is None or basis not in stages:
-            raise _fail("scenario.unknown_basis", path=f"{base}.basis", value=basis or "-",
-                        allowed=", ".join(stages) or "-")
+            raise _fail(
+                "scenario.unknown_basis", path=f"{base}.basis", value=basis or "-", allowed=", ".join(stages) or "-"
+            )
         if "conversion" in spec:
             conversion = declare(f"{base}.conversion", spec["conversion"])
         else:
@@ -396,14 +407,17 @@ def _model(mid: str, spec: dict, stages: dict, basis_default: str | None, bench:
     segments = _segments(base, spec["pricing"], reg, bench)
     ramp = float(spec.get("ramp_months", bench["ramp_months"]["value"]))
     if ramp < 0:
-        raise _fail("scenario.bad_value", path=f"{base}.ramp_months", value=ramp,
-                    reason=t("finance.forecast_reason.non_negative"))
+        raise _fail(
+            "scenario.bad_value",
+            path=f"{base}.ramp_months",
+            value=ramp,
+            reason=t("finance.forecast_reason.non_negative"),
+        )
 
     # Retention: declared, else SaaS Capital medians for the band of this model's ACV.
     retention = spec.get("retention", {})
     acv = 12 * _median_arpa(segments, reg.median)
-    band = next(b for b in bench["retention"]["bands"]
-                if b["acv_below"] is None or acv < b["acv_below"])
+    band = next(b for b in bench["retention"]["bands"] if b["acv_below"] is None or acv < b["acv_below"])
     spread = bench["retention"]["spread"]
     src = f"{bench['retention']['source']} (ACV ≈ US${acv:,.0f})"
     grr_path, nrr_path = f"{base}.retention.grr", f"{base}.retention.nrr"
@@ -411,20 +425,23 @@ def _model(mid: str, spec: dict, stages: dict, basis_default: str | None, bench:
         declare(grr_path, retention["grr"])
     else:
         g = band["grr"]
-        declare(grr_path, dists.parse({"triangular": [g * spread["grr"][0], g,
-                                                      min(1.0, g * spread["grr"][1])]}),
-                "default", src)
+        declare(
+            grr_path,
+            dists.parse({"triangular": [g * spread["grr"][0], g, min(1.0, g * spread["grr"][1])]}),
+            "default",
+            src,
+        )
     if "nrr" in retention:
         declare(nrr_path, retention["nrr"])
     else:
         n = band["nrr"]
-        declare(nrr_path, dists.parse({"triangular": [n * spread["nrr"][0], n,
-                                                      n * spread["nrr"][1]]}), "default", src)
+        declare(nrr_path, dists.parse({"triangular": [n * spread["nrr"][0], n, n * spread["nrr"][1]]}), "default", src)
     if "grr" in retention and "nrr" in retention:
         g, n = retention["grr"], retention["nrr"]
         if g.is_fixed and n.is_fixed and g.median > n.median:
-            raise _fail("scenario.bad_value", path=nrr_path, value=n.median,
-                        reason=t("finance.forecast_reason.retention"))
+            raise _fail(
+                "scenario.bad_value", path=nrr_path, value=n.median, reason=t("finance.forecast_reason.retention")
+            )
 
     sales = spec.get("sales", {})
     motion = sales.get("motion", mbench["motion"])
@@ -439,10 +456,19 @@ def _model(mid: str, spec: dict, stages: dict, basis_default: str | None, bench:
     else:
         default(gm_path, mbench["gross_margin"])
     return ModelSpec(
-        id=mid, basis=basis, recurring=bool(spec.get("recurring", mbench.get("recurring", True))),
-        ramp_months=ramp, conversion=conversion, customers_initial=customers_initial,
-        customers_growth=customers_growth, grr=grr_path, nrr=nrr_path, cac_ratio=cac_path,
-        gross_margin=gm_path, motion=motion, segments=segments,
+        id=mid,
+        basis=basis,
+        recurring=bool(spec.get("recurring", mbench.get("recurring", True))),
+        ramp_months=ramp,
+        conversion=conversion,
+        customers_initial=customers_initial,
+        customers_growth=customers_growth,
+        grr=grr_path,
+        nrr=nrr_path,
+        cac_ratio=cac_path,
+        gross_margin=gm_path,
+        motion=motion,
+        segments=segments,
     )
 
 
@@ -450,8 +476,12 @@ def _price_of(tier: dict, path: str, declare: Any) -> tuple[str, str | None, flo
     """(kind, price param path, factor to monthly, acv Dist) of one priced thing."""
     given = [k for k in ("price_month", "price_year", "acv") if k in tier]
     if len(given) != 1:
-        raise _fail("scenario.bad_value", path=path, value=", ".join(given) or "-",
-                    reason=t("finance.forecast_reason.tiers_price"))
+        raise _fail(
+            "scenario.bad_value",
+            path=path,
+            value=", ".join(given) or "-",
+            reason=t("finance.forecast_reason.tiers_price"),
+        )
     key = given[0]
     if key == "acv":
         return "acv", None, 1.0, tier["acv"]
@@ -465,49 +495,69 @@ def _segments(base: str, pricing: dict, reg: _Registry, bench: dict) -> list[Seg
     if "tokens" in pricing:
         tok = pricing["tokens"]
         tp = f"{path}.tokens"
-        hit = (declare(f"{tp}.cache_hit_ratio", tok["cache_hit_ratio"])
-               if "cache_hit_ratio" in tok else default(f"{tp}.cache_hit_ratio",
-                                                         bench["cache_hit_ratio"]))
-        prices = {k: declare(f"{tp}.price_per_million.{k}", v)
-                  for k, v in tok["price_per_million"].items()}
-        return [Segment(name="tokens", share=1.0, kind="tokens", tokens={
-            "input_volume": tok["input_millions_month"],
-            "output_volume": tok["output_millions_month"],
-            "hit": hit, **prices})]
+        hit = (
+            declare(f"{tp}.cache_hit_ratio", tok["cache_hit_ratio"])
+            if "cache_hit_ratio" in tok
+            else default(f"{tp}.cache_hit_ratio", bench["cache_hit_ratio"])
+        )
+        prices = {k: declare(f"{tp}.price_per_million.{k}", v) for k, v in tok["price_per_million"].items()}
+        return [
+            Segment(
+                name="tokens",
+                share=1.0,
+                kind="tokens",
+                tokens={
+                    "input_volume": tok["input_millions_month"],
+                    "output_volume": tok["output_millions_month"],
+                    "hit": hit,
+                    **prices,
+                },
+            )
+        ]
     if "tiers" in pricing:
         tiers = pricing["tiers"]
         if not tiers:
-            raise _fail("scenario.bad_value", path=f"{path}.tiers", value="[]",
-                        reason=t("finance.forecast_reason.tiers_price"))
+            raise _fail(
+                "scenario.bad_value", path=f"{path}.tiers", value="[]", reason=t("finance.forecast_reason.tiers_price")
+            )
         segs = []
         for i, tier in enumerate(tiers):
             kind, price, factor, acv = _price_of(tier, f"{path}.tiers[{i}]", declare)
-            segs.append(Segment(name=tier.get("name", f"tier {i + 1}"), share=0.0, kind=kind,
-                                price=price, price_factor=factor, acv=acv))
+            segs.append(
+                Segment(
+                    name=tier.get("name", f"tier {i + 1}"),
+                    share=0.0,
+                    kind=kind,
+                    price=price,
+                    price_factor=factor,
+                    acv=acv,
+                )
+            )
         with_share = [("share" in tier) for tier in tiers]
         if all(with_share):
             for i, (seg, tier) in enumerate(zip(segs, tiers, strict=True)):
                 seg.share = declare(f"{path}.tiers[{i}].share", tier["share"])
         elif any(with_share) or (len(tiers) > 1 and not pricing.get("usage")):
-            raise _fail("scenario.bad_value", path=f"{path}.tiers", value="share",
-                        reason=t("finance.forecast_reason.tiers_share"))
+            raise _fail(
+                "scenario.bad_value",
+                path=f"{path}.tiers",
+                value="share",
+                reason=t("finance.forecast_reason.tiers_share"),
+            )
         elif len(tiers) == 1:
             segs[0].share = 1.0
         else:
-            for seg, share in zip(segs, _usage_shares(tiers, pricing["usage"], segs, reg.median),
-                                  strict=True):
+            for seg, share in zip(segs, _usage_shares(tiers, pricing["usage"], segs, reg.median), strict=True):
                 seg.share = share
         return segs
     for key in ("price_month", "price_year", "acv"):
         if key in pricing:
             kind, price, factor, acv = _price_of({key: pricing[key]}, path, declare)
-            return [Segment(name=key, share=1.0, kind=kind, price=price, price_factor=factor,
-                            acv=acv)]
+            return [Segment(name=key, share=1.0, kind=kind, price=price, price_factor=factor, acv=acv)]
     raise _fail("scenario.missing_key", path=f"{path}.price_month")
 
 
-def _usage_shares(tiers: list[dict], usage: dict[str, Dist], segs: list[Segment],
-                  median: Any) -> list[float]:
+def _usage_shares(tiers: list[dict], usage: dict[str, Dist], segs: list[Segment], median: Any) -> list[float]:
     """Share of customers landing in each tier: the cheapest tier whose limits cover them.
 
     Usage dimensions are taken as comonotone (a customer at the q-th quantile of
@@ -515,6 +565,7 @@ def _usage_shares(tiers: list[dict], usage: dict[str, Dist], segs: list[Segment]
     customers a tier covers is the smallest CDF over its limits. A tier without
     limits covers everyone.
     """
+
     def monthly(seg: Segment) -> float:
         if seg.kind == "acv" and seg.acv is not None:
             return seg.acv.mean / 12
@@ -554,8 +605,7 @@ def segment_mean_monthly(seg: Segment, value: Any) -> Any:
     if seg.kind == "tokens":
         tok = seg.tokens
         hit = value(tok["hit"])
-        input_price = hit * value(tok["input_cache_hit"]) + (1 - hit) * value(
-            tok["input_cache_miss"])
+        input_price = hit * value(tok["input_cache_hit"]) + (1 - hit) * value(tok["input_cache_miss"])
         output_price = value(tok["output"])
         return tok["input_volume"].mean * input_price + tok["output_volume"].mean * output_price
     return value(seg.price) * seg.price_factor

@@ -52,8 +52,7 @@ def _segment_acv_quantile(seg: Segment, draws: dict[str, np.ndarray], u: np.ndar
         hit = draws[tok["hit"]]
         price_in = hit * draws[tok["input_cache_hit"]] + (1 - hit) * draws[tok["input_cache_miss"]]
         price_out = draws[tok["output"]]
-        monthly = (tok["input_volume"].quantile(u) * price_in
-                   + tok["output_volume"].quantile(u) * price_out)
+        monthly = tok["input_volume"].quantile(u) * price_in + tok["output_volume"].quantile(u) * price_out
         return 12 * monthly
     assert seg.price is not None
     return np.broadcast_to(12 * draws[seg.price] * seg.price_factor, u.shape)
@@ -74,8 +73,13 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     return out
 
 
-def simulate(model: ModelSpec, scenario: Scenario, draws: dict[str, np.ndarray],
-             rng: np.random.Generator | None, track_largest: bool = True) -> Paths:
+def simulate(
+    model: ModelSpec,
+    scenario: Scenario,
+    draws: dict[str, np.ndarray],
+    rng: np.random.Generator | None,
+    track_largest: bool = True,
+) -> Paths:
     """Run one model over all paths; ``rng`` None means no customer noise (expected values)."""
     n = len(next(iter(draws.values())))
     months = scenario.horizon
@@ -87,8 +91,7 @@ def simulate(model: ModelSpec, scenario: Scenario, draws: dict[str, np.ndarray],
         target = draws[model.conversion][:, None] * level
     else:
         assert model.customers_initial is not None and model.customers_growth is not None
-        target = draws[model.customers_initial][:, None] * (
-            1 + draws[model.customers_growth][:, None]) ** (t - 1)
+        target = draws[model.customers_initial][:, None] * (1 + draws[model.customers_growth][:, None]) ** (t - 1)
     if model.ramp_months > 0:
         target = target * np.minimum(1.0, t / model.ramp_months)
 
@@ -99,13 +102,10 @@ def simulate(model: ModelSpec, scenario: Scenario, draws: dict[str, np.ndarray],
     with np.errstate(divide="ignore", invalid="ignore"):
         expansion = np.where(churn < 1, keep_revenue / np.maximum(1 - churn, 1e-12), 1.0)
 
-    raw_shares = [draws[s.share] if isinstance(s.share, str) else np.full(n, float(s.share))
-                  for s in model.segments]
+    raw_shares = [draws[s.share] if isinstance(s.share, str) else np.full(n, float(s.share)) for s in model.segments]
     total = np.sum(raw_shares, axis=0)
-    shares = [np.where(total > 0, s / np.where(total > 0, total, 1), 1 / len(raw_shares))
-              for s in raw_shares]
-    seg_monthly = [np.broadcast_to(segment_mean_monthly(s, draws.__getitem__), (n,))
-                   for s in model.segments]
+    shares = [np.where(total > 0, s / np.where(total > 0, total, 1), 1 / len(raw_shares)) for s in raw_shares]
+    seg_monthly = [np.broadcast_to(segment_mean_monthly(s, draws.__getitem__), (n,)) for s in model.segments]
     arpa = np.sum([sh * m for sh, m in zip(shares, seg_monthly, strict=True)], axis=0)
     cac = draws[model.cac_ratio]
     margin = draws[model.gross_margin]
@@ -116,8 +116,9 @@ def simulate(model: ModelSpec, scenario: Scenario, draws: dict[str, np.ndarray],
     cash_out = np.empty((months, n))
     largest_out = np.empty((months, n)) if track_largest else None
     target = np.ascontiguousarray(target.T)
-    fixed_acv = [None if s.kind in ("acv", "tokens")
-                 else _segment_acv_quantile(s, draws, np.zeros(n)) for s in model.segments]
+    fixed_acv = [
+        None if s.kind in ("acv", "tokens") else _segment_acv_quantile(s, draws, np.zeros(n)) for s in model.segments
+    ]
     draw_rng = rng or np.random.default_rng(0)
     c = np.zeros(n)
     c_expected = np.zeros(n)

@@ -80,20 +80,23 @@ def judge_one(license_id: str, mode: str, outbound: list[str]) -> dict:
             conf = data["osadl"]
             verdicts = [(conf["verdicts"].get(a, "obligation"), o) for o, a in answers]
             verdict, chosen = min(verdicts, key=lambda v: SEVERITY[v[0]])
-            reason = {lang: text.format(inbound=license_id, outbound=chosen)
-                      for lang, text in conf["reason"][verdict].items()}
-            return {"verdict": verdict, "rule": "compat.osadl", "reason": reason,
-                    "source": " ".join(conf["source"].split())}
+            reason = {
+                lang: text.format(inbound=license_id, outbound=chosen) for lang, text in conf["reason"][verdict].items()
+            }
+            return {
+                "verdict": verdict,
+                "rule": "compat.osadl",
+                "reason": reason,
+                "source": " ".join(conf["source"].split()),
+            }
     rule = _rule_for(license_id)
     if rule is None:
         unknown = data["unknown"]
-        return {"verdict": unknown["verdict"], "rule": "compat.unknown",
-                "reason": unknown["reason"], "source": ""}
+        return {"verdict": unknown["verdict"], "rule": "compat.unknown", "reason": unknown["reason"], "source": ""}
     entry = (rule.get("modes") or {}).get(mode)
     if entry is None:
         return {"verdict": "unknown", "rule": rule["id"], "reason": None, "source": rule["source"]}
-    return {"verdict": entry["verdict"], "rule": rule["id"], "reason": entry["reason"],
-            "source": rule["source"]}
+    return {"verdict": entry["verdict"], "rule": rule["id"], "reason": entry["reason"], "source": rule["source"]}
 
 
 def judge(expression: str | None, mode: str, outbound: list[str]) -> dict:
@@ -106,8 +109,13 @@ def _judge(expression: str | None, mode: str, outbound: tuple[str, ...]) -> dict
     """Cached: 2,000 npm packages share a handful of license expressions."""
     if not expression or expression in {spdx.NONE, spdx.NOASSERTION}:
         unknown = spdx.load_data("compatibility.yaml")["unknown"]
-        return {"verdict": unknown["verdict"], "rule": "compat.unknown",
-                "reason": unknown["reason"], "source": "", "license": expression}
+        return {
+            "verdict": unknown["verdict"],
+            "rule": "compat.unknown",
+            "reason": unknown["reason"],
+            "source": "",
+            "license": expression,
+        }
     best: dict | None = None
     for alternative in spdx.alternatives(expression) or [[expression]]:
         parts = [judge_one(lid, mode, list(outbound)) | {"license": lid} for lid in alternative]
@@ -148,17 +156,30 @@ def evaluate(project_expression: str, dependencies: list[dict]) -> tuple[list[di
             if not dep.get("license"):
                 continue  # unknown licenses are reported once, in the dependency list
             verdict = judge(dep["license"], mode, outbound)
-            row = {"dependency": label, "license": dep["license"], "mode": mode,
-                   "verdict": verdict["verdict"], "rule": verdict["rule"],
-                   "reason": verdict["reason"], "source": verdict["source"]}
+            row = {
+                "dependency": label,
+                "license": dep["license"],
+                "mode": mode,
+                "verdict": verdict["verdict"],
+                "rule": verdict["rule"],
+                "reason": verdict["reason"],
+                "source": verdict["source"],
+            }
             if verdict["verdict"] == "conflict":
                 conflicts.append(row)
             elif verdict["verdict"] in {"obligation", "restriction"} and verdict["reason"]:
                 key = (mode, verdict["rule"], verdict["verdict"])
-                group = grouped.setdefault(key, {
-                    "mode": mode, "verdict": verdict["verdict"], "rule": verdict["rule"],
-                    "reason": verdict["reason"], "source": verdict["source"], "dependencies": [],
-                })
+                group = grouped.setdefault(
+                    key,
+                    {
+                        "mode": mode,
+                        "verdict": verdict["verdict"],
+                        "rule": verdict["rule"],
+                        "reason": verdict["reason"],
+                        "source": verdict["source"],
+                        "dependencies": [],
+                    },
+                )
                 group["dependencies"].append(label)
     obligations = sorted(grouped.values(), key=lambda g: (MODES.index(g["mode"]), g["rule"]))
     return conflicts, obligations

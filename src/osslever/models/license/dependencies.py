@@ -31,8 +31,7 @@ def scan_dependencies(
     for path in manifests:
         read = tree.read(path)
         if read.data is None:
-            problems.append(message(read.problem or "license.file.unreadable", path=path,
-                                    detail=read.detail))
+            problems.append(message(read.problem or "license.file.unreadable", path=path, detail=read.detail))
             continue
         text = decode_text(read.data)
         if text is None:
@@ -89,8 +88,7 @@ def _resolve_licenses(
                     declared = client.license_of(dep)
                 except RegistryError as exc:
                     failures += 1
-                    problems.append(message("license.registry.failed", name=dep.name,
-                                            detail=str(exc)))
+                    problems.append(message("license.registry.failed", name=dep.name, detail=str(exc)))
                     continue
                 if declared:
                     dep.declared, dep.source = declared, "registry"

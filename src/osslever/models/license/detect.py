@@ -44,9 +44,32 @@ HEADER_BYTES = 4096
 METADATA_FILES = ("pyproject.toml", "setup.cfg", "package.json", "Cargo.toml", "pom.xml")
 SOURCE_SUFFIXES = frozenset(
     [
-        ".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".rs", ".java", ".kt", ".scala", ".c",
-        ".h", ".cc", ".cpp", ".hpp", ".cs", ".rb", ".php", ".swift", ".m", ".sh", ".lua", ".zig",
-        ".vue", ".svelte",
+        ".py",
+        ".js",
+        ".mjs",
+        ".ts",
+        ".tsx",
+        ".jsx",
+        ".go",
+        ".rs",
+        ".java",
+        ".kt",
+        ".scala",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".rb",
+        ".php",
+        ".swift",
+        ".m",
+        ".sh",
+        ".lua",
+        ".zig",
+        ".vue",
+        ".svelte",
     ]
 )
 _SPDX_HEADER_RE = re.compile(r"SPDX-License-Identifier:\s*([^\n\r]*)")
@@ -121,8 +144,7 @@ def inventory(tree: WorkTree | GitTree, max_manifest_depth: int = 4) -> Inventor
         if prefix and prefix.rstrip("/").rsplit("/", 1)[-1] in folders:
             hits = files  # REUSE LICENSES/ folder: every file is a license text
         else:
-            hits = [files[lowered.count("\n", 0, m.start())]
-                    for m in candidate_re.finditer(lowered)]
+            hits = [files[lowered.count("\n", 0, m.start())] for m in candidate_re.finditer(lowered)]
         taken = set()
         for name in hits:
             if not not_names.search(name.lower()):
@@ -162,8 +184,12 @@ class FileFinding:
     notice_only: bool = False  # matched only license notices, no full text
 
     def as_dict(self) -> dict:
-        out: dict = {"path": self.path, "spdx": self.spdx, "confidence": round(self.confidence, 3),
-                     "matches": self.matches}
+        out: dict = {
+            "path": self.path,
+            "spdx": self.spdx,
+            "confidence": round(self.confidence, 3),
+            "matches": self.matches,
+        }
         if self.bundled:
             out["bundled"] = self.bundled
         if self.closest:
@@ -192,8 +218,7 @@ def analyse_text(path: str, text: str) -> FileFinding:
         ordered = sorted(result.matches, key=lambda m: m.start)
         parts = [licensedb.scancode_expression_to_spdx(m.expression) for m in ordered]
         finding.matches = [
-            {"spdx": p, "recall": round(m.recall, 3), "similarity": round(m.dice, 3),
-             "kind": m.kind}
+            {"spdx": p, "recall": round(m.recall, 3), "similarity": round(m.dice, 3), "kind": m.kind}
             for p, m in zip(parts, ordered, strict=True)
         ]
         finding.notice_only = all(m.kind == "notice" for m in ordered)
@@ -246,8 +271,7 @@ def busl_parameters(text: str) -> dict:
     """The parameter block of a Business Source License (mariadb.com/bsl11 layout)."""
     out = {}
     for key, label in _BUSL_FIELDS.items():
-        match = re.search(rf"^\s*{label}:\s*(.+?)(?=\n\s*\n|\n\s*[A-Z][A-Za-z ]+:|\Z)",
-                          text, re.MULTILINE | re.DOTALL)
+        match = re.search(rf"^\s*{label}:\s*(.+?)(?=\n\s*\n|\n\s*[A-Z][A-Za-z ]+:|\Z)", text, re.MULTILINE | re.DOTALL)
         if match:
             out[key] = " ".join(match.group(1).split())[:400]
     return out
@@ -260,8 +284,9 @@ def _clean_header(value: str) -> str:
 def analyse_file(tree: WorkTree | GitTree, path: str) -> FileFinding:
     read = tree.read(path)
     if read.data is None:
-        return FileFinding(path, problem=message(read.problem or "license.file.unreadable",
-                                                 path=path, detail=read.detail))
+        return FileFinding(
+            path, problem=message(read.problem or "license.file.unreadable", path=path, detail=read.detail)
+        )
     text = decode_text(read.data)
     if text is None:
         return FileFinding(path, problem=message("license.file.binary", path=path))
@@ -291,9 +316,7 @@ class Declared:
     note: dict | None = None
 
 
-def declared_licenses(
-    tree: WorkTree | GitTree, manifests: list[str]
-) -> tuple[list[Declared], list[dict]]:
+def declared_licenses(tree: WorkTree | GitTree, manifests: list[str]) -> tuple[list[Declared], list[dict]]:
     """The project's own license as its root package metadata declares it."""
     from osslever.sources.manifests import PARSE_ERRORS
 
@@ -362,9 +385,7 @@ def _combine(findings: list[FileFinding]) -> tuple[str | None, float]:
         usable = [f for f in findings if f.spdx and _is_notice(f.path)]
     if not usable:
         return None, 0.0
-    choice = any(f.choice for f in findings) or (
-        len(usable) > 1 and all(_is_suffix_license(f.path) for f in usable)
-    )
+    choice = any(f.choice for f in findings) or (len(usable) > 1 and all(_is_suffix_license(f.path) for f in usable))
     # A short notice such as "available under either of the licenses in
     # LICENSE.APACHE or LICENSE.BSD" points at the other files: it says OR and
     # adds nothing of its own.
@@ -397,9 +418,13 @@ def _extra_category(spdx_id: str) -> str | None:
 def detect_in_tree(tree: WorkTree | GitTree, inv: Inventory | None = None) -> dict:
     """The ``license`` section of the contract, from one tree."""
     inv = inv or inventory(tree)
-    root_files = [p for p in inv.license_files if "/" not in p or p.split("/")[0] in
-                  set(spdx.load_data("detection.yaml")["candidate_files"]["folders"])
-                  and p.count("/") == 1]
+    root_files = [
+        p
+        for p in inv.license_files
+        if "/" not in p
+        or p.split("/")[0] in set(spdx.load_data("detection.yaml")["candidate_files"]["folders"])
+        and p.count("/") == 1
+    ]
     scoped_files = [p for p in inv.license_files if p not in root_files]
     findings = [analyse_file(tree, p) for p in root_files]
     problems = [f.problem for f in findings if f.problem]
@@ -422,8 +447,7 @@ def detect_in_tree(tree: WorkTree | GitTree, inv: Inventory | None = None) -> di
                 break
         else:
             for d in declared_exprs:
-                notes.append(message("license.note.metadata_disagrees", path=d.path,
-                                     declared=d.spdx, found=file_expr))
+                notes.append(message("license.note.metadata_disagrees", path=d.path, declared=d.spdx, found=file_expr))
     elif declared_exprs:
         first = declared_exprs[0]
         result["spdx"], result["confidence"], result["files"] = first.spdx, 0.9, [first.path]
@@ -435,9 +459,14 @@ def detect_in_tree(tree: WorkTree | GitTree, inv: Inventory | None = None) -> di
             result["confidence"] = round(best.closest["similarity"], 3)  # type: ignore[index]
             result["files"] = [f.path for f in unknown]
             for f in unknown:
-                notes.append(message("license.note.unknown_text", path=f.path,
-                                     closest=f.closest["spdx"],  # type: ignore[index]
-                                     percent=round(100 * f.closest["similarity"])))  # type: ignore[index]
+                notes.append(
+                    message(
+                        "license.note.unknown_text",
+                        path=f.path,
+                        closest=f.closest["spdx"],  # type: ignore[index]
+                        percent=round(100 * f.closest["similarity"]),
+                    )
+                )  # type: ignore[index]
         else:
             headers = header_licenses(tree, inv.sources)
             if headers:
@@ -476,8 +505,15 @@ def _scoped(tree: WorkTree | GitTree, paths: list[str], problems: list[dict]) ->
             if not unknown:
                 continue
             expression, confidence = spdx.NOASSERTION, unknown[0].closest["similarity"]  # type: ignore[index]
-        out.append({"path": scope, "spdx": expression, "confidence": round(confidence, 3),
-                    "files": [f.path for f in findings], "category": category_of(expression)})
+        out.append(
+            {
+                "path": scope,
+                "spdx": expression,
+                "confidence": round(confidence, 3),
+                "files": [f.path for f in findings],
+                "category": category_of(expression),
+            }
+        )
     return out
 
 

@@ -68,8 +68,7 @@ def license_document(
     conflicts, obligations = compatibility.evaluate(license_section["spdx"], deps)
     document = {
         "schema_version": SCHEMA_VERSION,
-        "repository": {"path": str(root), "ref": ref or ("HEAD" if git_dir else None),
-                       "files_scanned": inv.files_seen},
+        "repository": {"path": str(root), "ref": ref or ("HEAD" if git_dir else None), "files_scanned": inv.files_seen},
         "license": license_section,
         "history": history,
         "dependencies": deps,

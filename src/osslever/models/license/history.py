@@ -39,7 +39,8 @@ _PATHSPECS = [
 def _git(git_dir: Path, *args: str) -> bytes:
     return subprocess.run(
         ["git", f"--git-dir={git_dir}", "-c", "core.quotePath=false", *args],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     ).stdout
 
 
@@ -49,7 +50,8 @@ class _Blobs:
     def __init__(self, git_dir: Path) -> None:
         self.proc = subprocess.Popen(
             ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
 
     def read(self, commit: str, path: str, limit: int = 1_000_000) -> bytes | None:
@@ -74,9 +76,18 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
     """``[{"date", "commit", "from", "to", "files"}]``, oldest first."""
     try:
         out = _git(
-            git_dir, "log", "--first-parent", "--reverse", "--no-renames",
-            "--diff-merges=first-parent", "--format=%x1e%H%x1f%at", "--name-status", "-z",
-            ref, "--", *_PATHSPECS,
+            git_dir,
+            "log",
+            "--first-parent",
+            "--reverse",
+            "--no-renames",
+            "--diff-merges=first-parent",
+            "--format=%x1e%H%x1f%at",
+            "--name-status",
+            "-z",
+            ref,
+            "--",
+            *_PATHSPECS,
         )
     except subprocess.CalledProcessError:
         return []  # empty repository or unknown ref: no history to tell
@@ -114,8 +125,15 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
             current = _state_expression(state)
             if current != previous:
                 when = datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%d")
-                events.append({"date": when, "commit": commit, "from": previous, "to": current,
-                               "files": sorted(p for p, _ in changed)})
+                events.append(
+                    {
+                        "date": when,
+                        "commit": commit,
+                        "from": previous,
+                        "to": current,
+                        "files": sorted(p for p, _ in changed),
+                    }
+                )
                 previous = current
     finally:
         blobs.close()

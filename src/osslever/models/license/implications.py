@@ -25,18 +25,23 @@ def project_facts(document: dict, extra: dict | None = None) -> dict:
         "families": sorted({family_of(i) for i in ids}),
         "none": expression == spdx.NONE,
     }
-    scoped = [s for s in document["license"].get("scoped", [])
-              if any(not is_osi_family(family_of(i)) for i in spdx.license_ids(s["spdx"]))]
+    scoped = [
+        s
+        for s in document["license"].get("scoped", [])
+        if any(not is_osi_family(family_of(i)) for i in spdx.license_ids(s["spdx"]))
+    ]
     facts["scoped_non_osi"] = bool(scoped)
     facts["scoped_paths"] = ", ".join(f"{s['path']}/ ({s['spdx']})" for s in scoped)
     for event in reversed(document.get("history", [])):
         before = [family_of(i) for i in spdx.license_ids(event["from"])]
         after = [family_of(i) for i in spdx.license_ids(event["to"])]
-        if before and after and all(is_osi_family(f) for f in before) and not all(
-            is_osi_family(f) for f in after
-        ):
-            facts.update(relicensed_away_from_osi=True, relicense_from=event["from"],
-                         relicense_to=event["to"], relicense_date=event["date"])
+        if before and after and all(is_osi_family(f) for f in before) and not all(is_osi_family(f) for f in after):
+            facts.update(
+                relicensed_away_from_osi=True,
+                relicense_from=event["from"],
+                relicense_to=event["to"],
+                relicense_date=event["date"],
+            )
             break
     conflicts = document.get("conflicts", [])
     facts["has_conflicts"] = bool(conflicts)

@@ -77,9 +77,7 @@ def parse_expression(text: str) -> str | None:
         return None
     rendered = str(parsed)
     for symbol in sorted(set(symbols), key=len, reverse=True):
-        rendered = re.sub(
-            rf"(?<![\w.+-]){re.escape(symbol)}(?![\w.+-])", canonical_id(symbol), rendered
-        )
+        rendered = re.sub(rf"(?<![\w.+-]){re.escape(symbol)}(?![\w.+-])", canonical_id(symbol), rendered)
     return rendered
 
 
@@ -118,9 +116,7 @@ def normalize_declared(raw: str) -> Declared:
             from osslever.models.license import licensedb
 
             return Declared(
-                " AND ".join(
-                    licensedb.scancode_expression_to_spdx(m.expression) for m in result.matches
-                ),
+                " AND ".join(licensedb.scancode_expression_to_spdx(m.expression) for m in result.matches),
                 raw=text[:80],
             )
     return Declared(None, raw=text, known=False)

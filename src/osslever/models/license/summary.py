@@ -30,8 +30,7 @@ def _summary(document: dict) -> dict:
         "dependencies_total": len(document.get("dependencies", [])),
         "conflicts": document.get("conflicts", []),
         "implications": [
-            {"rule": i["rule"], "text": i["text"], "source": i.get("source")}
-            for i in document.get("implications", [])
+            {"rule": i["rule"], "text": i["text"], "source": i.get("source")} for i in document.get("implications", [])
         ],
     }
 

@@ -106,9 +106,7 @@ class LicenseIndex:
         kinds: list[str] = []
         seen: set[bytes] = set()
         for expression, kind, text in texts:
-            ids = np.fromiter(
-                (vocab.setdefault(w, len(vocab) + 1) for w in tokens(text)), dtype=np.int64
-            )
+            ids = np.fromiter((vocab.setdefault(w, len(vocab) + 1) for w in tokens(text)), dtype=np.int64)
             shingles = np.unique(_shingles(ids))
             if len(shingles) < MIN_SHINGLES:
                 continue
@@ -125,8 +123,7 @@ class LicenseIndex:
         hashes = np.concatenate(all_hashes)
         docs = np.concatenate(all_docs)
         order = np.argsort(hashes, kind="stable")
-        return cls(vocab, hashes[order], docs[order], np.asarray(sizes, np.int64), expressions,
-                   kinds)
+        return cls(vocab, hashes[order], docs[order], np.asarray(sizes, np.int64), expressions, kinds)
 
     # -- querying -------------------------------------------------------
     def match(self, text: str, max_licenses: int = 5) -> Result:
@@ -168,8 +165,7 @@ class LicenseIndex:
             used = np.unique(qidx[live & (docs == best)])
             first = int(np.flatnonzero(np.isin(sequence, q[used]))[0])
             matches.append(
-                Match(self.expressions[best], float(recall_full[best]), float(dice[best]),
-                      self.kinds[best], first)
+                Match(self.expressions[best], float(recall_full[best]), float(dice[best]), self.kinds[best], first)
             )
             alive[used] = False
             remaining = int(alive.sum())
@@ -186,8 +182,7 @@ class LicenseIndex:
         if not matches:
             dice_all = 2 * full / (len(q) + self.doc_sizes)
             best = int(np.argmax(dice_all))
-            closest = Match(self.expressions[best], float(recall_full[best]),
-                            float(dice_all[best]), self.kinds[best])
+            closest = Match(self.expressions[best], float(recall_full[best]), float(dice_all[best]), self.kinds[best])
         return Result(matches, closest, len(q), residual)
 
 
@@ -220,9 +215,7 @@ def _save(index: LicenseIndex, path: Path) -> None:
             doc_ids=index.doc_ids,
             doc_sizes=index.doc_sizes,
             words=np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
-            expressions=np.frombuffer(
-                json.dumps([index.expressions, index.kinds]).encode("utf-8"), np.uint8
-            ),
+            expressions=np.frombuffer(json.dumps([index.expressions, index.kinds]).encode("utf-8"), np.uint8),
         )
     os.replace(tmp, path)
 

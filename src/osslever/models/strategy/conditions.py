@@ -128,9 +128,7 @@ def _check(cond: Any, fields: dict[str, Field], where: str, out: list) -> None:
     combos = [k for k in COMBINATORS if k in cond]
     if combos:
         if len(cond) != 1:
-            out.append(
-                ("strategy.rules.cond_mixed", {"where": where, "keys": ", ".join(map(str, cond))})
-            )
+            out.append(("strategy.rules.cond_mixed", {"where": where, "keys": ", ".join(map(str, cond))}))
             return
         key = combos[0]
         if key == "not":
@@ -208,9 +206,7 @@ def _check(cond: Any, fields: dict[str, Field], where: str, out: list) -> None:
                 )
             )
         elif not isinstance(operand, (int, float)) or isinstance(operand, bool):
-            out.append(
-                ("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "number"})
-            )
+            out.append(("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "number"}))
         return
     if op in LIST_OPS:
         if not spec.is_list:
@@ -232,17 +228,13 @@ def _check(cond: Any, fields: dict[str, Field], where: str, out: list) -> None:
             return
         items = [operand] if op == "contains" else operand
         if not isinstance(items, list):
-            out.append(
-                ("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "list"})
-            )
+            out.append(("strategy.rules.bad_operand", {"where": where, "op": op, "expected": "list"}))
             return
         _check_values(items, spec, where, out)
         return
     # scalar ops
     if spec.is_list:
-        out.append(
-            ("strategy.rules.op_type", {"where": where, "op": op, "field": path, "type": spec.type})
-        )
+        out.append(("strategy.rules.op_type", {"where": where, "op": op, "field": path, "type": spec.type}))
         return
     items = operand if op in ("in", "not_in") else [operand]
     if op in ("in", "not_in") and not isinstance(operand, list):
@@ -262,16 +254,12 @@ def _check_values(items: list, spec: Field, where: str, out: list) -> None:
                         "where": where,
                         "field": spec.path,
                         "value": item,
-                        "allowed": ", ".join(
-                            str(c).lower() if isinstance(c, bool) else str(c) for c in choices
-                        ),
+                        "allowed": ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in choices),
                     },
                 )
             )
         elif spec.is_numeric and (not isinstance(item, (int, float)) or isinstance(item, bool)):
-            out.append(
-                ("strategy.rules.bad_operand", {"where": where, "op": "eq", "expected": "number"})
-            )
+            out.append(("strategy.rules.bad_operand", {"where": where, "op": "eq", "expected": "number"}))
 
 
 # --- reachability -----------------------------------------------------------------

@@ -50,9 +50,7 @@ def assess_document(
     return _document(clean, facts, ev, ruleset, lang, search)
 
 
-def _document(
-    profile: dict, facts: Facts, ev: Evaluation, ruleset: RuleSet, lang: str, search: bool
-) -> dict:
+def _document(profile: dict, facts: Facts, ev: Evaluation, ruleset: RuleSet, lang: str, search: bool) -> dict:
     reasons = _Reasons(facts, lang)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -74,9 +72,7 @@ def _document(
                 for p, prov in facts.provenance.items()
                 if prov == "measured"
             },
-            "scenario": {
-                p: facts.values[p] for p, prov in facts.provenance.items() if prov == "scenario"
-            },
+            "scenario": {p: facts.values[p] for p, prov in facts.provenance.items() if prov == "scenario"},
             "provenance": dict(sorted(facts.provenance.items())),
             "values": {p: facts.values[p] for p in sorted(facts.provenance)},
         },
@@ -124,7 +120,6 @@ def _path(fired: Fired | None) -> list[str]:
     else:
         steps = [f"-> {fired.rule.value}"]
     return steps
-
 
 
 def _stance(ev: Evaluation, reasons: _Reasons, lang: str) -> dict:
@@ -221,9 +216,7 @@ def _motivations(ev: Evaluation, reasons: _Reasons) -> list[dict]:
         if check.rule.namespace != "motivation":
             continue
         item = reasons(check)
-        out.append(
-            {"id": check.rule.target.split(".", 1)[1], "status": MOTIVE_STATUS[check.state], **item}
-        )
+        out.append({"id": check.rule.target.split(".", 1)[1], "status": MOTIVE_STATUS[check.state], **item})
     order = {"applies": 0, "unknown": 1, "does_not_apply": 2}
     return sorted(out, key=lambda m: (order[m["status"]], m["id"]))
 
@@ -282,9 +275,7 @@ def _readiness(ev: Evaluation, reasons: _Reasons) -> dict:
         "stage_reason": reasons(decision.fired) if decision.fired else None,
         "checks": sorted(checks, key=order),
         "upcoming": sorted(upcoming, key=order),
-        "summary": {
-            s: sum(1 for c in checks if c["status"] == s) for s in ("pass", "fail", "unknown")
-        },
+        "summary": {s: sum(1 for c in checks if c["status"] == s) for s in ("pass", "fail", "unknown")},
         "notes": [reasons(n) for n in ev.notes if n.rule.namespace == "readiness"],
     }
 
@@ -340,11 +331,7 @@ def _dimensions(ev: Evaluation, reasons: _Reasons, lang: str) -> list[dict]:
 
 def _unknowns(ev: Evaluation) -> list[str]:
     fields = registry()
-    counted = [
-        (p, n)
-        for p, n in ev.unknown.items()
-        if p in fields and fields[p].origin in ("profile", "evidence")
-    ]
+    counted = [(p, n) for p, n in ev.unknown.items() if p in fields and fields[p].origin in ("profile", "evidence")]
     return [p for p, _ in sorted(counted, key=lambda x: (-x[1], x[0]))]
 
 

@@ -77,9 +77,7 @@ class Plan:
                 self.checks.append(rule)
             else:
                 self.notes.append(rule)
-        self.decide = {
-            t: [r for _, r in sorted(v, key=lambda x: x[0])] for t, v in self.decide.items()
-        }
+        self.decide = {t: [r for _, r in sorted(v, key=lambda x: x[0])] for t, v in self.decide.items()}
         self.score_phases = [p for p in config["phases"] if p not in ("decision", "check", "note")]
         self.score_facts = config.get("score_facts", {})
         self._fast: dict | None = None
@@ -89,12 +87,9 @@ class Plan:
         if self._fast is None:
             self._fast = {
                 "decide": {
-                    t: [(conditions.compile_state(r.when), r) for r in rules]
-                    for t, rules in self.decide.items()
+                    t: [(conditions.compile_state(r.when), r) for r in rules] for t, rules in self.decide.items()
                 },
-                "model": [
-                    (conditions.compile_state(r.when), r) for r in self.score.get("model", [])
-                ],
+                "model": [(conditions.compile_state(r.when), r) for r in self.score.get("model", [])],
                 "model_ids": list(catalogue()["models"]),
             }
         return self._fast

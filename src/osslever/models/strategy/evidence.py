@@ -58,9 +58,7 @@ def _from_report(doc: dict, out: dict) -> None:
     )
     active = _int(c.get("active_contributors_12m"))
     _put(out, "project.active_contributors", active, "report:community.active_contributors_12m")
-    _put(
-        out, "project.bus_factor", _int(c.get("bus_factor_12m")), "report:community.bus_factor_12m"
-    )
+    _put(out, "project.bus_factor", _int(c.get("bus_factor_12m")), "report:community.bus_factor_12m")
     _put(
         out,
         "project.elephant_factor",

@@ -41,13 +41,9 @@ def build_facts(profile: dict, evidence: dict | None = None, scenario: dict | No
         spec = fields.get(path)
         if spec is None or spec.origin not in ("profile", "evidence"):
             allowed = [p for p, f in fields.items() if f.origin in ("profile", "evidence")]
-            raise UserError(
-                "strategy.evidence.unknown_field", field=path, nearest=nearest(path, allowed) or "-"
-            )
+            raise UserError("strategy.evidence.unknown_field", field=path, nearest=nearest(path, allowed) or "-")
         value, source = (
-            (item.get("value"), item.get("source", "evidence"))
-            if isinstance(item, dict)
-            else (item, "evidence")
+            (item.get("value"), item.get("source", "evidence")) if isinstance(item, dict) else (item, "evidence")
         )
         checked = check_value(spec, value, f"evidence:{source}")
         if checked is None:

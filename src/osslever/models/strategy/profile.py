@@ -39,16 +39,12 @@ def _read_document(path: Path) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise UserError(
-            "strategy.profile.parse_error", path=str(path), line=exc.lineno, detail=exc.msg
-        ) from exc
+        raise UserError("strategy.profile.parse_error", path=str(path), line=exc.lineno, detail=exc.msg) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         detail = getattr(exc, "problem", None) or str(exc)
-        raise UserError(
-            "strategy.profile.parse_error", path=str(path), line=line, detail=detail
-        ) from exc
+        raise UserError("strategy.profile.parse_error", path=str(path), line=line, detail=detail) from exc
 
 
 def validate_profile(doc: Any, source: str = "<profile>", require_name: bool = True) -> dict:
@@ -67,9 +63,7 @@ def validate_profile(doc: Any, source: str = "<profile>", require_name: bool = T
     return unflatten(flat)
 
 
-def _walk(
-    node: dict, prefix: str, fields: dict[str, Field], source: str, flat: dict[str, Any]
-) -> None:
+def _walk(node: dict, prefix: str, fields: dict[str, Field], source: str, flat: dict[str, Any]) -> None:
     sections = {p.split(".")[0] for p in fields if "." in p}
     for key, value in node.items():
         key = str(key)
@@ -88,20 +82,14 @@ def _walk(
             raise _unknown_key(path, prefix, fields, sections, source)
 
 
-def _unknown_key(
-    path: str, prefix: str, fields: dict[str, Field], sections: set[str], source: str
-) -> UserError:
-    siblings = sorted(
-        p for p in fields if p.startswith(prefix) and p.count(".") == prefix.count(".")
-    )
+def _unknown_key(path: str, prefix: str, fields: dict[str, Field], sections: set[str], source: str) -> UserError:
+    siblings = sorted(p for p in fields if p.startswith(prefix) and p.count(".") == prefix.count("."))
     if not prefix:
         siblings = sorted([p for p in fields if "." not in p] + list(sections))
     candidates = [s[len(prefix) :] for s in siblings]
     guess = nearest(path[len(prefix) :], candidates)
     if guess is not None:
-        return UserError(
-            "strategy.profile.unknown_key", path=source, field=path, nearest=f"{prefix}{guess}"
-        )
+        return UserError("strategy.profile.unknown_key", path=source, field=path, nearest=f"{prefix}{guess}")
     guess = nearest(path, sorted(fields))
     if guess is not None:
         return UserError("strategy.profile.unknown_key", path=source, field=path, nearest=guess)
@@ -158,9 +146,7 @@ def check_value(field: Field, value: Any, source: str) -> Any:
                 value=value,
                 expected=kind,
             )
-        if (field.min is not None and value < field.min) or (
-            field.max is not None and value > field.max
-        ):
+        if (field.min is not None and value < field.min) or (field.max is not None and value > field.max):
             raise UserError(
                 "strategy.profile.out_of_range",
                 path=source,

@@ -241,10 +241,7 @@ def _targets_help(kind: str) -> str:
     config = engine_config()
     if kind == "decide":
         return ", ".join(config["decisions"])
-    return ", ".join(
-        f"{ns}.*" if spec.get("ids") != "none" else ns
-        for ns, spec in config["targets"][kind].items()
-    )
+    return ", ".join(f"{ns}.*" if spec.get("ids") != "none" else ns for ns, spec in config["targets"][kind].items())
 
 
 # --- parsing one rule --------------------------------------------------------------------
@@ -388,9 +385,7 @@ def _rule_files(folder: Path) -> list[Path]:
         return [folder]
     if not folder.is_dir():
         raise UserError("strategy.rules.no_dir", path=str(folder))
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".json")
-    )
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".json"))
 
 
 def read_folder(folder: Path, layer: int) -> tuple[list[Rule], list[Problem], list[dict]]:
@@ -476,9 +471,7 @@ def layer_rules(layers: list[list[Rule]]) -> tuple[list[Rule], list[dict], list[
                     }
                 )
             elif rule.disabled:
-                found.append(
-                    Problem("warning", rule.file, rule.id, "strategy.rules.disables_nothing", {})
-                )
+                found.append(Problem("warning", rule.file, rule.id, "strategy.rules.disables_nothing", {}))
             active[rule.id] = rule
     return [r for r in active.values() if not r.disabled], overridden, found
 
@@ -550,18 +543,12 @@ def check_folder(folder: Path, with_builtin: bool = True) -> list[Problem]:
         for key in ("when", "test"):
             cond = getattr(rule, key)
             if cond and not conditions.satisfiable(cond, fields):
-                found.append(
-                    Problem(
-                        "error", rule.file, rule.id, "strategy.rules.unreachable", {"where": key}
-                    )
-                )
+                found.append(Problem("error", rule.file, rule.id, "strategy.rules.unreachable", {"where": key}))
     found.extend(_decision_overlaps(active, rules, fields))
     return found
 
 
-def _decision_overlaps(
-    active: list[Rule], mine: list[Rule], fields: dict[str, Field]
-) -> list[Problem]:
+def _decision_overlaps(active: list[Rule], mine: list[Rule], fields: dict[str, Field]) -> list[Problem]:
     """Two decision rules of equal priority that can both hold but disagree."""
     out: list[Problem] = []
     decide = [r for r in active if r.kind == "decide"]

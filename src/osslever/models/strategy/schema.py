@@ -33,7 +33,6 @@ class Field:
     derive: dict | None = None
     whatif_values: tuple = ()
 
-
     @property
     def is_list(self) -> bool:
         return self.type in LIST_TYPES

@@ -38,13 +38,9 @@ def _relevant_fields(ruleset: RuleSet, kinds: set[str]) -> list[str]:
     order = list(fields)
     # a derived field is varied through the profile field it is derived from
     found |= {
-        fields[p].derive["from"]
-        for p in found
-        if p in fields and fields[p].origin == "derived" and fields[p].derive
+        fields[p].derive["from"] for p in found if p in fields and fields[p].origin == "derived" and fields[p].derive
     }
-    return sorted(
-        (p for p in found if p in fields and fields[p].origin == "profile"), key=order.index
-    )
+    return sorted((p for p in found if p in fields and fields[p].origin == "profile"), key=order.index)
 
 
 def _alternatives(path: str, current: Any) -> list[tuple[Any, str]]:
@@ -62,7 +58,6 @@ def _alternatives(path: str, current: Any) -> list[tuple[Any, str]]:
     return [(v, show(v)) for v in spec.probes if v != current]
 
 
-
 def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[dict]:
     """The list ``what_would_change`` of the assess document."""
     stance0 = base.values.get("stance.value")
@@ -71,9 +66,7 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
     order = list(registry())
     found: list[tuple[tuple, dict]] = []
     flipped = {"stance": False, "model": False}
-    derived_from = {
-        f.derive["from"] for f in registry().values() if f.origin == "derived" and f.derive
-    }
+    derived_from = {f.derive["from"] for f in registry().values() if f.origin == "derived" and f.derive}
 
     def run(changes: list[tuple[str, Any, str]], only: str | None = None) -> None:
         values = dict(facts.values)
@@ -82,9 +75,7 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
         if any(path in derived_from for path, _, _ in changes):
             derive_values(values)
         stance, top = outcomes(ruleset, values)
-        kinds = [
-            k for k, changed in (("stance", stance != stance0), ("model", top != top0)) if changed
-        ]
+        kinds = [k for k, changed in (("stance", stance != stance0), ("model", top != top0)) if changed]
         if not kinds or (only is not None and only not in kinds):
             return
         effects = []
@@ -106,10 +97,7 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
         )
         found.append((key, entry))
 
-    relevant = {
-        kind: [p for p in _relevant_fields(ruleset, {kind}) if p not in fixed]
-        for kind in ("stance", "model")
-    }
+    relevant = {kind: [p for p in _relevant_fields(ruleset, {kind}) if p not in fixed] for kind in ("stance", "model")}
     singles = sorted(set(relevant["stance"]) | set(relevant["model"]), key=order.index)
     for path in singles:
         for value, label in _alternatives(path, facts.values.get(path)):
@@ -138,13 +126,8 @@ def search(ruleset: RuleSet, facts: Facts, base: Evaluation, lang: str) -> list[
     return kept[:limit]
 
 
-def _entry(
-    changes: list[tuple[str, Any, str]], facts: Facts, effects: list[str], lang: str
-) -> dict:
-    parts = [
-        {"field": p, "from": facts.values.get(p), "to": v, "change": label}
-        for p, v, label in changes
-    ]
+def _entry(changes: list[tuple[str, Any, str]], facts: Facts, effects: list[str], lang: str) -> dict:
+    parts = [{"field": p, "from": facts.values.get(p), "to": v, "change": label} for p, v, label in changes]
     texts = []
     for part in parts:
         if part["change"].startswith(("+", "-")) and registry()[part["field"]].is_list:

@@ -22,9 +22,11 @@ def _money(x: float) -> str:
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'
-            f"<title>{escape(title)}</title>")
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>"
+    )
     return Markup(head + "".join(body) + "</svg>")
 
 
@@ -55,12 +57,17 @@ def waterfall(steps: list[tuple[str, float]], title: str) -> Markup:
             y0, y1 = sorted((y(running), y(running + value)))
             color = GREEN if value >= 0 else RED
             running += value
-        body.append(f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bar_w - 8:.1f}" '
-                    f'height="{max(y1 - y0, 1):.1f}" fill="{color}"/>')
-        body.append(f'<text x="{x + (bar_w - 8) / 2:.1f}" y="{height - pad + 14}" '
-                    f'font-size="10" text-anchor="middle">{escape(label)}</text>')
-        body.append(f'<text x="{x + (bar_w - 8) / 2:.1f}" y="{y0 - 3:.1f}" font-size="10" '
-                    f'text-anchor="middle">{escape(_money(value))}</text>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bar_w - 8:.1f}" height="{max(y1 - y0, 1):.1f}" fill="{color}"/>'
+        )
+        body.append(
+            f'<text x="{x + (bar_w - 8) / 2:.1f}" y="{height - pad + 14}" '
+            f'font-size="10" text-anchor="middle">{escape(label)}</text>'
+        )
+        body.append(
+            f'<text x="{x + (bar_w - 8) / 2:.1f}" y="{y0 - 3:.1f}" font-size="10" '
+            f'text-anchor="middle">{escape(_money(value))}</text>'
+        )
     return _svg(width, height, body, title)
 
 
@@ -72,18 +79,20 @@ def heatmap(rows: list[tuple[str, list[float | None]]], title: str, max_cols: in
     width, height = left + cols * cell + 10, top + len(rows) * cell + 10
     body = []
     for j in range(cols):
-        body.append(f'<text x="{left + j * cell + cell / 2}" y="{top - 6}" font-size="9" '
-                    f'text-anchor="middle">{j}</text>')
+        body.append(
+            f'<text x="{left + j * cell + cell / 2}" y="{top - 6}" font-size="9" text-anchor="middle">{j}</text>'
+        )
     for i, (label, values) in enumerate(rows):
         yy = top + i * cell
-        body.append(f'<text x="{left - 4}" y="{yy + 15}" font-size="10" '
-                    f'text-anchor="end">{escape(label)}</text>')
+        body.append(f'<text x="{left - 4}" y="{yy + 15}" font-size="10" text-anchor="end">{escape(label)}</text>')
         for j, v in enumerate(values[:cols]):
             if v is None:
                 continue
-            body.append(f'<rect x="{left + j * cell}" y="{yy}" width="{cell - 1}" '
-                        f'height="{cell - 1}" fill="{_heat(v)}"><title>{escape(label)} +{j}: '
-                        f"{v:.0%}</title></rect>")
+            body.append(
+                f'<rect x="{left + j * cell}" y="{yy}" width="{cell - 1}" '
+                f'height="{cell - 1}" fill="{_heat(v)}"><title>{escape(label)} +{j}: '
+                f"{v:.0%}</title></rect>"
+            )
     return _svg(width, height, body, title)
 
 
@@ -107,17 +116,13 @@ def bars(items: list[tuple[str, float]], title: str, percent: bool = True) -> Ma
         yy = 10 + i * row
         w = (width - left - 60) * (v / top if top else 0)
         text = f"{v:.1%}" if percent else _money(v)
-        body.append(f'<text x="{left - 6}" y="{yy + 15}" font-size="11" '
-                    f'text-anchor="end">{escape(label)}</text>')
-        body.append(f'<rect x="{left}" y="{yy + 2}" width="{max(w, 0):.1f}" height="18" '
-                    f'fill="{TEAL}"/>')
-        body.append(f'<text x="{left + w + 4:.1f}" y="{yy + 15}" font-size="11">'
-                    f"{escape(text)}</text>")
+        body.append(f'<text x="{left - 6}" y="{yy + 15}" font-size="11" text-anchor="end">{escape(label)}</text>')
+        body.append(f'<rect x="{left}" y="{yy + 2}" width="{max(w, 0):.1f}" height="18" fill="{TEAL}"/>')
+        body.append(f'<text x="{left + w + 4:.1f}" y="{yy + 15}" font-size="11">{escape(text)}</text>')
     return _svg(width, height, body, title)
 
 
-def band(p10: list[float], p50: list[float], p90: list[float], title: str,
-         threshold: float | None = None) -> Markup:
+def band(p10: list[float], p50: list[float], p90: list[float], title: str, threshold: float | None = None) -> Markup:
     """P10–P90 band with the P50 line over months (forecast ARR)."""
     width, height, pad = 560, 220, 44
     n = len(p50)
@@ -128,21 +133,26 @@ def band(p10: list[float], p50: list[float], p90: list[float], title: str,
         y = height - pad - (v / top) * (height - 2 * pad)
         return f"{x:.1f},{y:.1f}"
 
-    area = " ".join(xy(i, v) for i, v in enumerate(p90)) + " " + " ".join(
-        xy(i, v) for i, v in reversed(list(enumerate(p10))))
-    body = [f'<polygon points="{area}" fill="{BLUE}" fill-opacity="0.2"/>',
-            f'<polyline points="{" ".join(xy(i, v) for i, v in enumerate(p50))}" '
-            f'fill="none" stroke="{BLUE}" stroke-width="2"/>',
-            f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-            f'stroke="{GREY}"/>',
-            f'<text x="{pad}" y="{pad - 8}" font-size="10">{escape(_money(top))}</text>',
-            f'<text x="{width - pad}" y="{height - pad + 14}" font-size="10" '
-            f'text-anchor="end">{n}</text>']
+    area = (
+        " ".join(xy(i, v) for i, v in enumerate(p90))
+        + " "
+        + " ".join(xy(i, v) for i, v in reversed(list(enumerate(p10))))
+    )
+    body = [
+        f'<polygon points="{area}" fill="{BLUE}" fill-opacity="0.2"/>',
+        f'<polyline points="{" ".join(xy(i, v) for i, v in enumerate(p50))}" '
+        f'fill="none" stroke="{BLUE}" stroke-width="2"/>',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="{GREY}"/>',
+        f'<text x="{pad}" y="{pad - 8}" font-size="10">{escape(_money(top))}</text>',
+        f'<text x="{width - pad}" y="{height - pad + 14}" font-size="10" text-anchor="end">{n}</text>',
+    ]
     if threshold:
         yv = xy(0, threshold).split(",")[1]
-        body.append(f'<line x1="{pad}" y1="{yv}" x2="{width - pad}" y2="{yv}" stroke="{RED}" '
-                    f'stroke-dasharray="4 3"/><text x="{width - pad}" y="{float(yv) - 3}" '
-                    f'font-size="10" text-anchor="end">{escape(_money(threshold))}</text>')
+        body.append(
+            f'<line x1="{pad}" y1="{yv}" x2="{width - pad}" y2="{yv}" stroke="{RED}" '
+            f'stroke-dasharray="4 3"/><text x="{width - pad}" y="{float(yv) - 3}" '
+            f'font-size="10" text-anchor="end">{escape(_money(threshold))}</text>'
+        )
     return _svg(width, height, body, title)
 
 
@@ -162,12 +172,12 @@ def tornado(rows: list[tuple[str, float, float, float]], title: str) -> Markup:
     base = rows[0][3] if rows else 0.0
     for i, (label, lo, hi, _b) in enumerate(rows):
         yy = 10 + i * row
-        body.append(f'<text x="{left - 6}" y="{yy + 15}" font-size="10" '
-                    f'text-anchor="end">{escape(label)}</text>')
+        body.append(f'<text x="{left - 6}" y="{yy + 15}" font-size="10" text-anchor="end">{escape(label)}</text>')
         for v, color in ((lo, RED), (hi, GREEN)):
             x0, x1 = sorted((x(base), x(v)))
-            body.append(f'<rect x="{x0:.1f}" y="{yy + 3}" width="{max(x1 - x0, 1):.1f}" '
-                        f'height="16" fill="{color}" fill-opacity="0.75"/>')
-    body.append(f'<line x1="{x(base):.1f}" y1="5" x2="{x(base):.1f}" y2="{height - 5}" '
-                f'stroke="{GREY}"/>')
+            body.append(
+                f'<rect x="{x0:.1f}" y="{yy + 3}" width="{max(x1 - x0, 1):.1f}" '
+                f'height="16" fill="{color}" fill-opacity="0.75"/>'
+            )
+    body.append(f'<line x1="{x(base):.1f}" y1="5" x2="{x(base):.1f}" y2="{height - 5}" stroke="{GREY}"/>')
     return _svg(width, height, body, title)

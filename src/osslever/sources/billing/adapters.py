@@ -49,17 +49,29 @@ class Adapter:
 # Periods per month: a yearly price is 1/12 of a month's worth per month, a weekly one
 # 52/12 (ChartMogul and Stripe both normalise by calendar averages, not by 4 weeks).
 _MONTH_YEAR = {
-    "month": 1.0, "monthly": 1.0, "mo": 1.0,
-    "year": 1 / 12, "yearly": 1 / 12, "annual": 1 / 12, "annually": 1 / 12, "yr": 1 / 12,
+    "month": 1.0,
+    "monthly": 1.0,
+    "mo": 1.0,
+    "year": 1 / 12,
+    "yearly": 1 / 12,
+    "annual": 1 / 12,
+    "annually": 1 / 12,
+    "yr": 1 / 12,
 }
 _STRIPE = {**_MONTH_YEAR, "week": 52 / 12, "day": 365 / 12}
 
 
 def _generic(present: set[str]) -> tuple[dict[str, str], dict[str, str]]:
     cols = {
-        "customer_id": "customer_id", "subscription_id": "subscription_id", "plan": "plan",
-        "start": "start_date", "end": "end_date", "amount": "amount", "currency": "currency",
-        "interval": "interval", "quantity": "quantity",
+        "customer_id": "customer_id",
+        "subscription_id": "subscription_id",
+        "plan": "plan",
+        "start": "start_date",
+        "end": "end_date",
+        "amount": "amount",
+        "currency": "currency",
+        "interval": "interval",
+        "quantity": "quantity",
     }
     exprs = {k: (f"trim({_q(v)})" if v in present else "''") for k, v in cols.items()}
     exprs["interval_count"] = "'1'"
@@ -77,7 +89,7 @@ _STRIPE_START = ["Start Date (UTC)", "Start (UTC)", "Created (UTC)"]
 
 
 def _stripe(present: set[str]) -> tuple[dict[str, str], dict[str, str]]:
-    status = "lower(trim(\"Status\"))" if "Status" in present else "''"
+    status = 'lower(trim("Status"))' if "Status" in present else "''"
     start_label = next((n for n in _STRIPE_START if n in present), "Start Date (UTC)")
     # A subscription that has ended carries "Ended At"; one canceled at period end
     # without an "Ended At" yet is still earning until then (churn at the end of the
@@ -105,10 +117,17 @@ def _stripe(present: set[str]) -> tuple[dict[str, str], dict[str, str]]:
         "not_revenue": f"{status} IN ('incomplete', 'incomplete_expired')",
     }
     labels = {
-        "customer_id": "Customer ID", "subscription_id": "id", "plan": "Plan",
-        "start": start_label, "end": "Ended At (UTC)", "amount": "Amount",
-        "currency": "Currency", "interval": "Interval", "interval_count": "Interval Count",
-        "quantity": "Quantity", "trial_end": "Trial End (UTC)",
+        "customer_id": "Customer ID",
+        "subscription_id": "id",
+        "plan": "Plan",
+        "start": start_label,
+        "end": "Ended At (UTC)",
+        "amount": "Amount",
+        "currency": "Currency",
+        "interval": "Interval",
+        "interval_count": "Interval Count",
+        "quantity": "Quantity",
+        "trial_end": "Trial End (UTC)",
     }
     return exprs, labels
 

@@ -76,9 +76,7 @@ def _read_table(path: Path, names: list[str], skip_bad_rows: bool) -> tuple[pa.T
     def read(threads: bool) -> pa.Table:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, use_threads=threads, encoding="utf8"
-            ),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads, encoding="utf8"),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False
@@ -95,9 +93,7 @@ def _read_table(path: Path, names: list[str], skip_bad_rows: bool) -> tuple[pa.T
     lines = sorted(n for n, _, _ in malformed if n is not None)
     if malformed and not skip_bad_rows:
         number, expected, actual = malformed[0]
-        raise UserError(
-            "finance.bad_field_count", file=str(path), row=number, expected=expected, actual=actual
-        )
+        raise UserError("finance.bad_field_count", file=str(path), row=number, expected=expected, actual=actual)
     return table, lines
 
 
@@ -113,9 +109,7 @@ def _pick_adapter(columns: set[str], source_format: str, path: Path) -> Adapter:
     if source_format != "auto":
         adapter = ADAPTERS.get(source_format)
         if adapter is None:
-            raise UserError(
-                "finance.unknown_format", format=source_format, allowed=", ".join(ADAPTERS)
-            )
+            raise UserError("finance.unknown_format", format=source_format, allowed=", ".join(ADAPTERS))
         missing = [c for c in adapter.required if c not in columns]
         if missing:
             raise UserError("finance.missing_columns", file=str(path), columns=", ".join(missing))
@@ -225,29 +219,20 @@ def load_billing(
     if adapter.name == "stripe" and exprs["start"] == "''":
         raise UserError("finance.missing_columns", file=str(path), columns="Start Date (UTC)")
     select = ", ".join(f'{expr} AS "{name}"' for name, expr in exprs.items())
-    con.execute(f"CREATE OR REPLACE TEMP VIEW billing_canon AS SELECT __line AS line, {select} "
-                "FROM billing_raw")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW billing_canon AS SELECT __line AS line, {select} FROM billing_raw")
     interval_case = _interval_case(adapter)
-    con.execute(
-        _CHECKS.replace("$interval_case", interval_case).replace(
-            "$max_amount", repr(MAX_PERIOD_AMOUNT)
-        )
-    )
+    con.execute(_CHECKS.replace("$interval_case", interval_case).replace("$max_amount", repr(MAX_PERIOD_AMOUNT)))
 
     fx = read_rates(Path(rates)) if rates is not None else None
     currency, converted = _check_currencies(con, fx)
     bad = con.execute(
-        "SELECT line, err.problem, err.field, err.value FROM billing_checked "
-        "WHERE err IS NOT NULL ORDER BY line"
+        "SELECT line, err.problem, err.field, err.value FROM billing_checked WHERE err IS NOT NULL ORDER BY line"
     ).fetchall()
     skipped = [
         {"row": int(line), "column": labels.get(fld, fld), "problem": problem, "value": value}
         for line, problem, fld, value in bad
     ]
-    skipped += [
-        {"row": line, "column": "*", "problem": "bad_field_count", "value": ""}
-        for line in malformed
-    ]
+    skipped += [{"row": line, "column": "*", "problem": "bad_field_count", "value": ""} for line in malformed]
     skipped.sort(key=lambda s: int(s["row"]))  # type: ignore[call-overload]
     if skipped and not skip_bad_rows:
         first = skipped[0]
@@ -279,9 +264,7 @@ def load_billing(
     )
 
 
-def _check_currencies(
-    con: duckdb.DuckDBPyConnection, fx: dict[str, float] | None
-) -> tuple[str, bool]:
+def _check_currencies(con: duckdb.DuckDBPyConnection, fx: dict[str, float] | None) -> tuple[str, bool]:
     """Mark rows whose currency cannot be reported; return the reporting currency.
 
     Without an FX file every row must share one currency: the one most rows use
@@ -290,8 +273,7 @@ def _check_currencies(
     missing from the file is a bad row.
     """
     counts = con.execute(
-        "SELECT cur, count(*) AS n FROM billing_checked WHERE err IS NULL "
-        "GROUP BY cur ORDER BY n DESC, min(line)"
+        "SELECT cur, count(*) AS n FROM billing_checked WHERE err IS NULL GROUP BY cur ORDER BY n DESC, min(line)"
     ).fetchall()
     if fx is not None:
         known = [c for c in fx]

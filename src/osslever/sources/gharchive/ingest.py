@@ -56,9 +56,7 @@ class IngestReport:
             "new_events": self.new_events,
             "bad_lines": self.bad_lines,
             "failed": [{"file": f.path, "error": f.error, "detail": f.detail} for f in self.failed],
-            "bad_line_examples": [
-                {"file": f, "line": n, "reason": why} for f, n, why in self.bad_examples
-            ],
+            "bad_line_examples": [{"file": f, "line": n, "reason": why} for f, n, why in self.bad_examples],
         }
 
 
@@ -68,9 +66,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(FILE_SUFFIXES)
-            )
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(FILE_SUFFIXES))
             if not found:
                 raise UserError("events.no_files_in_dir", path=str(path))
             out.extend(found)
@@ -96,9 +92,7 @@ def _insert_sql() -> str:
     batch row must lie in that range, so the limit is exact, and the zonemaps of
     the row groups (hours load in id order) let DuckDB skip almost everything.
     """
-    cols = ", ".join(
-        f"CAST(r.{c} AS TIMESTAMP)" if c in TIMESTAMP_COLUMNS else f"r.{c}" for c in COLUMNS
-    )
+    cols = ", ".join(f"CAST(r.{c} AS TIMESTAMP)" if c in TIMESTAMP_COLUMNS else f"r.{c}" for c in COLUMNS)
     return (
         f"INSERT INTO gh_events ({', '.join(COLUMNS)}, source) "
         f"SELECT {cols}, ? FROM rows_in AS r ANTI JOIN "
@@ -121,9 +115,7 @@ def insert_events(con: Any, table: Any, source: str) -> int:
     bounds = pc.min_max(table.column("event_id"))
     con.register("rows_in", table)
     try:
-        added = con.execute(
-            _insert_sql(), [source, bounds["min"].as_py(), bounds["max"].as_py()]
-        ).fetchall()
+        added = con.execute(_insert_sql(), [source, bounds["min"].as_py(), bounds["max"].as_py()]).fetchall()
     finally:
         con.unregister("rows_in")
     return int(added[0][0]) if added else 0
@@ -165,9 +157,7 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
     ctx = multiprocessing.get_context(_START_METHOD)
     with (
         tempfile.TemporaryDirectory(prefix="osslever-gharchive-") as spool,
-        ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_reader_process
-        ) as pool,
+        ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_reader_process) as pool,
     ):
         pending: list[Future[FileResult]] = []
         queue = iter(enumerate(paths))

@@ -91,9 +91,7 @@ COLUMN_TYPES: dict[str, str] = {
 
 TIMESTAMP_COLUMNS = ("created_at", "issue_created_at", "issue_closed_at", "pr_merged_at")
 
-_PR_TYPES = frozenset(
-    {"PullRequestEvent", "PullRequestReviewEvent", "PullRequestReviewCommentEvent"}
-)
+_PR_TYPES = frozenset({"PullRequestEvent", "PullRequestReviewEvent", "PullRequestReviewCommentEvent"})
 
 
 class User(msgspec.Struct):

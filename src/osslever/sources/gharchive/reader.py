@@ -286,9 +286,7 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
     return result
 
 
-def _scan(
-    buf: bytes, start: int, end: int, line_no: int, needles: list[bytes] | None, out: _Collector
-) -> int:
+def _scan(buf: bytes, start: int, end: int, line_no: int, needles: list[bytes] | None, out: _Collector) -> int:
     """Feed the lines of ``buf[start:end]`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
         if _fast_block(memoryview(buf)[start:end], out):
@@ -331,9 +329,7 @@ def _fold(data: bytes) -> bytearray:
     global _fold_buffer
     if len(_fold_buffer) < len(data):
         _fold_buffer = bytearray(len(data))
-    np.bitwise_or(
-        np.frombuffer(data, np.uint8), 0x20, out=np.frombuffer(_fold_buffer, np.uint8, len(data))
-    )
+    np.bitwise_or(np.frombuffer(data, np.uint8), 0x20, out=np.frombuffer(_fold_buffer, np.uint8, len(data)))
     return _fold_buffer
 
 

@@ -115,9 +115,7 @@ def ingest_to_parquet(
     rdd = spark.sparkContext.parallelize(todo, numSlices=len(todo))
     for stats in rdd.mapPartitions(lambda it: _convert_partition(it, out, flt)).collect():
         if stats["error"]:
-            report.failed.append(
-                FileResult(stats["path"], error=stats["error"], detail=stats["detail"])
-            )
+            report.failed.append(FileResult(stats["path"], error=stats["error"], detail=stats["detail"]))
             continue
         report.files_ingested += 1
         report.events += stats["events"]

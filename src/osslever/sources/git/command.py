@@ -16,11 +16,16 @@ from osslever.errors import UserError
 
 # Settings that would change what git prints, pinned so user config cannot break parsing.
 _PINNED = [
-    "-c", "core.quotePath=false",
-    "-c", "diff.renames=false",
-    "-c", "log.showSignature=false",
-    "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "color.ui=false",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "diff.renames=false",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
+    "-c",
+    "color.ui=false",
 ]
 
 
@@ -53,9 +58,7 @@ def run(
     check: bool = True,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run git to completion and capture its output."""
-    proc = subprocess.run(
-        argv(git_dir, args), input=input, cwd=cwd, capture_output=True, env=_env(), check=False
-    )
+    proc = subprocess.run(argv(git_dir, args), input=input, cwd=cwd, capture_output=True, env=_env(), check=False)
     if check and proc.returncode != 0:
         raise GitFailed(args, proc.stderr)
     return proc

@@ -28,8 +28,15 @@ from osslever.store import Store
 BATCH = 20_000
 
 _COLUMNS = (
-    "sha", "parents", "author_name", "author_email", "author_time", "committer_time",
-    "lines_added", "lines_deleted", "files_changed",
+    "sha",
+    "parents",
+    "author_name",
+    "author_email",
+    "author_time",
+    "committer_time",
+    "lines_added",
+    "lines_deleted",
+    "files_changed",
 )
 
 
@@ -44,20 +51,15 @@ class IngestResult:
 
 
 def _history(store: Store, repo: Repository, ref: str) -> dict:
-    row = store.rows(
-        "SELECT * FROM git_histories WHERE location = ? AND ref = ?", [repo.location, ref]
-    )
+    row = store.rows("SELECT * FROM git_histories WHERE location = ? AND ref = ?", [repo.location, ref])
     if row:
         return row[0]
     with store.transaction() as con:
         con.execute(
-            "INSERT INTO git_histories (location, git_dir, ref, name, slug, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, now())",
+            "INSERT INTO git_histories (location, git_dir, ref, name, slug, updated_at) VALUES (?, ?, ?, ?, ?, now())",
             [repo.location, str(repo.git_dir), ref, repo.name, repo.slug],
         )
-    return store.rows(
-        "SELECT * FROM git_histories WHERE location = ? AND ref = ?", [repo.location, ref]
-    )[0]
+    return store.rows("SELECT * FROM git_histories WHERE location = ? AND ref = ?", [repo.location, ref])[0]
 
 
 def _batches(commits: Iterator[log.Commit], size: int) -> Iterator[dict[str, list]]:
@@ -111,8 +113,12 @@ def _refresh_identities(store: Store, repo: Repository, history: dict) -> None:
     changed = key != history.get("mailmap_key")
     pending = store.execute(
         "SELECT DISTINCT c.author_name, c.author_email FROM git_commits c"
-        + ("" if changed else " ANTI JOIN git_identities i ON i.history_id = c.history_id"
-           " AND i.raw_name = c.author_name AND i.raw_email = c.author_email")
+        + (
+            ""
+            if changed
+            else " ANTI JOIN git_identities i ON i.history_id = c.history_id"
+            " AND i.raw_name = c.author_name AND i.raw_email = c.author_email"
+        )
         + " WHERE c.history_id = ?",
         [hid],
     ).fetchall()
@@ -121,12 +127,14 @@ def _refresh_identities(store: Store, repo: Repository, history: dict) -> None:
     import pyarrow as pa
 
     resolved = mailmap.resolve(repo.git_dir, repo.work_tree, pending)
-    table = pa.table({
-        "raw_name": [p[0] for p in pending],
-        "raw_email": [p[1] for p in pending],
-        "name": [r[0] for r in resolved],
-        "identity": [r[1] for r in resolved],
-    })
+    table = pa.table(
+        {
+            "raw_name": [p[0] for p in pending],
+            "raw_email": [p[1] for p in pending],
+            "name": [r[0] for r in resolved],
+            "identity": [r[1] for r in resolved],
+        }
+    )
     with store.transaction() as con:
         if changed:
             con.execute("DELETE FROM git_identities WHERE history_id = ?", [hid])
@@ -144,16 +152,24 @@ def _refresh_identities(store: Store, repo: Repository, history: dict) -> None:
 
 def _refresh_tags(store: Store, repo: Repository, history_id: int) -> None:
     tags = sorted(log.tags(repo.git_dir))
-    stored = [tuple(r) for r in store.execute(
-        "SELECT name, sha, tagged_at FROM git_tags WHERE history_id = ? ORDER BY ALL", [history_id]
-    ).fetchall()]
+    stored = [
+        tuple(r)
+        for r in store.execute(
+            "SELECT name, sha, tagged_at FROM git_tags WHERE history_id = ? ORDER BY ALL", [history_id]
+        ).fetchall()
+    ]
     if stored == tags:
         return
     import pyarrow as pa
 
-    table = pa.table({
-        "name": [t[0] for t in tags], "sha": [t[1] for t in tags], "tagged_at": [t[2] for t in tags],
-    }, schema=pa.schema([("name", pa.string()), ("sha", pa.string()), ("tagged_at", pa.int64())]))
+    table = pa.table(
+        {
+            "name": [t[0] for t in tags],
+            "sha": [t[1] for t in tags],
+            "tagged_at": [t[2] for t in tags],
+        },
+        schema=pa.schema([("name", pa.string()), ("sha", pa.string()), ("tagged_at", pa.int64())]),
+    )
     with store.transaction() as con:
         con.execute("DELETE FROM git_tags WHERE history_id = ?", [history_id])
         con.register("tag_batch", table)
@@ -167,7 +183,10 @@ def _refresh_tags(store: Store, repo: Repository, history_id: int) -> None:
 
 
 def ingest(
-    store: Store, repo: Repository, ref: str = "HEAD", progress: Progress | None = None,
+    store: Store,
+    repo: Repository,
+    ref: str = "HEAD",
+    progress: Progress | None = None,
     batch_size: int = BATCH,
 ) -> IngestResult:
     """Bring the stored history of ``repo`` at ``ref`` up to date with git."""
@@ -190,8 +209,7 @@ def ingest(
             revisions, total = [tip, f"^{old}"], log.count(repo.git_dir, tip, old)
         else:
             wanted = log.rev_list(repo.git_dir, tip)
-            stored = {r[0] for r in store.execute(
-                "SELECT sha FROM git_commits WHERE history_id = ?", [hid]).fetchall()}
+            stored = {r[0] for r in store.execute("SELECT sha FROM git_commits WHERE history_id = ?", [hid]).fetchall()}
             gone = stored.difference(wanted)
             if gone:
                 with store.transaction() as con:
@@ -216,14 +234,12 @@ def ingest(
                 progress.finish()
         with store.transaction() as con:
             con.execute(
-                "UPDATE git_histories SET tip = ?, complete = TRUE, shallow = ?, updated_at = ?"
-                " WHERE history_id = ?",
+                "UPDATE git_histories SET tip = ?, complete = TRUE, shallow = ?, updated_at = ? WHERE history_id = ?",
                 [tip, shallow, dt.datetime.now(dt.UTC).replace(tzinfo=None), hid],
             )
         history = store.rows("SELECT * FROM git_histories WHERE history_id = ?", [hid])[0]
 
     _refresh_identities(store, repo, history)
     _refresh_tags(store, repo, hid)
-    total_commits = store.execute(
-        "SELECT count(*) FROM git_commits WHERE history_id = ?", [hid]).fetchone()[0]
+    total_commits = store.execute("SELECT count(*) FROM git_commits WHERE history_id = ?", [hid]).fetchone()[0]
     return IngestResult(hid, tip, added, removed, total_commits, shallow)

@@ -64,9 +64,7 @@ def parse_record(record: bytes) -> Commit:
     )
 
 
-def stream(
-    git_dir: Path, revisions: list[str], stdin_commits: Iterable[str] | None = None
-) -> Iterator[Commit]:
+def stream(git_dir: Path, revisions: list[str], stdin_commits: Iterable[str] | None = None) -> Iterator[Commit]:
     """Yield every commit ``git log REVISIONS`` lists (or exactly ``stdin_commits``).
 
     Merges are included (their numstat is empty by default: lines count only

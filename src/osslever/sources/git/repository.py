@@ -28,18 +28,19 @@ def is_url(location: str) -> bool:
 class Repository:
     """A git repository osslever can read: where it lives and what to call it."""
 
-    location: str           # what the user gave (absolute path or URL)
+    location: str  # what the user gave (absolute path or URL)
     git_dir: Path
     work_tree: Path | None  # None for bare repositories
     name: str
-    slug: str | None        # owner/name on a known forge, for joining with event data
+    slug: str | None  # owner/name on a known forge, for joining with event data
 
     def head(self, ref: str) -> str:
         """Resolve ``ref`` to a commit id, or say clearly why not."""
         if ref.startswith("-"):
             raise UserError("git.unknown_ref", ref=ref, location=self.location)
         proc = command.run(
-            self.git_dir, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+            self.git_dir,
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
             check=False,
         )
         if proc.returncode != 0:
@@ -84,8 +85,7 @@ def _clone_or_fetch(url: str, quiet: bool) -> Path:
             progress.start(f"fetch {url}", None)
             command.run(
                 target,
-                ["fetch", "--quiet", "--prune", "--tags", "origin",
-                 "+refs/heads/*:refs/heads/*"],
+                ["fetch", "--quiet", "--prune", "--tags", "origin", "+refs/heads/*:refs/heads/*"],
             )
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -117,9 +117,7 @@ def open_repository(location: str, quiet: bool = True) -> Repository:
     if not path.exists():
         raise UserError("git.no_such_path", path=location)
     path = path.resolve()
-    proc = command.run(
-        None, ["-C", str(path), "rev-parse", "--absolute-git-dir", "--is-bare-repository"], check=False
-    )
+    proc = command.run(None, ["-C", str(path), "rev-parse", "--absolute-git-dir", "--is-bare-repository"], check=False)
     if proc.returncode != 0:
         raise UserError("git.not_a_repository", path=str(path))
     lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()

@@ -152,9 +152,7 @@ class GitHubClient:
         query.setdefault("per_page", 100)
         first = True
         while url:
-            response = self.get(
-                url, query if first else None, accept, etag if first else None, what
-            )
+            response = self.get(url, query if first else None, accept, etag if first else None, what)
             if response.status_code == 304:
                 self.not_modified += 1
                 yield Page([], etag, not_modified=True)

@@ -155,9 +155,7 @@ def _number(url: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def comment_records(
-    repo: str, repo_id: int | None, items: Iterable[Any], pr_numbers: set[int]
-) -> list[dict]:
+def comment_records(repo: str, repo_id: int | None, items: Iterable[Any], pr_numbers: set[int]) -> list[dict]:
     out = []
     for item in items:
         number = _number(item.get("issue_url"))
@@ -233,9 +231,7 @@ class _State:
         return (rows[0]["etag"], rows[0]["since"]) if rows else (None, None)
 
 
-def _write(
-    store: Store, repo: str, resource: str, records: list[dict], etag: str | None, since: str | None
-) -> int:
+def _write(store: Store, repo: str, resource: str, records: list[dict], etag: str | None, since: str | None) -> int:
     """One resource's events and its cache state, all or nothing; returns rows added."""
     from osslever.sources.gharchive.ingest import insert_events
 
@@ -307,27 +303,18 @@ def ingest_repository(
         params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc"}
         if since:
             params["since"] = since
-        items = [
-            i
-            for page in client.pages(f"/repos/{repo}/issues", params, what=f"{repo} issues")
-            for i in page.items
-        ]
+        items = [i for page in client.pages(f"/repos/{repo}/issues", params, what=f"{repo} issues") for i in page.items]
         records = issue_records(name, repo_id, items)
         report.events += len(records)
-        report.new_events += _write(
-            store, repo, "issues", records, None, _newest(items, "updated_at", since)
-        )
-        updated_prs = sorted(
-            {i["number"] for i in items if isinstance(i.get("pull_request"), dict)}
-        )
+        report.new_events += _write(store, repo, "issues", records, None, _newest(items, "updated_at", since))
+        updated_prs = sorted({i["number"] for i in items if isinstance(i.get("pull_request"), dict)})
         progress.advance(1)
 
         # 3. Issue comments (PR conversation comments included).
         pr_numbers = set(updated_prs) | {
             r["number"]
             for r in store.rows(
-                "SELECT DISTINCT number FROM gh_events WHERE lower(repo_name) = ? "
-                "AND type = 'PullRequestEvent'",
+                "SELECT DISTINCT number FROM gh_events WHERE lower(repo_name) = ? AND type = 'PullRequestEvent'",
                 [repo.lower()],
             )
         }
@@ -337,16 +324,12 @@ def ingest_repository(
             params["since"] = since
         items = [
             i
-            for page in client.pages(
-                f"/repos/{repo}/issues/comments", params, what=f"{repo} comments"
-            )
+            for page in client.pages(f"/repos/{repo}/issues/comments", params, what=f"{repo} comments")
             for i in page.items
         ]
         records = comment_records(name, repo_id, items, pr_numbers)
         report.events += len(records)
-        report.new_events += _write(
-            store, repo, "comments", records, None, _newest(items, "updated_at", since)
-        )
+        report.new_events += _write(store, repo, "comments", records, None, _newest(items, "updated_at", since))
         progress.advance(1)
 
         # 4. Review comments.
@@ -356,24 +339,18 @@ def ingest_repository(
             params["since"] = since
         items = [
             i
-            for page in client.pages(
-                f"/repos/{repo}/pulls/comments", params, what=f"{repo} review comments"
-            )
+            for page in client.pages(f"/repos/{repo}/pulls/comments", params, what=f"{repo} review comments")
             for i in page.items
         ]
         records = review_comment_records(name, repo_id, items)
         report.events += len(records)
-        report.new_events += _write(
-            store, repo, "review_comments", records, None, _newest(items, "updated_at", since)
-        )
+        report.new_events += _write(store, repo, "review_comments", records, None, _newest(items, "updated_at", since))
         progress.advance(1)
 
         # 5. Reviews of the PRs updated since the last run.
         records = []
         for number in updated_prs:
-            for page in client.pages(
-                f"/repos/{repo}/pulls/{number}/reviews", what=f"{repo} #{number} reviews"
-            ):
+            for page in client.pages(f"/repos/{repo}/pulls/{number}/reviews", what=f"{repo} #{number} reviews"):
                 records.extend(review_records(name, repo_id, number, page.items))
         report.events += len(records)
         report.new_events += _write(store, repo, "reviews", records, None, None)

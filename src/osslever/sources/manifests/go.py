@@ -42,8 +42,9 @@ def read_go_mod(path: str, text: str) -> Manifest:
         if not match:
             raise ManifestError(f"cannot read require line: {line[:60]}")
         out.dependencies.append(
-            Dependency(ECOSYSTEM, match.group(1), match.group(2),
-                       direct=not match.group(3), source="lockfile", manifest=path)
+            Dependency(
+                ECOSYSTEM, match.group(1), match.group(2), direct=not match.group(3), source="lockfile", manifest=path
+            )
         )
     if not saw_module:
         raise ManifestError("no module directive")
@@ -62,9 +63,7 @@ def read_go_sum(path: str, text: str) -> Manifest:
         module, version, _ = parts
         if version.endswith("/go.mod"):
             continue
-        out.dependencies.append(
-            Dependency(ECOSYSTEM, module, version, source="lockfile", manifest=path)
-        )
+        out.dependencies.append(Dependency(ECOSYSTEM, module, version, source="lockfile", manifest=path))
     return out
 
 

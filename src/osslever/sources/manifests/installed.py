@@ -130,8 +130,7 @@ class InstalledLicenses:
         if ":" not in dep.name or not dep.version:
             return None, None
         group, artifact = dep.name.split(":", 1)
-        pom = (maven_repository() / Path(*group.split(".")) / artifact / dep.version
-               / f"{artifact}-{dep.version}.pom")
+        pom = maven_repository() / Path(*group.split(".")) / artifact / dep.version / f"{artifact}-{dep.version}.pom"
         text = _read(pom)
         if not text:
             return None, None

@@ -62,15 +62,19 @@ def read_pom(path: str, text: str) -> Manifest:
         return re.sub(r"\$\{([^}]+)\}", lambda m: props.get(m.group(1), m.group(0)), value)
 
     licenses = pom_licenses(root)
-    out = Manifest(path, ECOSYSTEM, "manifest",
-                   declared_license=" OR ".join(licenses) if licenses else None)
+    out = Manifest(path, ECOSYSTEM, "manifest", declared_license=" OR ".join(licenses) if licenses else None)
     for dep in root.findall("dependencies/dependency"):
         group, artifact = _text(dep, "groupId"), _text(dep, "artifactId")
         if not group or not artifact:
             raise ManifestError("a <dependency> lacks groupId or artifactId")
         out.dependencies.append(
-            Dependency(ECOSYSTEM, f"{resolve(group)}:{resolve(artifact)}",
-                       resolve(_text(dep, "version")), direct=True, manifest=path)
+            Dependency(
+                ECOSYSTEM,
+                f"{resolve(group)}:{resolve(artifact)}",
+                resolve(_text(dep, "version")),
+                direct=True,
+                manifest=path,
+            )
         )
     return out
 

@@ -44,9 +44,7 @@ def read_package_json(path: str, text: str) -> Manifest:
         if not isinstance(deps, dict):
             raise ManifestError(f'"{section}" is not an object')
         for name, spec in deps.items():
-            out.dependencies.append(
-                Dependency(ECOSYSTEM, name, str(spec), direct=True, manifest=path)
-            )
+            out.dependencies.append(Dependency(ECOSYSTEM, name, str(spec), direct=True, manifest=path))
     return out
 
 
@@ -67,9 +65,14 @@ def read_package_lock(path: str, text: str) -> Manifest:
             name = pkg.get("name") or key.rsplit("node_modules/", 1)[-1]
             out.dependencies.append(
                 Dependency(
-                    ECOSYSTEM, name, pkg.get("version"), license=None,
-                    declared=license_field(pkg), source="lockfile",
-                    direct=key == f"node_modules/{name}" and name in direct, manifest=path,
+                    ECOSYSTEM,
+                    name,
+                    pkg.get("version"),
+                    license=None,
+                    declared=license_field(pkg),
+                    source="lockfile",
+                    direct=key == f"node_modules/{name}" and name in direct,
+                    manifest=path,
                 )
             )
         return out
@@ -82,8 +85,7 @@ def read_package_lock(path: str, text: str) -> Manifest:
             if not isinstance(pkg, dict):
                 raise ManifestError(f'"{name}" is not an object')
             out.dependencies.append(
-                Dependency(ECOSYSTEM, name, pkg.get("version"), source="lockfile",
-                           direct=top or None, manifest=path)
+                Dependency(ECOSYSTEM, name, pkg.get("version"), source="lockfile", direct=top or None, manifest=path)
             )
             walk(pkg.get("dependencies") or {}, False)
 
@@ -118,9 +120,7 @@ def read_yarn_lock(path: str, text: str) -> Manifest:
         stripped = line.strip()
         match = re.match(r'^version:?\s+"?([^"\s]+)"?$', stripped)
         if match and name and line.startswith("  ") and not line.startswith("    "):
-            out.dependencies.append(
-                Dependency(ECOSYSTEM, name, match.group(1), source="lockfile", manifest=path)
-            )
+            out.dependencies.append(Dependency(ECOSYSTEM, name, match.group(1), source="lockfile", manifest=path))
             name = None
     if not saw_entry and text.strip():
         raise ManifestError("no package entries")
@@ -156,9 +156,7 @@ def read_pnpm_lock(path: str, text: str) -> Manifest:
         version5 = False
     for key in packages:
         name, version = _pnpm_key(str(key), version5)
-        out.dependencies.append(
-            Dependency(ECOSYSTEM, name, version, source="lockfile", manifest=path)
-        )
+        out.dependencies.append(Dependency(ECOSYSTEM, name, version, source="lockfile", manifest=path))
     return out
 
 

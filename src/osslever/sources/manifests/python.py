@@ -49,9 +49,7 @@ def read_requirements(path: str, text: str) -> Manifest:
         parsed = parse_requirement(line)
         if parsed:
             name, version = parsed
-            out.dependencies.append(
-                Dependency(ECOSYSTEM, name, version, direct=True, manifest=path)
-            )
+            out.dependencies.append(Dependency(ECOSYSTEM, name, version, direct=True, manifest=path))
     return out
 
 
@@ -146,8 +144,11 @@ def _read_locked_packages(path: str, text: str, skip_local: bool) -> Manifest:
         version = pkg.get("version")
         out.dependencies.append(
             Dependency(
-                ECOSYSTEM, normalize_name(str(pkg["name"])), str(version) if version else None,
-                source="lockfile", manifest=path,
+                ECOSYSTEM,
+                normalize_name(str(pkg["name"])),
+                str(version) if version else None,
+                source="lockfile",
+                manifest=path,
             )
         )
     return out
@@ -170,8 +171,9 @@ def read_pipfile_lock(path: str, text: str) -> Manifest:
         for name, spec in (data.get(section) or {}).items():
             version = (spec or {}).get("version", "") if isinstance(spec, dict) else ""
             out.dependencies.append(
-                Dependency(ECOSYSTEM, normalize_name(name), version.lstrip("=") or None,
-                           source="lockfile", manifest=path)
+                Dependency(
+                    ECOSYSTEM, normalize_name(name), version.lstrip("=") or None, source="lockfile", manifest=path
+                )
             )
     return out
 

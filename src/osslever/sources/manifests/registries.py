@@ -58,9 +58,7 @@ class RegistryClient:
             cache_dir = paths.home() / "cache" / "registry"
         self.cache_dir = cache_dir
         self.ttl = ttl
-        self._http = httpx.Client(
-            timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
-        )
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
         self.requests = 0  # network requests actually sent (for tests and reports)
 
     def close(self) -> None:
@@ -139,9 +137,7 @@ class RegistryClient:
             body = self._get_json(f"{base}/api/v1/crates/{quote(dep.name, safe='')}")
             versions = (body or {}).get("versions") or []
             return versions[0].get("license") if versions else None
-        body = self._get_json(
-            f"{base}/api/v1/crates/{quote(dep.name, safe='')}/{quote(dep.version or '', safe='')}"
-        )
+        body = self._get_json(f"{base}/api/v1/crates/{quote(dep.name, safe='')}/{quote(dep.version or '', safe='')}")
         return ((body or {}).get("version") or {}).get("license")
 
     def _depsdev(self, system: str, dep: Dependency) -> str | None:

@@ -45,9 +45,7 @@ def read_cargo_toml(path: str, text: str) -> Manifest:
             if isinstance(spec, dict) and ("path" in spec or spec.get("workspace")):
                 continue
             real = spec.get("package", name) if isinstance(spec, dict) else name
-            out.dependencies.append(
-                Dependency(ECOSYSTEM, real, _version(spec), direct=True, manifest=path)
-            )
+            out.dependencies.append(Dependency(ECOSYSTEM, real, _version(spec), direct=True, manifest=path))
     return out
 
 
@@ -63,8 +61,7 @@ def read_cargo_lock(path: str, text: str) -> Manifest:
         if not pkg.get("source"):
             continue
         out.dependencies.append(
-            Dependency(ECOSYSTEM, str(pkg["name"]), pkg.get("version"), source="lockfile",
-                       manifest=path)
+            Dependency(ECOSYSTEM, str(pkg["name"]), pkg.get("version"), source="lockfile", manifest=path)
         )
     return out
 
