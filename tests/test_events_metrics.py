@@ -311,7 +311,7 @@ def test_summary_and_export_layout(engine, tmp_path):
 
 
 def test_export_command_writes_opendigger_files(engine, tmp_path):
-    from osslever.commands.export import opendigger_files
+    from osslever.outputs.opendigger import opendigger_files
 
     files = opendigger_files(export_series(engine, R))
     assert files["stars.json"]["2024Q1"] == 3

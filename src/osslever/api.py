@@ -12,13 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from osslever.engines.duckdb import DuckDBEngine
-from osslever.identity import affiliations as affiliation_file
-from osslever.outputs.report import build_report
 from osslever.progress import Progress
-from osslever.sources.git.ingest import ingest
-from osslever.sources.git.repository import open_repository
-from osslever.store import Store, open_store
+from osslever.store import Store
+from osslever.workspace import Workspace
 
 
 def report_document(
@@ -32,26 +28,39 @@ def report_document(
     as_of: dt.date | None = None,
     store: Store | None = None,
 ) -> dict:
-    """Ingest (incrementally) and measure a repository; the ``report`` JSON document."""
-    entries = affiliation_file.load(affiliations) if affiliations else []
-    repo = open_repository(location, quiet=quiet)
-    own = store is None
-    store = store or open_store(db)
-    try:
-        result = ingest(store, repo, ref, progress)
-        return build_report(
-            DuckDBEngine(store),
-            repo,
-            result,
-            ref=ref,
-            lang=lang,
-            affiliations=entries,
-            affiliation_file=str(affiliations) if affiliations else None,
-            as_of=as_of,
-        )
-    finally:
-        if own:
-            store.close()
+    """Ingest (incrementally) and measure a repository; the ``report`` JSON document.
+
+    Exactly ``osslever report LOCATION --format json``: ``Workspace.refresh_report``
+    then ``Workspace.report``.
+    """
+    with Workspace(db, lang=lang, store=store) as ws:
+        history = ws.refresh_report(location, ref=ref, quiet=quiet, progress=progress)
+        return ws.report(history, affiliations=affiliations, as_of=as_of)
+
+
+def metrics_document(
+    repo: str,
+    period: str,
+    db: Path | str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    parquet: Path | str | None = None,
+    store: Store | None = None,
+) -> dict:
+    """The ``metrics`` document, exactly ``osslever metrics REPO --period P --format json``:
+    on DuckDB, OpenRank up to the period is computed first (``Workspace.refresh_openrank``).
+
+    The engine-level builder is ``osslever.metrics.events.metrics_document(engine, repo, period)``.
+    """
+    if engine == "spark":
+        read_only = bool(parquet) or bool(db and Path(db).exists())
+        with Workspace(
+            db, engine="spark", spark_master=spark_master, parquet=parquet, read_only=read_only, store=store
+        ) as ws:
+            return ws.metrics(repo, period)
+    with Workspace(db, store=store) as ws:
+        ws.refresh_openrank(period)
+        return ws.metrics(repo, period)
 
 
 # The other areas' documents, re-exported lazily so that ``report`` never imports
@@ -64,12 +73,11 @@ _EXPORTS = {
     "evidence_from_documents": "osslever.models.strategy",
     "finance_document": "osslever.models.finance",
     "forecast_document": "osslever.models.finance",
-    "metrics_document": "osslever.metrics.events",
     "events_summary": "osslever.metrics.events",
     "rank_repos": "osslever.metrics.ranking",
 }
 
-__all__ = ["report_document", *_EXPORTS]
+__all__ = ["Workspace", "metrics_document", "report_document", *_EXPORTS]
 
 
 def __getattr__(name: str) -> object:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,17 +60,13 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
+    from osslever.outputs.files import write_atomic
+
     folder = output.resolve().parent
     if not folder.is_dir():
         raise UserError("output.no_folder", path=str(folder))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".osslever-", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, output)
+        write_atomic(output, text)
     except OSError as exc:
         raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
 

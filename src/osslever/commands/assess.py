@@ -83,43 +83,34 @@ def command(
         return
     if profile is None:
         raise UserError("strategy.need_profile")
-    from osslever.models.strategy import assess_document, evidence_from_documents, load_profile
+    from osslever.models.strategy import load_profile
     from osslever.models.strategy.profile import load_scenario
+    from osslever.outputs.strategy import render_html, render_json, render_markdown
+    from osslever.workspace import Workspace
 
     doc_profile = load_profile(profile)
-    documents: dict[str, Any] = {}
-    if repo:
-        report_document = _api("report_document", "--repo")
-        license_document = _api("license_document", "--repo")
-        documents["report"] = report_document(repo)
-        documents["license"] = license_document(repo)
-    if billing:
-        finance_document = _api("finance_document", "--billing")
-        documents["finance"] = finance_document(billing)
-    evidence = evidence_from_documents(**documents) if documents else None
-    doc = assess_document(
-        doc_profile,
-        evidence=evidence,
-        rule_dirs=list(rule_dirs),
-        lang=lang,
-        scenario=load_scenario(scenario) if scenario else None,
-    )
-    from osslever.outputs.strategy import render_html, render_json, render_markdown
-
+    with Workspace(lang=lang) as ws:
+        documents = measured_documents(ws, repo, billing)
+        doc = ws.assess(
+            doc_profile,
+            documents,
+            rule_dirs=rule_dirs,
+            scenario=load_scenario(scenario) if scenario else None,
+        )
     renderer = {"json": render_json, "md": render_markdown, "html": render_html}[fmt]
     emit(renderer(doc), output)
 
 
-def _api(function: str, what: str):
-    """Functions of other parts, wired by ``osslever.api``; a clear error when absent."""
-    try:
-        import osslever.api as api
-    except ImportError as exc:
-        raise UserError("strategy.api_missing", what=what, function=function) from exc
-    found = getattr(api, function, None)
-    if found is None:
-        raise UserError("strategy.api_missing", what=what, function=function)
-    return found
+def measured_documents(ws: Any, repo: str | None, billing: Path | None) -> dict[str, Any]:
+    """The documents ``assess`` takes evidence from: ``report`` and ``license`` of ``--repo``
+    (refreshed into the store first, as ``osslever report`` does), ``finance`` of ``--billing``."""
+    documents: dict[str, Any] = {}
+    if repo:
+        documents["report"] = ws.report(ws.refresh_report(repo))
+        documents["license"] = ws.license(repo)
+    if billing:
+        documents["finance"] = ws.finance(billing)
+    return documents
 
 
 # --- interactive questionnaire -------------------------------------------------------------

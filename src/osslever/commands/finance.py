@@ -56,10 +56,13 @@ def metrics(
 
     MRR、ARR、变动、NRR/GRR、集中度与同期群留存。
     """
-    from osslever.models.finance import finance_document
     from osslever.outputs.finance import render
+    from osslever.workspace import Workspace
 
-    doc = finance_document(billing, as_of=as_of, rates=rates, skip_bad_rows=skip_bad_rows, source_format=source_format)
+    # billing data is a file, not the store: the workspace never opens one here
+    doc = Workspace(lang=lang).finance(
+        billing, as_of=as_of, rates=rates, skip_bad_rows=skip_bad_rows, source_format=source_format
+    )
     text = {
         "json": render.to_json,
         "table": render.metrics_text,

@@ -46,17 +46,13 @@ def command(
 
     按商业模式预测 ARR、客户数与现金（P10/P50/P90）。
     """
-    from osslever.models.finance import forecast_document
     from osslever.outputs.finance import render
+    from osslever.workspace import Workspace
 
-    evidence = None
-    if repo is not None:
-        if not repo.is_dir():
-            raise UserError("finance.scenario.repo_missing", path=str(repo))
-        from osslever.models.finance.repo_evidence import funnel_evidence
-
-        evidence = funnel_evidence(repo, db)
-    doc = forecast_document(scenario, paths=paths, seed=seed, evidence=evidence)
+    if repo is not None and not repo.is_dir():
+        raise UserError("finance.scenario.repo_missing", path=str(repo))
+    with Workspace(db, read_only=True, lang=lang) as ws:  # reads stored stars only
+        doc = ws.forecast(scenario, paths=paths, seed=seed, repo=repo)
     text = {
         "json": render.to_json,
         "table": render.forecast_text,

@@ -64,13 +64,14 @@ def command(
 
     项目的许可证、变更历史、依赖许可证、冲突及其商业含义。
     """
-    from osslever.models.license.document import license_document
     from osslever.outputs.license_render import render_markdown, render_table
+    from osslever.workspace import Workspace
 
     lang = lang or i18n.default_lang()
     if not location:
         raise UserError("license.no_such_path", path=location)
-    doc = license_document(location, online=online, ref=ref, registry_urls=_registry_urls(registry_url), lang=lang)
+    # the license reads files, not the store: the workspace never opens one here
+    doc = Workspace(lang=lang).license(location, ref=ref, online=online, registry_urls=_registry_urls(registry_url))
     if fmt == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2)
     elif fmt == "md":

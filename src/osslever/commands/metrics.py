@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,27 +16,6 @@ def _default_period() -> str:
     now = datetime.now(UTC)
     year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
     return f"{year:04d}-{month:02d}"
-
-
-def render_table(doc: dict, lang: str) -> str:
-    from rich.console import Console
-    from rich.table import Table
-
-    from osslever.i18n import t
-
-    table = Table(title=t("metrics.title", lang=lang, repo=doc["repo"], period=doc["period"]))
-    table.add_column(t("metrics.metric", lang=lang))
-    table.add_column(t("metrics.value", lang=lang), justify="right")
-    table.add_column(t("metrics.note", lang=lang))
-    for name, value in doc["metrics"].items():
-        if isinstance(value, dict):
-            shown = ", ".join(f"{k}={v}" for k, v in value.items())
-        else:
-            shown = "—" if value is None else str(value)
-        table.add_row(name, shown, doc["notes"].get(name, ""))
-    console = Console(record=True, width=120, file=io.StringIO())
-    console.print(table)
-    return console.export_text()
 
 
 @click.command(name="metrics")
@@ -76,33 +53,23 @@ def command(
 
     一个仓库的 OpenDigger 兼容事件指标（活跃度、关注度、OpenRank 等）。
     """
-    from osslever.engines import get_engine
-    from osslever.metrics.events import metrics_document
     from osslever.metrics.events._query import check_repo
     from osslever.metrics.events.periods import parse_period
-    from osslever.store import open_store
+    from osslever.outputs.tables import metrics_table
+    from osslever.workspace import Workspace
 
     check_repo(repo)
-    chosen = parse_period(period or _default_period())
+    chosen = parse_period(period or _default_period()).key
     if engine == "spark":
-        from osslever.engines.spark import SparkEngine  # type: ignore[import-not-found]
-
-        with contextlib.ExitStack() as stack:
-            if parquet_dir:
-                spark = SparkEngine(parquet=parquet_dir)
-            else:
-                store = stack.enter_context(open_store(db, read_only=bool(db and db.exists())))
-                spark = SparkEngine(store=store)
-            stack.callback(spark.close)  # also removes the temporary Parquet export
-            doc = metrics_document(spark, repo, chosen)
+        read_only = bool(parquet_dir) or bool(db and db.exists())
+        with Workspace(db, engine="spark", read_only=read_only, parquet=parquet_dir, lang=lang) as ws:
+            doc = ws.metrics(repo, chosen)
     else:
-        from osslever.metrics.openrank import ensure_openrank, months_of
-
-        with open_store(db) as store:
+        with Workspace(db, lang=lang) as ws:
             # OpenRank of a month depends on all earlier months: compute what is missing first.
-            ensure_openrank(store, until=months_of(chosen.key)[-1])
-            doc = metrics_document(get_engine("duckdb", store), repo, chosen)
+            ws.refresh_openrank(chosen)
+            doc = ws.metrics(repo, chosen)
     if fmt == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2), output)
     else:
-        emit(render_table(doc, lang), output)
+        emit(metrics_table(doc, lang), output)

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from osslever.commands._options import db_option, emit, engine_option, lang_option, output_option, quiet_option
 from osslever.i18n import t
-
-
-def _table(doc: dict[str, Any]) -> str:
-    by = t(f"rank.by_{doc['by']}")
-    if not doc["items"]:
-        return "\n".join(note["text"] for note in doc["notes"])
-    lines = [t("rank.title", top=len(doc["items"]), by=by, period=doc["period"])]
-    width = max(len(t("rank.col_repo")), *(len(i["repo"]) for i in doc["items"]))
-    value = t("rank.col_value", by=by)
-    head = f"{t('rank.col_rank'):>4}  {t('rank.col_repo'):<{width}}  {value:>12}"
-    lines += [head, "-" * len(head)]
-    for item in doc["items"]:
-        lines.append(f"{item['rank']:>4}  {item['repo']:<{width}}  {item['value']:>12.3f}")
-    return "\n".join(lines)
 
 
 @click.command("rank")
@@ -74,25 +59,17 @@ def command(
     output: Path | None,
 ) -> None:
     """Rank repositories by OpenRank or activity. 按 OpenRank 或活跃度为仓库排名。"""
-    from osslever.engines import get_engine
-    from osslever.metrics.ranking import rank_repos
-    from osslever.store import open_store
+    from osslever.outputs.tables import rank_table
+    from osslever.workspace import Workspace
 
-    with open_store(db) as store:
-        options: dict[str, Any] = {}
-        if engine == "spark":
-            options = {"master": spark_master, "parquet": parquet}
-        eng = get_engine(engine, store, **options)
-        try:
-            doc = rank_repos(store, by=by, period=period, top=top, engine=eng)
-        finally:
-            close = getattr(eng, "close", None)
-            if callable(close):
-                close()
+    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet, lang=lang) as ws:
+        computed = ws.refresh_openrank(period) if by == "openrank" else []
+        doc = ws.rank(by=by, period=period, top=top)
+        doc["computed"] = computed
     if doc["computed"] and not quiet:
         detail = ", ".join(c["period"] for c in doc["computed"])
         click.echo(t("rank.computed", months=len(doc["computed"]), detail=detail), err=True)
     if fmt == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2), output)
     else:
-        emit(_table(doc), output)
+        emit(rank_table(doc), output)

@@ -45,20 +45,14 @@ def command(
 
     分析一个仓库（路径、裸仓库或克隆地址）并生成社区健康报告。
     """
-    from osslever.api import report_document
+    from osslever.workspace import Workspace
 
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = {".html": "html", ".htm": "html", ".md": "md"}.get(suffix, "json")
-    document = report_document(
-        location,
-        ref=ref,
-        db=db,
-        lang=lang,
-        affiliations=affiliations,
-        quiet=quiet,
-        progress=make_progress(quiet),
-    )
+    with Workspace(db, lang=lang) as ws:
+        history = ws.refresh_report(location, ref=ref, quiet=quiet, progress=make_progress(quiet))
+        document = ws.report(history, affiliations=affiliations)
     if fmt == "json":
         text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
     elif fmt == "md":

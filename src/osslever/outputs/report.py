@@ -1,5 +1,8 @@
 """The ``report`` document: git community health (+ license, + events when present).
 
+Building it only reads the store: the license findings come from the per-commit
+cache (or a scan that is not kept) and OpenRank from ``gh_openrank`` as stored;
+``Workspace.refresh_report`` fills both before the CLI builds (see docs/architecture.md).
 The JSON shape is the contract in ``shared/contracts/cli-json.md``; Markdown
 and HTML are renderings of this same dictionary, so the three never disagree.
 """
@@ -27,7 +30,7 @@ from osslever.metrics.community import (
     retention,
 )
 from osslever.metrics.windows import Window, add_months, month_start
-from osslever.models.license.summary import cached_summary
+from osslever.models.license.summary import stored_summary
 from osslever.models.readings import readings
 from osslever.sources.git.ingest import IngestResult
 from osslever.sources.git.repository import Repository
@@ -100,18 +103,16 @@ def community_section(
     }
 
 
-def events_section(engine: DuckDBEngine, slug: str | None) -> dict | None:
-    """GitHub event metrics beside the git metrics, when the store has events for this repository."""
+def events_section(engine: Engine, slug: str | None) -> dict | None:
+    """GitHub event metrics beside the git metrics, when the store has events for this repository.
+
+    OpenRank is read as stored (``Workspace.refresh_openrank`` computes it); reading never writes.
+    """
     if not slug:
         return None
     from osslever.metrics.events import events_summary
-    from osslever.metrics.openrank import ensure_openrank
 
-    summary = events_summary(engine, slug)
-    if summary is not None:
-        ensure_openrank(engine.store, until=summary["last_month"])  # a no-op once computed
-        summary = events_summary(engine, slug)
-    return summary
+    return events_summary(engine, slug)
 
 
 def build_report(
@@ -135,7 +136,7 @@ def build_report(
             "shallow": result.shallow,
             "slug": repo.slug,
         },
-        "license": cached_summary(engine.store, repo, result.tip, lang),
+        "license": stored_summary(engine.store, repo, result.tip, lang),
         "community": community_section(engine, result.history_id, as_of),
     }
     document["community"]["identity"] = {

@@ -3,7 +3,8 @@
 The repository's ``origin`` remote names it on GitHub (owner/name); the store's
 ``gh_events`` (GH Archive or the API, ingested by ``osslever events``) gives its
 WatchEvents (a WatchEvent is a star). What the store holds is a lower bound of all
-stars, so the figures are labelled as measured from the stored events only:
+stars, so the figures are labelled as measured from the stored events only (counted
+by the one ``stars`` metric, ``metrics/events/stars.py``):
 
 * ``funnel.stars.initial`` — stars recorded in the store;
 * ``funnel.stars.monthly_growth`` — stars of the last 3 stored months ÷ 3 ÷ the
@@ -12,53 +13,33 @@ stars, so the figures are labelled as measured from the stored events only:
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
-_SLUG = re.compile(r"github\.com[:/]+([^/]+)/([^/]+?)(?:\.git)?/?$")
+from osslever.engines import Engine
 
 
 def repo_slug(repo: Path) -> str | None:
-    try:
-        url = subprocess.run(
-            ["git", "-C", str(repo), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    match = _SLUG.search(url)
-    return f"{match.group(1)}/{match.group(2)}".lower() if match else None
+    """owner/name of the repository's remote on GitHub, as ingest names it (lower-case)."""
+    from osslever.sources.git.repository import open_repository
+
+    slug = open_repository(str(repo)).slug
+    return slug.lower() if slug else None
 
 
-def funnel_evidence(repo: Path, db: Path | None = None) -> dict[str, float]:
-    """Evidence paths → measured values; empty when nothing is measured."""
-    from osslever.paths import default_db
+def funnel_evidence(repo: Path, engine: Engine) -> dict[str, float]:
+    """Evidence paths → measured values; empty when nothing is measured.
+
+    New stars per month are the ``stars`` event metric (distinct users who starred,
+    ``osslever.metrics.events.stars``), so the forecast counts stars exactly as
+    ``osslever metrics`` does.
+    """
+    from osslever.metrics.events import available_metrics
 
     slug = repo_slug(repo)
-    path = Path(db) if db else default_db()
-    if slug is None or not path.exists():
+    if slug is None or not engine.query("SELECT 1 AS x FROM gh_events WHERE lower(repo_name) = ? LIMIT 1", [slug]):
         return {}
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return {}
-    try:
-        rows = con.execute(
-            "SELECT date_trunc('month', created_at) AS m, count(*) FROM gh_events "
-            "WHERE type = 'WatchEvent' AND lower(repo_name) = ? GROUP BY m ORDER BY m",
-            [slug],
-        ).fetchall()
-    except duckdb.Error:
-        return {}
-    finally:
-        con.close()
-    return stars_evidence([int(n) for _, n in rows])
+    monthly = available_metrics()["stars"](engine, slug, "month")
+    return stars_evidence([int(monthly[key]) for key in sorted(monthly)])
 
 
 def stars_evidence(monthly_new_stars: list[int]) -> dict[str, float]:

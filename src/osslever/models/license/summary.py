@@ -35,16 +35,39 @@ def _summary(document: dict) -> dict:
     }
 
 
-def cached_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
-    """License findings at commit ``tip`` (texts in ``lang``, or bilingual when None)."""
-    key = f"{repo.git_dir}@{tip}"
+def _key(repo: Repository, tip: str) -> str:
+    return f"{repo.git_dir}@{tip}"
+
+
+def _scan(repo: Repository, tip: str) -> dict:
+    # The work tree when there is one (a linked worktree's git dir is not a repository
+    # on its own); with ``ref`` the files are read from the commit's tree either way.
+    return _summary(license_document(repo.work_tree or repo.git_dir, ref=tip))
+
+
+def stored_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
+    """License findings at commit ``tip`` without writing: the cached document, or a fresh
+    scan that is returned but not kept (readers never write; ``refresh_summary`` keeps it)."""
+    row = store.execute(
+        "SELECT document FROM document_cache WHERE kind = ? AND key = ?", [KIND, _key(repo, tip)]
+    ).fetchone()
+    summary = json.loads(row[0]) if row else _scan(repo, tip)
+    return localize(summary, lang) if lang else summary
+
+
+def refresh_summary(store: Store, repo: Repository, tip: str) -> dict:
+    """Scan commit ``tip`` once and keep the bilingual findings in ``document_cache`` (a write)."""
+    key = _key(repo, tip)
     row = store.execute("SELECT document FROM document_cache WHERE kind = ? AND key = ?", [KIND, key]).fetchone()
     if row:
-        summary = json.loads(row[0])
-    else:
-        # The work tree when there is one (a linked worktree's git dir is not a repository
-        # on its own); with ``ref`` the files are read from the commit's tree either way.
-        summary = _summary(license_document(repo.work_tree or repo.git_dir, ref=tip))
-        with store.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO document_cache VALUES (?, ?, ?)", [KIND, key, json.dumps(summary)])
+        return json.loads(row[0])
+    summary = _scan(repo, tip)
+    with store.transaction() as con:
+        con.execute("INSERT OR REPLACE INTO document_cache VALUES (?, ?, ?)", [KIND, key, json.dumps(summary)])
+    return summary
+
+
+def cached_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
+    """``refresh_summary`` then the findings in ``lang`` (bilingual when None)."""
+    summary = refresh_summary(store, repo, tip)
     return localize(summary, lang) if lang else summary
