@@ -179,7 +179,7 @@ def fake_strategy(monkeypatch):
         seen["report"] = report
         return {"project.contributors": report["community"]["contributors_total"]} if report else {}
 
-    def assess_document(profile, evidence=None, rule_dirs=None, lang="en"):
+    def assess_document(profile, evidence=None, rule_dirs=None, lang="en", scenario=None):
         seen["profile"], seen["evidence"], seen["lang"] = profile, evidence, lang
         stance = "open" if profile.get("market", {}).get("stage") == "early" else "hybrid"
         return {
@@ -235,7 +235,7 @@ def test_finance_passes_the_upload_to_the_finance_area(client, monkeypatch):
     module = types.ModuleType("osslever.models.finance")
     received = {}
 
-    def finance_document(billing, as_of=None, rates=None, skip_bad_rows=False):
+    def finance_document(billing, as_of=None, rates=None, skip_bad_rows=False, source_format="auto"):
         received["text"], received["as_of"] = Path(billing).read_text(), as_of
         return {
             "schema_version": 1,
@@ -322,14 +322,18 @@ def test_report_of_a_repository_that_was_moved_away(tmp_path):
     assert doc["license"] is None and "no longer on this machine" in doc["unavailable"]["license"]
 
 
-def test_uncached_report_waits_for_the_writer_then_says_busy(db):
+def test_uncached_report_is_read_while_a_writer_holds_the_store(db):
+    # issue 10: reading never writes, so a page never waits for the single writer
     app = create_app(db)
     app.state.backend.write_timeout = 0.2
     with TestClient(app) as c:
         with app.state.backend.writing():
-            busy = c.get("/api/report", params={"project": "git:1"})
+            served = c.get("/api/report", params={"project": "git:1"})
+        assert served.status_code == 200 and served.json()["community"]["commits_total"] == 5
+        busy = None
+        with app.state.backend.writing():
+            busy = c.put("/api/billing/b.csv", content=b"a,b\n1,2\n", headers={"content-type": "text/csv"})
         assert busy.status_code == 503 and busy.json()["error"]["code"] == "busy"
-        assert c.get("/api/report", params={"project": "git:1"}).json()["community"]["commits_total"] == 5
 
 
 def _add_events(db: Path) -> None:

@@ -247,6 +247,33 @@ class Workspace:
 
         return events_summary(self.store_engine, repo)
 
+    def latest_metrics(self, repo: str) -> dict | None:
+        """The ``metrics`` document of the last month with events (``assess`` evidence); None without."""
+        summary = self.events(repo)
+        return self.metrics(summary["repo"], summary["last_month"]) if summary else None
+
+    def measured(
+        self,
+        history_id: int | None = None,
+        location: str | Path | None = None,
+        billing: Path | str | None = None,
+    ) -> dict[str, dict]:
+        """The documents ``assess`` takes evidence from, as the CLI and the web page both gather
+        them: ``report`` of a stored history, ``license`` of its files (``location``), the
+        latest ``metrics`` of its GitHub repository when the store has events, ``finance``."""
+        documents: dict[str, dict] = {}
+        if history_id is not None:
+            documents["report"] = self.report(history_id)
+            slug = documents["report"]["repository"].get("slug")
+            events = self.latest_metrics(slug.lower()) if slug else None
+            if events is not None:
+                documents["events"] = events
+        if location is not None:
+            documents["license"] = self.license(location)
+        if billing is not None:
+            documents["finance"] = self.finance(billing)
+        return documents
+
     def license(
         self,
         location: str | Path,
@@ -322,7 +349,7 @@ class Workspace:
         """
         from osslever.metrics.ranking import rank_repos
 
-        doc = rank_repos(self.store, by=by, period=period, top=top, engine=self.engine)
+        doc = rank_repos(self.store, by=by, period=period, top=top, engine=self.engine, refresh=False)
         return _finish("rank", doc)
 
     def opendigger(self, repo: str) -> dict[str, Any]:

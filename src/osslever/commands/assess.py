@@ -102,15 +102,10 @@ def command(
 
 
 def measured_documents(ws: Any, repo: str | None, billing: Path | None) -> dict[str, Any]:
-    """The documents ``assess`` takes evidence from: ``report`` and ``license`` of ``--repo``
-    (refreshed into the store first, as ``osslever report`` does), ``finance`` of ``--billing``."""
-    documents: dict[str, Any] = {}
-    if repo:
-        documents["report"] = ws.report(ws.refresh_report(repo))
-        documents["license"] = ws.license(repo)
-    if billing:
-        documents["finance"] = ws.finance(billing)
-    return documents
+    """What ``assess`` measures: ``--repo`` refreshed into the store first (as ``osslever
+    report`` does), then the documents ``Workspace.measured`` gathers, as the web page does."""
+    history = ws.refresh_report(repo) if repo else None
+    return ws.measured(history, location=repo or None, billing=billing)
 
 
 # --- interactive questionnaire -------------------------------------------------------------

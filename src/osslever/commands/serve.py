@@ -35,9 +35,15 @@ MIN_TOKEN = 16
     metavar="NAME",
     help="Environment variable holding the access token (Authorization: Bearer). 令牌所在的环境变量。",
 )
+@click.option(
+    "--read-only",
+    "read_only",
+    is_flag=True,
+    help="Open the store read-only: every page, no uploads, profiles or ingests. 只读打开数据库。",
+)
 @lang_option
 @quiet_option
-def command(db: Path | None, host: str, port: int, token_env: str, lang: str, quiet: bool) -> None:
+def command(db: Path | None, host: str, port: int, token_env: str, read_only: bool, lang: str, quiet: bool) -> None:
     """Serve the dashboard and the JSON API (see docs/web.md).
 
     启动本地看板与 JSON API（见 docs/web.md）。
@@ -55,7 +61,7 @@ def command(db: Path | None, host: str, port: int, token_env: str, lang: str, qu
 
     from osslever.web import create_app
 
-    app = create_app(db, token=token, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    app = create_app(db, token=token, allowed_hosts=LOOPBACK_NAMES if loopback else None, read_only=read_only)
     shown = f"[{host}]" if ":" in host else host
     click.echo(t("web.serve.listening", url=f"http://{shown}:{port}/", db=str(app.state.backend.path)), err=True)
     uvicorn.run(

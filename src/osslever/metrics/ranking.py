@@ -20,13 +20,13 @@ RANK_BY = ("openrank", "activity")
 SCHEMA_VERSION = 1
 
 
-def _openrank_values(store: Store, engine: Engine, period: str) -> tuple[dict[str, float], list]:
+def _openrank_values(store: Store, engine: Engine, period: str, refresh: bool) -> tuple[dict[str, float], list]:
     months = orank.months_of(period)
-    computed = orank.ensure_openrank(store, until=months[-1], engine=engine)
+    computed = orank.ensure_openrank(store, until=months[-1], engine=engine) if refresh else []
     return orank.openrank_values(store, period, "repo"), computed
 
 
-def _activity_values(store: Store, engine: Engine, period: str) -> tuple[dict[str, float], list]:
+def _activity_values(store: Store, engine: Engine, period: str, refresh: bool) -> tuple[dict[str, float], list]:
     """Each active repository's ``activity`` metric (osslever.metrics.events), one by one.
 
     The metric is defined per repository; ranking asks it for every repository with
@@ -56,19 +56,25 @@ def _activity_values(store: Store, engine: Engine, period: str) -> tuple[dict[st
     return values, []
 
 
-_SOURCES: dict[str, Callable[[Store, Engine, str], tuple[dict[str, float], list]]] = {
+_SOURCES: dict[str, Callable[[Store, Engine, str, bool], tuple[dict[str, float], list]]] = {
     "openrank": _openrank_values,
     "activity": _activity_values,
 }
 
 
 def rank_repos(
-    store: Store, by: str = "openrank", period: str | None = None, top: int = 50, engine: Engine | None = None
+    store: Store,
+    by: str = "openrank",
+    period: str | None = None,
+    top: int = 50,
+    engine: Engine | None = None,
+    refresh: bool = True,
 ) -> dict[str, Any]:
     """The ``rank`` document: the top repositories by ``by`` in ``period``.
 
     ``period`` is ``YYYY-MM``, ``YYYYQn`` or ``YYYY`` (default: the last month with
-    events). OpenRank months not computed yet (or stale) are computed first.
+    events). OpenRank months not computed yet (or stale) are computed first, unless
+    ``refresh`` is False (``Workspace.rank``: readers never write; stored values only).
     """
     if by not in RANK_BY:
         raise UserError("openrank.bad_rank_by", by=by, allowed=", ".join(RANK_BY))
@@ -80,7 +86,7 @@ def rank_repos(
         raise UserError("openrank.no_events", db=str(store.path))
     chosen = period or str(counts[-1]["period"])
     months = orank.months_of(chosen)
-    values, computed = _SOURCES[by](store, eng, chosen)
+    values, computed = _SOURCES[by](store, eng, chosen, refresh)
     ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0].lower()))
     items = [
         {"rank": i, "repo": name, "value": round(value, 6)}

@@ -3,8 +3,9 @@
 The schema is ``openapi.yaml`` beside this file, served at ``/api/openapi.json``.
 Errors are ``{"error": {"code", "message"}}`` with a status that says whose
 move it is: 400 bad parameter, 404 no such data, 409 not ready, 413 too large,
-422 input the area rejected (its own one-line message), 501 area not
-installed, 503 the store's writer is busy.
+422 input the core rejected (its own one-line message), 501 a part of
+osslever missing from this build (an ``ImportError``), 503 the store's writer
+is busy. Every handler is one call into the core (``sections``, ``Workspace``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from osslever.errors import UserError
 from osslever.i18n import t
 from osslever.web import billing, profiles, projects, sections
 from osslever.web.backend import Backend, Busy
+from osslever.web.errors import Unavailable
 from osslever.web.jobs import Jobs
-from osslever.web.optional import Unavailable
 from osslever.web.render import request_lang
 
 log = logging.getLogger("osslever.web")
@@ -68,6 +69,9 @@ def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
             return error(503, "busy", t("web.unavailable.busy", lang))
         except UserError as exc:
             return error(422, exc.key, exc.render(lang))
+        except ImportError as exc:  # a build without an area (e.g. no Spark): say which, not "internal"
+            log.info("API %s: %s", request.url.path, exc)
+            return error(501, "not_installed", t("web.unavailable.not_installed", lang, feature=exc.name or str(exc)))
         except Exception:
             log.exception("API %s failed", request.url.path)
             return error(500, "internal", t("web.unavailable.error", lang))

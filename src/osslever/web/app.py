@@ -58,14 +58,16 @@ def create_app(
     token: str | None = None,
     allowed_hosts: Iterable[str] | None = None,
     backend: Backend | None = None,
+    read_only: bool = False,
 ) -> Starlette:
     """The dashboard over the store ``db``.
 
     ``token``: required from every client when set (see ``security``).
     ``allowed_hosts``: ``Host`` header names served (None = any; ``serve`` pins
     loopback names when it listens on loopback).
+    ``read_only``: open the store read-only; pages and GETs work, writes answer 409.
     """
-    backend = backend or Backend(db)
+    backend = backend or Backend(db, read_only=read_only)
     sessions = Sessions()
 
     @contextlib.asynccontextmanager

@@ -1,7 +1,7 @@
 """Billing exports uploaded from the finance page, and their ``finance`` documents.
 
 The upload is kept byte for byte in the store (``web_billing``) and measured by
-the finance area's ``finance_document``, which reads a file: the bytes are
+``Workspace.finance`` (the finance area's ``finance_document``), which reads a file: the bytes are
 written to a private temporary file named like the upload for each computation
 (then cached by upload time and ``as_of``).
 """
@@ -16,8 +16,9 @@ from typing import Any
 from osslever.errors import UserError
 from osslever.store import Store
 from osslever.web.backend import Backend, Busy
-from osslever.web.optional import Unavailable, call, entry_point
+from osslever.web.errors import Unavailable
 from osslever.web.profiles import check_name
+from osslever.workspace import Workspace
 
 MAX_UPLOAD = 50 * 1024 * 1024
 
@@ -55,7 +56,6 @@ def _suffix(name: str) -> str:
 def finance(backend: Backend, store: Store, name: str, as_of: str | None, lang: str = "en") -> dict[str, Any]:
     """``osslever finance metrics <upload> --as-of AS_OF --format json`` for one upload."""
     check_name(name)
-    build = entry_point("osslever.models.finance", "finance_document")
     rows = store.rows("SELECT content, uploaded_at FROM web_billing WHERE name = ?", [name])
     if not rows:
         raise Unavailable("web.unavailable.no_billing", name=name)
@@ -66,7 +66,7 @@ def finance(backend: Backend, store: Store, name: str, as_of: str | None, lang: 
             path = Path(folder) / ("billing" + _suffix(name))
             path.write_bytes(bytes(content))
             try:
-                document = call(build, path, as_of=as_of or None)
+                document = Workspace(lang=lang).finance(path, as_of=as_of or None)
             except UserError as exc:
                 detail = exc.render(lang).replace(str(path), name)
                 raise Unavailable("web.unavailable.failed", status=422, detail=detail) from exc

@@ -2,8 +2,9 @@
 
 An ingest can take minutes (a clone, then ``git log`` over years of history),
 longer than a request should live. ``Jobs.submit`` starts a thread that runs
-``report_document`` — exactly what ``osslever report LOCATION`` runs — as the
-store's only writer, and records its progress (the ingest's own ``Progress``
+``Workspace.refresh_report`` — exactly what ``osslever report LOCATION`` runs
+before it builds — as the store's only writer, builds the report from what it
+stored (a reader, like every page) and records its progress (the ingest's own ``Progress``
 calls) for ``GET /api/jobs/{id}``.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from osslever.errors import UserError
 from osslever.web.backend import Backend
-from osslever.web.optional import Unavailable
+from osslever.web.errors import Unavailable
 
 log = logging.getLogger("osslever.web")
 
@@ -124,20 +125,18 @@ class Jobs:
         from osslever.web.sections import report_key
 
         try:
-            from osslever.api import report_document
+            from osslever.workspace import Workspace
 
             with self.backend.writing(timeout=-1) as store:
                 job.state = "running"
-                document = report_document(
-                    job.location, ref=job.ref, lang=job.lang, quiet=True, progress=_JobProgress(job), store=store
+                history = Workspace(store=store, lang=job.lang).refresh_report(
+                    job.location, ref=job.ref, quiet=True, progress=_JobProgress(job)
                 )
-                rows = store.rows(
-                    "SELECT * FROM git_histories WHERE location = ? AND ref = ?",
-                    [document["repository"]["path"], job.ref],
-                )
-            if rows:
-                job.project = f"git:{rows[0]['history_id']}"
-                self.backend.cache.put(report_key(rows[0], job.lang), document)
+            with self.backend.workspace(job.lang) as ws:
+                row = ws.history(history)
+                document = ws.report(history)
+            job.project = f"git:{history}"
+            self.backend.cache.put(report_key(row, job.lang), document)
             job.state = "done"
         except UserError as exc:
             job.state, job.error = "failed", exc.render(job.lang)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import logging
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,11 +17,9 @@ from starlette.responses import RedirectResponse, Response
 
 from osslever.i18n import t
 from osslever.web import billing, profiles, projects, sections
-from osslever.web.optional import Unavailable
+from osslever.web.errors import Unavailable
 from osslever.web.render import page, request_lang
 from osslever.web.security import SESSION_COOKIE
-
-log = logging.getLogger("osslever.web")
 
 
 def _backend(request: Request) -> Any:
@@ -35,9 +32,6 @@ def _attempt(lang: str, fn: Any) -> tuple[Any, str | None]:
         return fn(), None
     except Unavailable as exc:
         return None, exc.render(lang)
-    except Exception:
-        log.exception("page section failed")
-        return None, t("web.unavailable.error", lang)
 
 
 def _render(template: str, build: Any) -> Any:
@@ -159,9 +153,6 @@ def _assess(request: Request, lang: str) -> dict[str, Any]:
         latest = profiles.latest_for_profile(store, name) if saved else None
         project_list = projects.list_projects(store, "")
         billing_list = billing.list_billing(store)
-    from osslever.web.optional import entry_point
-
-    _, strategy_reason = _attempt(lang, lambda: entry_point(profiles.STRATEGY, "assess_document"))
     return {
         "title": t("web.assess.title", lang),
         "name": name,
@@ -170,7 +161,6 @@ def _assess(request: Request, lang: str) -> dict[str, Any]:
         "listing": listed,
         "project_list": project_list,
         "billing_list": billing_list,
-        "strategy_reason": strategy_reason,
         "template_profile": t("web.assess.template", lang),
         "script": {"page": "assess"},
     }

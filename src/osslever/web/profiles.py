@@ -3,8 +3,8 @@
 A profile is kept as the YAML text the user typed (comments and order intact)
 and parsed by the strategy area's own ``load_profile``, so the page reports
 exactly the errors ``osslever assess profile.yaml`` would. Measured evidence
-comes from the project and billing data the profile is linked to, through the
-strategy area's ``evidence_from_documents``.
+comes from the project and billing data the profile is linked to, and the
+assessment is ``Workspace.assess`` on those documents, as the CLI runs it.
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from osslever.errors import UserError
 from osslever.store import Store
 from osslever.web.backend import Backend, Busy
-from osslever.web.optional import Unavailable, call, entry_point
+from osslever.web.errors import Unavailable
+from osslever.workspace import Workspace
 
 NAME = re.compile(r"^[^/\x00-\x1f\x7f]{1,100}$")
 MAX_BODY = 64_000
-STRATEGY = "osslever.models.strategy"
 
 
 def check_name(name: str) -> str:
@@ -65,18 +63,8 @@ def parse_profile(body: str, lang: str) -> dict[str, Any]:
     """The profile as the strategy area reads it (its validation, its messages)."""
     if len(body) > MAX_BODY:
         raise Unavailable("web.unavailable.too_large", status=413, limit=MAX_BODY)
-    try:
-        load_profile = entry_point(STRATEGY, "load_profile")
-    except Unavailable:
-        load_profile = None
-    if load_profile is None:
-        try:
-            data = yaml.safe_load(body)
-        except yaml.YAMLError as exc:
-            raise Unavailable("web.unavailable.bad_yaml", status=422, detail=str(exc).splitlines()[0]) from exc
-        if not isinstance(data, dict):
-            raise Unavailable("web.unavailable.bad_yaml", status=422, detail="not a mapping")
-        return data
+    from osslever.models.strategy import load_profile
+
     with tempfile.TemporaryDirectory(prefix="osslever-profile-") as folder:
         path = Path(folder) / "profile.yaml"
         path.write_text(body, encoding="utf-8")
@@ -135,23 +123,18 @@ def _evidence_documents(
                     continue
     if profile["billing"]:
         with contextlib.suppress(Unavailable):
-            found["finance"] = billing.finance(backend, store, profile["billing"], None)
+            found["finance"] = billing.finance(backend, store, profile["billing"], None, lang)
     return found
 
 
 def assess(backend: Backend, name: str, lang: str) -> dict[str, Any]:
     """Run ``assess_document`` on the saved profile with its measured evidence; keep the result."""
-    assess_document = entry_point(STRATEGY, "assess_document")
     with backend.reading() as store:
         saved = get_profile(store, name)
         profile = parse_profile(saved["body"], lang)
         documents = _evidence_documents(backend, store, saved, lang)
-    evidence = None
-    if documents:
-        evidence_from = entry_point(STRATEGY, "evidence_from_documents")
-        evidence = call(evidence_from, **documents)
     try:
-        document = call(assess_document, profile, evidence, lang=lang)
+        document = Workspace(lang=lang).assess(profile, documents)
     except UserError as exc:
         raise Unavailable("web.unavailable.bad_profile", status=422, detail=exc.render(lang)) from exc
     record = {

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from osslever.store import Store
-from osslever.web.optional import Unavailable
+from osslever.web.errors import Unavailable
 
 PROJECT_ID = re.compile(r"^(?:git:[0-9]{1,9}|gh:[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100})$")
 LIST_LIMIT = 200

@@ -1,24 +1,23 @@
-"""The documents behind each page section, each from the area that defines it.
+"""The documents behind each page section: one read-only call into the core each.
 
-Every function returns a document another area builds (the same dict its CLI
-command prints) or raises ``Unavailable`` with the reason; the page turns that
-into a "not available" panel and the API into an error with a status.
+Every function returns the document ``Workspace`` builds (the same dict the CLI
+prints) or raises ``Unavailable`` with the reason; the page turns that into a
+"not available" panel and the API into an error with a status. Nothing here
+writes: the store's derived data (license cache, OpenRank) is refreshed by the
+ingest job and at server start (``Backend.refresh``).
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
-from osslever.engines.duckdb import DuckDBEngine
 from osslever.errors import UserError
 from osslever.store import Store
-from osslever.web.backend import Backend, Busy
-from osslever.web.optional import Unavailable, call, entry_point
+from osslever.web.backend import Backend
+from osslever.web.errors import Unavailable
 from osslever.web.projects import project_info, public
-
-log = logging.getLogger("osslever.web")
+from osslever.workspace import Workspace
 
 COMPARE_MIN, COMPARE_MAX = 2, 5
 GIT_RANK_KEYS = (
@@ -38,55 +37,25 @@ def _failed(exc: UserError, lang: str) -> Unavailable:
 # -- report (git community health) -------------------------------------------------------
 
 
-def stored_report(store: Store, history: dict[str, Any], lang: str) -> dict[str, Any]:
-    """``report_document``'s answer for a stored history, without touching git or the network.
-
-    ``report_document`` = ingest (a no-op when the stored tip is current) +
-    ``build_report``; a page view must not fetch a remote, so it calls
-    ``build_report`` on what ingest stored, with the same arguments.
-    """
-    from osslever.outputs.report import build_report
-    from osslever.sources.git.ingest import IngestResult
-    from osslever.sources.git.repository import Repository, is_url
-
-    if not history["complete"] or not history["tip"]:
-        raise Unavailable("web.unavailable.incomplete", status=409, name=history["name"])
-    location = history["location"]
-    git_dir = Path(history["git_dir"])
-    work_tree = None
-    if not is_url(location) and Path(location).resolve() != git_dir.resolve() and Path(location).is_dir():
-        work_tree = Path(location)
-    repo = Repository(location, git_dir, work_tree, history["name"], history["slug"])
-    total = store.execute("SELECT count(*) FROM git_commits WHERE history_id = ?", [history["history_id"]]).fetchone()[
-        0
-    ]
-    result = IngestResult(history["history_id"], history["tip"], 0, 0, total, bool(history["shallow"]))
-    return build_report(DuckDBEngine(store), repo, result, ref=history["ref"], lang=lang)
-
-
 def report_key(history: dict[str, Any], lang: str) -> tuple:
     return ("report", history["history_id"], history["tip"], lang)
 
 
 def report(backend: Backend, store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``Workspace.report`` of the project's stored history (cached by its tip)."""
     history = info.get("history")
     if not history:
         raise Unavailable("web.unavailable.no_git", project=info["id"])
-    key = report_key(history, lang)
-    found = backend.cache.get(key)
-    if found is not None:
-        return found
-    try:
-        # build_report keeps per-commit caches in the store (the license of a commit), so a
-        # first build is a write: it waits for the single writer like any other
-        with backend.writing() as writer:
-            found = backend.cache.get(key) or stored_report(writer, history, lang)
-    except Busy:
-        raise Unavailable("web.unavailable.busy", status=503) from None
-    except UserError as exc:
-        raise _failed(exc, lang) from exc
-    backend.cache.put(key, found)
-    return found
+    if not history["complete"] or not history["tip"]:
+        raise Unavailable("web.unavailable.incomplete", status=409, name=history["name"])
+
+    def compute() -> dict[str, Any]:
+        try:
+            return Workspace(store=store, lang=lang).report(history["history_id"])
+        except UserError as exc:
+            raise _failed(exc, lang) from exc
+
+    return backend.cache.get_or_compute(report_key(history, lang), compute)
 
 
 # -- events (OpenDigger-style metrics) and OpenRank ----------------------------------------
@@ -96,9 +65,8 @@ def events(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
     repo = info.get("events_repo")
     if not repo:
         raise Unavailable("web.unavailable.no_slug", project=info["id"])
-    summary = entry_point("osslever.metrics.events", "events_summary")
     try:
-        document = summary(DuckDBEngine(store), repo)
+        document = Workspace(store=store, lang=lang).events(repo)
     except UserError as exc:
         raise _failed(exc, lang) from exc
     if not document:
@@ -107,17 +75,19 @@ def events(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def metrics(store: Store, repo: str, period: str, lang: str) -> dict[str, Any]:
-    document = entry_point("osslever.metrics.events", "metrics_document")
     try:
-        return document(DuckDBEngine(store), repo, period)
+        return Workspace(store=store, lang=lang).metrics(repo, period)
     except UserError as exc:
         raise _failed(exc, lang) from exc
 
 
 def latest_metrics(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
     """The ``metrics`` document of the last month with events (what ``assess`` takes as evidence)."""
-    summary = events(store, info, lang)
-    return metrics(store, summary["repo"], summary["last_month"], lang)
+    repo = events(store, info, lang)["repo"]
+    try:
+        return Workspace(store=store, lang=lang).latest_metrics(repo)
+    except UserError as exc:
+        raise _failed(exc, lang) from exc
 
 
 # -- license -----------------------------------------------------------------------------
@@ -129,7 +99,6 @@ def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any
     history = info.get("history")
     if not history:
         raise Unavailable("web.unavailable.no_git", project=info["id"])
-    build = entry_point("osslever.models.license", "license_document")
     location = history["location"]
     if not is_url(location) and Path(location).exists():
         path, ref = location, None  # exactly `osslever license PATH`
@@ -140,7 +109,7 @@ def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any
 
     def compute() -> dict[str, Any]:
         try:
-            return call(build, path, online=False, ref=ref, lang=lang)
+            return Workspace(lang=lang).license(path, ref=ref)
         except UserError as exc:
             raise _failed(exc, lang) from exc
 
@@ -148,20 +117,6 @@ def license_(backend: Backend, info: dict[str, Any], lang: str) -> dict[str, Any
 
 
 # -- the whole overview and comparisons --------------------------------------------------
-
-
-def _section(name: str, out: dict[str, Any], missing: dict[str, str], lang: str, fn: Any) -> None:
-    try:
-        out[name] = fn()
-    except Unavailable as exc:
-        out[name] = None
-        missing[name] = exc.render(lang)
-    except Exception:  # a bug in one area must not take the page down; it is logged
-        log.exception("section %s failed", name)
-        out[name] = None
-        from osslever.i18n import t
-
-        missing[name] = t("web.unavailable.error", lang)
 
 
 def overview(
@@ -184,7 +139,11 @@ def overview(
         "assessment": lambda: profiles.latest_for_project(store, project),
     }
     for name in sections:
-        _section(name, out, missing, lang, makers[name])
+        try:
+            out[name] = makers[name]()
+        except Unavailable as exc:
+            out[name] = None
+            missing[name] = exc.render(lang)
     out["unavailable"] = missing
     return out
 
@@ -201,13 +160,10 @@ def compare(backend: Backend, store: Store, projects: list[str], lang: str) -> d
 
 
 def rank_events(backend: Backend, by: str, period: str | None, top: int, lang: str) -> dict[str, Any]:
-    """``osslever rank`` (OpenRank or activity); may compute OpenRank months, so it writes."""
-    rank_repos = entry_point("osslever.metrics.ranking", "rank_repos")
+    """``osslever rank`` (OpenRank or activity) over what is stored; never computes OpenRank."""
     try:
-        with backend.writing() as store:
-            return rank_repos(store, by=by, period=period or None, top=top)
-    except Busy:
-        raise Unavailable("web.unavailable.busy", status=503) from None
+        with backend.workspace(lang) as ws:
+            return ws.rank(by=by, period=period or None, top=top)
     except UserError as exc:
         raise _failed(exc, lang) from exc
 
