@@ -8,19 +8,13 @@ import jinja2
 from markupsafe import Markup
 
 from osslever.i18n import t
-from osslever.outputs import svg
+from osslever.outputs import svg, templating
 
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """Autoescape everything: author names and commit data are untrusted."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("osslever", "outputs/templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return templating.environment("outputs/templates")
 
 
 def pct(value: float | None) -> str:

@@ -10,25 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from osslever.i18n import t
 from osslever.models.strategy.values import show
+from osslever.outputs import templating
 
 
 def _env(autoescape: bool) -> Environment:
-    env = Environment(
-        loader=PackageLoader("osslever", "outputs/templates"),
-        autoescape=select_autoescape(["html"], default=autoescape) if autoescape else False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["show"] = _show
-    env.filters["pct"] = lambda v: f"{round(float(v) * 100):d}%"
-    env.filters["md"] = _md_cell
-    return env
+    filters = {"show": _show, "pct": lambda v: f"{round(float(v) * 100):d}%", "md": _md_cell}
+    return templating.environment("outputs/templates", autoescape=autoescape, filters=filters)
 
 
 def _show(value: Any) -> str:

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 
 from osslever import __version__, i18n
 from osslever.i18n import t
+from osslever.outputs import templating
 
 LANG_COOKIE = "osslever_lang"
 
@@ -46,16 +47,7 @@ SCRIPT_PREFIXES = ("web.metric.", "web.finance.movement.")
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("osslever", "web/templates"),
-        autoescape=True,
-        undefined=jinja2.ChainableUndefined,  # documents of other areas may lack optional keys
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = number
-    env.filters["pct"] = percent
-    return env
+    return templating.environment("web/templates", filters={"num": number, "pct": percent})
 
 
 def number(value: Any) -> str:

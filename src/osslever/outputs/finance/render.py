@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from importlib import resources
-
-from jinja2 import Environment, FunctionLoader, select_autoescape
 
 from osslever.i18n import default_lang, t
+from osslever.outputs import templating
 from osslever.outputs.finance import charts
 
 MOVES = ("new", "expansion", "reactivation", "contraction", "churn")
@@ -191,14 +189,9 @@ def _crossing(c: dict | None) -> str:
 # --- HTML -----------------------------------------------------------------------------
 
 
-def _load(name: str) -> str:
-    return (resources.files("osslever") / "outputs" / "templates" / name).read_text(encoding="utf-8")
-
-
-_ENV = Environment(
-    loader=FunctionLoader(_load), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
+_ENV = templating.environment(
+    "outputs/templates", globals={"L": L, "F": F, "money": money, "ratio": ratio, "crossing": _crossing}
 )
-_ENV.globals.update(L=L, F=F, money=money, ratio=ratio, crossing=_crossing)
 
 
 def metrics_html(doc: dict) -> str:
