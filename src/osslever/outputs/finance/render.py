@@ -10,8 +10,8 @@ import json
 import unicodedata
 
 from osslever.i18n import default_lang, t
+from osslever.outputs import svg as charts
 from osslever.outputs import templating
-from osslever.outputs.finance import charts
 
 MOVES = ("new", "expansion", "reactivation", "contraction", "churn")
 
