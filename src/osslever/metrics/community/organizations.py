@@ -26,3 +26,20 @@ def organization_shares(engine: Engine, window: Window) -> list[dict]:
         }
         for r in rows
     ]
+
+
+UNAFFILIATED = ("independent", "unknown")
+
+
+def top_organization(shares: list[dict]) -> tuple[str | None, float | None]:
+    """The largest organization and its share of the *affiliated* commits of the window
+    (those of authors with an organization: "independent"/"unknown" left out).
+
+    The one definition of ``organization_top_share``: the report, its readings
+    ("single vendor" at >= 50%) and the dashboard's comparison all read this number
+    from the report document; the organizations table shows each one's share of
+    *all* commits instead (``organization_shares``), and says so in its heading.
+    """
+    affiliated = [s for s in shares if s["name"] not in UNAFFILIATED]
+    total = sum(s["commits"] for s in affiliated)
+    return (affiliated[0]["name"], round(affiliated[0]["commits"] / total, 4)) if affiliated else (None, None)
