@@ -9,8 +9,8 @@ adapters over it, so the three cannot give different answers.
 
 Two kinds of methods, never mixed:
 
-* **refresh steps** write derived data into the store — ``ingest_git``,
-  ``refresh_license`` (the per-commit license cache), ``refresh_openrank``
+* **refresh steps** write into the store — ``ingest_git``, ``ingest_gharchive``
+  (with the re-download of damaged hours), ``refresh_license`` (the per-commit license cache), ``refresh_openrank``
   (OpenDigger's OpenRank for every month up to a period) and
   ``refresh_report`` (the three for one repository). The CLI runs them before
   it builds; the web server runs them in its ingest jobs and once at start.
@@ -152,6 +152,47 @@ class Workspace:
         store = self._writable()
         repo = open_repository(location, quiet=quiet)
         return repo, ingest(store, repo, ref, progress)
+
+    def ingest_gharchive(
+        self,
+        files: Sequence[Path],
+        flt: Any,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        downloader: Any = None,
+        memory_limit: str = "768MB",
+    ) -> Any:
+        """Ingest GH Archive hourly ``files`` kept by the filter ``flt``; returns the ingest report.
+
+        With the ``downloader`` that fetched them, a damaged download (truncated or
+        corrupt) is deleted, fetched again once and ingested; it is never half-counted,
+        and the report merges both rounds.
+        """
+        from osslever.sources.gharchive.ingest import ingest_files
+        from osslever.sources.gharchive.reader import FileResult
+
+        store = self._writable()
+        # Bounded memory whatever the input: DuckDB's own cache stays under this
+        # (readers hold one file's rows each); it spills to disk if it needs more.
+        store.execute(f"SET memory_limit = '{memory_limit}'")
+        drop = (lambda r: Path(r.path).unlink(missing_ok=True)) if downloader else None
+        report = ingest_files(store, list(files), flt, progress, workers=workers, on_damaged=drop)
+        damaged = [Path(f.path).name for f in report.failed if f.error in ("truncated", "corrupt")]
+        if downloader is not None and damaged:
+            fresh = downloader.fetch_all(damaged)
+            again = ingest_files(store, [r.path for r in fresh if r.path], flt, workers=workers)
+            report.failed = [f for f in report.failed if Path(f.path).name not in damaged]
+            report.failed += again.failed
+            report.failed += [
+                FileResult(str(downloader.folder / r.name), error="corrupt", detail=r.error or "")
+                for r in fresh
+                if r.path is None
+            ]
+            report.files_ingested += again.files_ingested
+            report.events += again.events
+            report.new_events += again.new_events
+            report.bad_lines += again.bad_lines
+        return report
 
     def refresh_license(self, repo: Any, tip: str) -> dict:
         """Scan the license of commit ``tip`` once and keep it (``document_cache``)."""

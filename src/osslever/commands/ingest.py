@@ -50,16 +50,11 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     增量导入仓库（路径、裸仓库或克隆地址）的 git 历史。
     """
     from osslever.progress import make_progress
-    from osslever.sources.git.ingest import ingest
-    from osslever.sources.git.repository import open_repository
-    from osslever.store import open_store
+    from osslever.workspace import Workspace
 
-    repo = open_repository(location, quiet=quiet)
-    from osslever.models.license.summary import cached_summary
-
-    with open_store(db) as store:
-        result = ingest(store, repo, ref, make_progress(quiet))
-        cached_summary(store, repo, result.tip)  # so a report on this commit needs no scan
+    with Workspace(db, lang=lang) as ws:
+        repo, result = ws.ingest_git(location, ref, quiet=quiet, progress=make_progress(quiet))
+        ws.refresh_license(repo, result.tip)  # so a report on this commit needs no scan
     _echo(t("git.ingested", name=repo.name, added=result.added, removed=result.removed, total=result.total), quiet)
 
 
@@ -161,32 +156,12 @@ def gharchive(
         _echo(t("events.parquet_written", path=str(out)), quiet)
         sys.exit(1 if report.failed else 0)
 
-    from osslever.sources.gharchive.ingest import ingest_files
-    from osslever.sources.gharchive.reader import FileResult
-    from osslever.store import open_store
+    from osslever.workspace import Workspace
 
-    with open_store(db) as store:
-        # Bounded memory whatever the input: DuckDB's own cache stays under this
-        # (readers hold one file's rows each); it spills to disk if it needs more.
-        store.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-        drop = (lambda r: Path(r.path).unlink(missing_ok=True)) if downloader else None
-        report = ingest_files(store, files, flt, progress, workers=workers, on_damaged=drop)
-        damaged = [Path(f.path).name for f in report.failed if f.error in ("truncated", "corrupt")]
-        if downloader is not None and damaged:
-            # A damaged download is fetched again once; it is never half-counted.
-            fresh = downloader.fetch_all(damaged)
-            again = ingest_files(store, [r.path for r in fresh if r.path], flt, workers=workers)
-            report.failed = [f for f in report.failed if Path(f.path).name not in damaged]
-            report.failed += again.failed
-            report.failed += [
-                FileResult(str(downloader.folder / r.name), error="corrupt", detail=r.error or "")
-                for r in fresh
-                if r.path is None
-            ]
-            report.files_ingested += again.files_ingested
-            report.events += again.events
-            report.new_events += again.new_events
-            report.bad_lines += again.bad_lines
+    with Workspace(db, lang=lang) as ws:
+        report = ws.ingest_gharchive(
+            files, flt, progress, workers=workers, downloader=downloader, memory_limit=INGEST_MEMORY_LIMIT
+        )
     _summary(report, quiet)
     sys.exit(1 if report.failed else 0)
 
