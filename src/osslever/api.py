@@ -52,6 +52,11 @@ def metrics_document(
 
     The engine-level builder is ``osslever.metrics.events.metrics_document(engine, repo, period)``.
     """
+    from osslever.metrics.events._query import check_repo
+    from osslever.metrics.events.periods import parse_period
+
+    check_repo(repo)
+    period = parse_period(period).key  # the same validation, in the same order, as the command
     if engine == "spark":
         read_only = bool(parquet) or bool(db and Path(db).exists())
         with Workspace(
