@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from osslever.i18n import t
 from osslever.outputs import svg, templating
+from osslever.outputs.license_render import check_line
 
 
 @lru_cache(maxsize=1)
@@ -72,4 +73,12 @@ def render_report(doc: dict, lang: str) -> str:
     def tr(key: str, **params: object) -> str:
         return t(key, lang, **params)
 
-    return template.render(doc=doc, lang=lang, t=tr, pct=pct, heat=heat, charts=_charts(doc, lang))
+    return template.render(
+        doc=doc,
+        lang=lang,
+        t=tr,
+        pct=pct,
+        heat=heat,
+        charts=_charts(doc, lang),
+        license_check=lambda lic: check_line(lic, lang),
+    )

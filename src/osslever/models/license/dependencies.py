@@ -18,6 +18,9 @@ from osslever.sources.filetree import GitTree, WorkTree, decode_text
 from osslever.sources.manifests import PARSE_ERRORS, Dependency, dedupe, reader_for
 from osslever.sources.manifests.installed import InstalledLicenses
 
+# Failed look-ups after which one registry is considered down for this scan.
+REGISTRY_FAILURE_BUDGET = 5
+
 
 def scan_dependencies(
     tree: WorkTree | GitTree,
@@ -77,23 +80,35 @@ def _resolve_licenses(
         from osslever.sources.manifests.registries import RegistryClient, RegistryError
 
         client = RegistryClient(registry_urls)
-        failures = 0
+        # Each ecosystem has its own registry: one that is down must not stop the others.
+        failures: dict[str, int] = {}
+        skipped: dict[str, int] = {}
         try:
             for dep in deps:
                 if dep.declared or dep.license:
                     continue
-                if failures >= 5:
-                    break  # the registry is down: say so once per package above, stop asking
+                if failures.get(dep.ecosystem, 0) >= REGISTRY_FAILURE_BUDGET:
+                    skipped[dep.ecosystem] = skipped.get(dep.ecosystem, 0) + 1
+                    continue
                 try:
                     declared = client.license_of(dep)
                 except RegistryError as exc:
-                    failures += 1
+                    failures[dep.ecosystem] = failures.get(dep.ecosystem, 0) + 1
                     problems.append(message("license.registry.failed", name=dep.name, detail=str(exc)))
                     continue
                 if declared:
                     dep.declared, dep.source = declared, "registry"
         finally:
             client.close()
+        for ecosystem, count in sorted(skipped.items()):
+            problems.append(
+                message(
+                    "license.registry.gave_up",
+                    registry=ecosystem,
+                    failures=REGISTRY_FAILURE_BUDGET,
+                    count=count,
+                )
+            )
     for dep in deps:
         if dep.declared and not dep.license:
             dep.license = spdx.normalize_declared(dep.declared).spdx
@@ -109,6 +124,7 @@ def _row(dep: Dependency) -> dict:
         "direct": dep.direct,
         "manifest": dep.manifest,
         "declared": dep.declared,
+        "scope": dep.scope,
     }
 
 

@@ -182,6 +182,7 @@ class FileFinding:
     parameters: dict = field(default_factory=dict)  # BUSL's Change Date and friends
     bundled: list[str] = field(default_factory=list)  # third-party licenses after the first
     notice_only: bool = False  # matched only license notices, no full text
+    combination_phrase: str | None = None  # the words that made several licenses OR (or AND)
 
     def as_dict(self) -> dict:
         out: dict = {
@@ -190,6 +191,11 @@ class FileFinding:
             "confidence": round(self.confidence, 3),
             "matches": self.matches,
         }
+        if len(self.matches) > 1 and not self.bundled:
+            out["combination"] = {
+                "operator": "OR" if self.choice else "AND",
+                "phrase": self.combination_phrase,  # None: no words said either way; AND by default
+            }
         if self.bundled:
             out["bundled"] = self.bundled
         if self.closest:
@@ -203,16 +209,32 @@ def _phrases(section: str) -> list[str]:
     return [p.lower() for p in spdx.load_data("detection.yaml")[section]["phrases"]]
 
 
-def _contains_phrase(words: str, phrases: list[str]) -> bool:
+def _found_phrase(words: str, phrases: list[str]) -> str | None:
+    """The first of ``phrases`` that occurs in ``words`` (compared as words, punctuation ignored)."""
     padded = f" {words} "
-    return any(f" {' '.join(re.findall(r'[a-z0-9]+', p))} " in padded for p in phrases)
+    for phrase in phrases:
+        if f" {' '.join(re.findall(r'[a-z0-9]+', phrase))} " in padded:
+            return phrase
+    return None
+
+
+def _contains_phrase(words: str, phrases: list[str]) -> bool:
+    return _found_phrase(words, phrases) is not None
 
 
 def analyse_text(path: str, text: str) -> FileFinding:
-    """One license file's text → SPDX expression (or the closest known license)."""
+    """One license file's text → SPDX expression (or the closest known license).
+
+    Several licenses in one file are alternatives (OR) only when the words around
+    them offer a choice, and cumulative (AND) otherwise; the words that decided are
+    kept in ``combination`` so a reader can check them.
+    """
     finding = FileFinding(path)
     result = get_index().match(text)
-    finding.choice = _contains_phrase(result.residual, _phrases("or_phrases"))
+    or_words = _found_phrase(result.residual, _phrases("or_phrases"))
+    and_words = _found_phrase(result.residual, _phrases("and_phrases"))
+    finding.choice = or_words is not None and and_words is None
+    finding.combination_phrase = or_words if finding.choice else and_words
     commercial = _contains_phrase(result.residual, _phrases("commercial_phrases"))
     if result.matches:
         ordered = sorted(result.matches, key=lambda m: m.start)
@@ -482,7 +504,9 @@ def detect_in_tree(tree: WorkTree | GitTree, inv: Inventory | None = None) -> di
     result["category"] = category_of(result["spdx"])
     result["parameters"] = next((f.parameters for f in findings if f.parameters), {})
     result["declared"] = [{"file": d.path, "spdx": d.spdx, "raw": d.raw} for d in declared]
-    result["scoped"] = _scoped(tree, scoped_files, problems)
+    result["scoped"] = [
+        s for s in _scoped(tree, scoped_files, problems) if not _same_licenses(s["spdx"], result["spdx"])
+    ]
     result["details"] = [f.as_dict() for f in findings]
     result["notes"] = notes
     result["problems"] = problems

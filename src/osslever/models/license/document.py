@@ -73,6 +73,7 @@ def license_document(
         "history": history,
         "dependencies": deps,
         "conflicts": conflicts,
+        "dependency_check": compatibility.dependency_check(deps, conflicts),
         "obligations": obligations,
         "problems": license_section.pop("problems") + dep_problems,
     }

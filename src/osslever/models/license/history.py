@@ -8,7 +8,9 @@ set of root license files is carried forward, so the cost is one read per
 change, not one per commit.
 
 Events are recorded when the combined expression changes, including the first
-license ever added (from ``NONE``) and a removal (to ``NONE``).
+license ever added (from ``NONE``) and a removal (to ``NONE``). Each event says
+which kind of change it is (``change_kind``): only a change from one identified
+license to another is a *relicensing*; a project's first license is not one.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
                         "commit": commit,
                         "from": previous,
                         "to": current,
+                        "kind": change_kind(previous, current),
                         "files": sorted(p for p, _ in changed),
                     }
                 )
@@ -146,3 +149,30 @@ def _state_expression(state: dict[str, FileFinding | None]) -> str:
     if expression:
         return expression
     return spdx.NOASSERTION if state else spdx.NONE
+
+
+def change_kind(before: str, after: str) -> str:
+    """What one license change is.
+
+    ``first_license`` (nothing → a license), ``removed`` (a license → nothing),
+    ``relicensing`` (one identified set of licenses → another), ``restated``
+    (the same licenses, written differently, e.g. AND corrected to OR) and
+    ``uncertain`` (an unidentified text on either side: it may or may not be a
+    relicensing). Relicensing needs two licenses: that is what forks and users
+    react to (Elastic 2021, HashiCorp 2023, Redis 2024); adding a first license
+    to a young project is not a change of terms anyone relied on.
+    """
+    if before == spdx.NONE:
+        return "first_license" if after != spdx.NONE else "restated"
+    if after == spdx.NONE:
+        return "removed"
+    if spdx.NOASSERTION in (before, after):
+        return "uncertain"
+    if set(spdx.license_ids(before)) == set(spdx.license_ids(after)):
+        return "restated"
+    return "relicensing"
+
+
+def relicensings(history: list[dict]) -> list[dict]:
+    """The events of ``history`` that changed one identified license into another."""
+    return [e for e in history if (e.get("kind") or change_kind(e["from"], e["to"])) == "relicensing"]

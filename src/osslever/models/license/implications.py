@@ -13,6 +13,7 @@ from string import Formatter
 
 from osslever.models.license import spdx
 from osslever.models.license.compatibility import family_of, is_osi_family
+from osslever.models.license.history import relicensings
 
 
 def project_facts(document: dict, extra: dict | None = None) -> dict:
@@ -32,7 +33,7 @@ def project_facts(document: dict, extra: dict | None = None) -> dict:
     ]
     facts["scoped_non_osi"] = bool(scoped)
     facts["scoped_paths"] = ", ".join(f"{s['path']}/ ({s['spdx']})" for s in scoped)
-    for event in reversed(document.get("history", [])):
+    for event in reversed(relicensings(document.get("history", []))):
         before = [family_of(i) for i in spdx.license_ids(event["from"])]
         after = [family_of(i) for i in spdx.license_ids(event["to"])]
         if before and after and all(is_osi_family(f) for f in before) and not all(is_osi_family(f) for f in after):
@@ -44,6 +45,7 @@ def project_facts(document: dict, extra: dict | None = None) -> dict:
             )
             break
     conflicts = document.get("conflicts", [])
+    facts["dependency_check"] = (document.get("dependency_check") or {}).get("status", "checked")
     facts["has_conflicts"] = bool(conflicts)
     facts["conflict_count"] = len(conflicts)
     facts["conflict_modes"] = ", ".join(sorted({c["mode"] for c in conflicts}))

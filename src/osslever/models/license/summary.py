@@ -14,7 +14,8 @@ from osslever.models.license.document import license_document, localize
 from osslever.sources.git.repository import Repository
 from osslever.store import Store
 
-KIND = "license-summary"
+# Bumped when the summary's fields change, so a cached summary of an older shape is rebuilt.
+KIND = "license-summary/2"
 
 
 def _summary(document: dict) -> dict:
@@ -28,6 +29,7 @@ def _summary(document: dict) -> dict:
         "notes": lic.get("notes", []),
         "history": document.get("history", []),
         "dependencies_total": len(document.get("dependencies", [])),
+        "dependency_check": document.get("dependency_check"),
         "conflicts": document.get("conflicts", []),
         "implications": [
             {"rule": i["rule"], "text": i["text"], "source": i.get("source")} for i in document.get("implications", [])

@@ -110,11 +110,14 @@ def _from_license(doc: dict, out: dict) -> None:
     if lic.get("spdx"):
         _put(out, "project.license", str(lic["spdx"]), "license:license.spdx")
     conflicts = doc.get("conflicts")
-    if isinstance(conflicts, list):
+    checked = (doc.get("dependency_check") or {}).get("status") != "not_checked"
+    if isinstance(conflicts, list) and checked:  # no known dependency license: nothing measured
         _put(out, "license.conflict_count", len(conflicts), "license:conflicts")
     history = doc.get("history")
     if isinstance(history, list):
-        _put(out, "license.relicensed", len(history) > 0, "license:history")
+        from osslever.models.license.history import relicensings
+
+        _put(out, "license.relicensed", bool(relicensings(history)), "license:history")
 
 
 def _from_finance(doc: dict, out: dict) -> None:

@@ -67,6 +67,9 @@ def read_pom(path: str, text: str) -> Manifest:
         group, artifact = _text(dep, "groupId"), _text(dep, "artifactId")
         if not group or not artifact:
             raise ManifestError("a <dependency> lacks groupId or artifactId")
+        scope = _MAVEN_SCOPES.get((_text(dep, "scope") or "compile").strip(), "runtime")
+        if scope == "runtime" and (_text(dep, "optional") or "").strip() == "true":
+            scope = "optional"
         out.dependencies.append(
             Dependency(
                 ECOSYSTEM,
@@ -74,9 +77,22 @@ def read_pom(path: str, text: str) -> Manifest:
                 resolve(_text(dep, "version")),
                 direct=True,
                 manifest=path,
+                scope=scope,
             )
         )
     return out
 
+
+# Maven, "Introduction to the Dependency Mechanism": compile and runtime dependencies are
+# packaged; test ones are for tests only; provided ones are supplied by the container (JDK,
+# application server) and not shipped by you; system ones are on the machine, like compile.
+_MAVEN_SCOPES = {
+    "compile": "runtime",
+    "runtime": "runtime",
+    "system": "runtime",
+    "test": "development",
+    "provided": "build",
+    "import": "build",
+}
 
 READERS = {"pom.xml": read_pom}

@@ -15,7 +15,24 @@ import yaml
 from osslever.sources.manifests import Dependency, Manifest, ManifestError
 
 ECOSYSTEM = "npm"
-_DEP_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
+# package.json section → scope (npm docs, "package.json": devDependencies are not
+# installed for the package's consumers; optionalDependencies may be absent; peer
+# dependencies are provided by the host project at run time).
+_DEP_SECTIONS = {
+    "dependencies": "runtime",
+    "devDependencies": "development",
+    "optionalDependencies": "optional",
+    "peerDependencies": "runtime",
+}
+
+
+def _lock_scope(pkg: dict) -> str | None:
+    """package-lock v2+ flags: ``dev`` (only needed to develop), ``optional``, ``devOptional``."""
+    if pkg.get("dev") or pkg.get("devOptional"):
+        return "development"
+    if pkg.get("optional"):
+        return "optional"
+    return "runtime"
 
 
 def license_field(data: dict) -> str | None:
@@ -39,12 +56,12 @@ def read_package_json(path: str, text: str) -> Manifest:
     if not isinstance(data, dict):
         raise ManifestError("not a JSON object")
     out = Manifest(path, ECOSYSTEM, "manifest", declared_license=license_field(data))
-    for section in _DEP_SECTIONS:
+    for section, scope in _DEP_SECTIONS.items():
         deps = data.get(section) or {}
         if not isinstance(deps, dict):
             raise ManifestError(f'"{section}" is not an object')
         for name, spec in deps.items():
-            out.dependencies.append(Dependency(ECOSYSTEM, name, str(spec), direct=True, manifest=path))
+            out.dependencies.append(Dependency(ECOSYSTEM, name, str(spec), direct=True, manifest=path, scope=scope))
     return out
 
 
@@ -73,6 +90,7 @@ def read_package_lock(path: str, text: str) -> Manifest:
                     source="lockfile",
                     direct=key == f"node_modules/{name}" and name in direct,
                     manifest=path,
+                    scope=_lock_scope(pkg),
                 )
             )
         return out
@@ -85,7 +103,15 @@ def read_package_lock(path: str, text: str) -> Manifest:
             if not isinstance(pkg, dict):
                 raise ManifestError(f'"{name}" is not an object')
             out.dependencies.append(
-                Dependency(ECOSYSTEM, name, pkg.get("version"), source="lockfile", direct=top or None, manifest=path)
+                Dependency(
+                    ECOSYSTEM,
+                    name,
+                    pkg.get("version"),
+                    source="lockfile",
+                    direct=top or None,
+                    manifest=path,
+                    scope=_lock_scope(pkg) if "dev" in pkg or "optional" in pkg else None,
+                )
             )
             walk(pkg.get("dependencies") or {}, False)
 

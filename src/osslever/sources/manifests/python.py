@@ -11,6 +11,7 @@ import configparser
 import json
 import re
 import tomllib
+from functools import lru_cache
 
 from osslever.sources.manifests import Dependency, Manifest, ManifestError
 
@@ -40,8 +41,22 @@ def parse_requirement(line: str) -> tuple[str, str | None] | None:
     return normalize_name(match.group(1)), (pinned.group(1) if pinned else (spec or None))
 
 
+@lru_cache(maxsize=1)
+def _development_names() -> frozenset[str]:
+    from osslever.models.license.spdx import load_data
+
+    return frozenset(load_data("compatibility.yaml")["scopes"]["development_names"])
+
+
+def _group_scope(name: str, otherwise: str) -> str:
+    """``development`` for a group/extra/file named like a development tool set, else ``otherwise``."""
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    return "development" if words & _development_names() else otherwise
+
+
 def read_requirements(path: str, text: str) -> Manifest:
     out = Manifest(path, ECOSYSTEM, "manifest")
+    scope = _group_scope(path.rsplit("/", 1)[-1].rsplit(".", 1)[0], "runtime")
     for raw in text.splitlines():
         line = raw.split(" #", 1)[0].strip()
         if " @ " in line:  # direct URL references: name only
@@ -49,7 +64,7 @@ def read_requirements(path: str, text: str) -> Manifest:
         parsed = parse_requirement(line)
         if parsed:
             name, version = parsed
-            out.dependencies.append(Dependency(ECOSYSTEM, name, version, direct=True, manifest=path))
+            out.dependencies.append(Dependency(ECOSYSTEM, name, version, direct=True, manifest=path, scope=scope))
     return out
 
 
@@ -78,29 +93,41 @@ def read_pyproject(path: str, text: str) -> Manifest:
         raise ManifestError("[project] is not a table")
     project = project or {}
     out.declared_license, out.license_file = _license_of_pep621(project)
-    requirements = list(project.get("dependencies") or [])
-    for group in (project.get("optional-dependencies") or {}).values():
-        requirements.extend(group or [])
-    for group in (data.get("dependency-groups") or {}).values():
-        requirements.extend(r for r in group or [] if isinstance(r, str))
-    for req in requirements:
+    requirements = [(r, "runtime") for r in project.get("dependencies") or []]
+    for extra, group in (project.get("optional-dependencies") or {}).items():
+        requirements.extend((r, _group_scope(str(extra), "optional")) for r in group or [])
+    for group in (data.get("dependency-groups") or {}).values():  # PEP 735: never published
+        requirements.extend((r, "development") for r in group or [] if isinstance(r, str))
+    for req, scope in requirements:
         parsed = parse_requirement(str(req))
         if parsed:
-            out.dependencies.append(Dependency(ECOSYSTEM, *parsed, direct=True, manifest=path))
+            out.dependencies.append(Dependency(ECOSYSTEM, *parsed, direct=True, manifest=path, scope=scope))
     poetry = (data.get("tool") or {}).get("poetry") or {}
     if poetry:
         if not out.declared_license and isinstance(poetry.get("license"), str):
             out.declared_license = poetry["license"]
-        tables = [poetry.get("dependencies") or {}, poetry.get("dev-dependencies") or {}]
-        for group in (poetry.get("group") or {}).values():
-            tables.append((group or {}).get("dependencies") or {})
-        for table in tables:
+        # Poetry: [tool.poetry.dependencies] ship (``optional = true`` ones as extras);
+        # dev-dependencies and every group except "main" are development groups.
+        tables = [(poetry.get("dependencies") or {}, "runtime"), (poetry.get("dev-dependencies") or {}, "development")]
+        for group_name, group in (poetry.get("group") or {}).items():
+            tables.append(
+                ((group or {}).get("dependencies") or {}, "runtime" if group_name == "main" else "development")
+            )
+        for table, scope in tables:
             for name, spec in table.items():
                 if name.lower() == "python":
                     continue
                 version = spec if isinstance(spec, str) else (spec or {}).get("version")
+                optional = isinstance(spec, dict) and spec.get("optional") is True
                 out.dependencies.append(
-                    Dependency(ECOSYSTEM, normalize_name(name), version, direct=True, manifest=path)
+                    Dependency(
+                        ECOSYSTEM,
+                        normalize_name(name),
+                        version,
+                        direct=True,
+                        manifest=path,
+                        scope="optional" if optional and scope == "runtime" else scope,
+                    )
                 )
     return out
 
@@ -125,7 +152,14 @@ def read_setup_cfg(path: str, text: str) -> Manifest:
         for line in (parser["options"].get("install_requires") or "").splitlines():
             parsed = parse_requirement(line)
             if parsed:
-                out.dependencies.append(Dependency(ECOSYSTEM, *parsed, direct=True, manifest=path))
+                out.dependencies.append(Dependency(ECOSYSTEM, *parsed, direct=True, manifest=path, scope="runtime"))
+    if parser.has_section("options.extras_require"):
+        for extra, lines in parser["options.extras_require"].items():
+            for line in lines.splitlines():
+                parsed = parse_requirement(line)
+                if parsed:
+                    scope = _group_scope(extra, "optional")
+                    out.dependencies.append(Dependency(ECOSYSTEM, *parsed, direct=True, manifest=path, scope=scope))
     return out
 
 
@@ -142,6 +176,10 @@ def _read_locked_packages(path: str, text: str, skip_local: bool) -> Manifest:
         if skip_local and isinstance(source, dict) and ({"editable", "virtual"} & set(source)):
             continue  # the project itself, not a dependency
         version = pkg.get("version")
+        # poetry.lock before 1.5 says ``category = "dev"``; newer locks and uv.lock say nothing.
+        scope = {"dev": "development", "main": "runtime"}.get(str(pkg.get("category")))
+        if pkg.get("optional") is True:
+            scope = "optional"
         out.dependencies.append(
             Dependency(
                 ECOSYSTEM,
@@ -149,6 +187,7 @@ def _read_locked_packages(path: str, text: str, skip_local: bool) -> Manifest:
                 str(version) if version else None,
                 source="lockfile",
                 manifest=path,
+                scope=scope,
             )
         )
     return out
@@ -167,12 +206,17 @@ def read_pipfile_lock(path: str, text: str) -> Manifest:
     if not isinstance(data, dict):
         raise ManifestError("not a JSON object")
     out = Manifest(path, ECOSYSTEM, "lockfile")
-    for section in ("default", "develop"):
+    for section, scope in (("default", "runtime"), ("develop", "development")):
         for name, spec in (data.get(section) or {}).items():
             version = (spec or {}).get("version", "") if isinstance(spec, dict) else ""
             out.dependencies.append(
                 Dependency(
-                    ECOSYSTEM, normalize_name(name), version.lstrip("=") or None, source="lockfile", manifest=path
+                    ECOSYSTEM,
+                    normalize_name(name),
+                    version.lstrip("=") or None,
+                    source="lockfile",
+                    manifest=path,
+                    scope=scope,
                 )
             )
     return out

@@ -11,7 +11,10 @@ import tomllib
 from osslever.sources.manifests import Dependency, Manifest, ManifestError
 
 ECOSYSTEM = "cargo"
-_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+# Cargo reference, "Specifying Dependencies": dev-dependencies are used only for tests,
+# examples and benchmarks; build-dependencies only by build scripts — neither is linked
+# into the package.
+_TABLES = {"dependencies": "runtime", "dev-dependencies": "development", "build-dependencies": "build"}
 
 
 def _version(spec: object) -> str | None:
@@ -33,19 +36,25 @@ def read_cargo_toml(path: str, text: str) -> Manifest:
     out.declared_license = license_value if isinstance(license_value, str) else None
     if isinstance(package.get("license-file"), str):
         out.license_file = package["license-file"]
-    tables = [data.get(t) or {} for t in _TABLES]
-    tables.append((data.get("workspace") or {}).get("dependencies") or {})
+    tables = [(data.get(t) or {}, scope) for t, scope in _TABLES.items()]
+    tables.append(((data.get("workspace") or {}).get("dependencies") or {}, "runtime"))
     for target in (data.get("target") or {}).values():
         if isinstance(target, dict):
-            tables.extend(target.get(t) or {} for t in _TABLES)
-    for table in tables:
+            tables.extend((target.get(t) or {}, scope) for t, scope in _TABLES.items())
+    for table, scope in tables:
         if not isinstance(table, dict):
             raise ManifestError("a dependency table is not a table")
         for name, spec in table.items():
             if isinstance(spec, dict) and ("path" in spec or spec.get("workspace")):
                 continue
             real = spec.get("package", name) if isinstance(spec, dict) else name
-            out.dependencies.append(Dependency(ECOSYSTEM, real, _version(spec), direct=True, manifest=path))
+            if scope == "runtime" and isinstance(spec, dict) and spec.get("optional") is True:
+                scope_here = "optional"  # behind a feature flag
+            else:
+                scope_here = scope
+            out.dependencies.append(
+                Dependency(ECOSYSTEM, real, _version(spec), direct=True, manifest=path, scope=scope_here)
+            )
     return out
 
 
