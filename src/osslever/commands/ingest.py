@@ -264,3 +264,12 @@ def github(repo: str, token_env: str, api_url: str, db: Path | None, quiet: bool
         ),
         quiet,
     )
+
+
+def _register_downloads() -> None:
+    from osslever.commands._downloads import downloads
+
+    command.add_command(downloads)
+
+
+_register_downloads()

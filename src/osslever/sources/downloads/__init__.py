@@ -1,0 +1,218 @@
+"""Package downloads from the registries that publish them, stored with their coverage.
+
+``ingest(store, specs, ...)`` reads each ``ecosystem:name`` from its registry
+(``registries``) and writes, per package and in one transaction, the counts it
+measured and the day ranges it answered for. A re-run over the same range replaces
+that range (counts for recent days are revised by some registries), so running
+twice never double counts; a package that fails is reported on one line and the
+others go on. The project's own packages can be found from its manifests
+(``packages_of``), so ``osslever ingest downloads PATH`` needs no names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from osslever.errors import UserError
+from osslever.sources.downloads._http import DownloadError, JsonClient
+from osslever.sources.downloads.registries import (
+    ECOSYSTEMS,
+    READERS,
+    Counts,
+    Samples,
+    read_bigquery_export,
+)
+
+__all__ = ["PackageSpec", "parse_spec", "packages_of", "ingest", "ingest_export", "IngestReport", "DownloadError"]
+
+_NAME = {
+    "npm": re.compile(r"^(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*$", re.IGNORECASE),
+    "pypi": re.compile(r"^[a-z0-9]([\w.-]*[a-z0-9])?$", re.IGNORECASE),
+    "crates": re.compile(r"^[a-z0-9][\w-]*$", re.IGNORECASE),
+    "docker": re.compile(r"^([a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*$", re.IGNORECASE),
+    "homebrew": re.compile(r"^[a-z0-9][\w.+@-]*$", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    ecosystem: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.ecosystem}:{self.name}"
+
+
+def parse_spec(text: str) -> PackageSpec:
+    """``npm:@scope/name`` → ``PackageSpec``; a bad spec is a one-line user error."""
+    ecosystem, sep, name = text.partition(":")
+    ecosystem = ecosystem.strip().lower()
+    name = name.strip()
+    if not sep or ecosystem not in ECOSYSTEMS:
+        raise UserError("downloads.bad_spec", spec=text, allowed=", ".join(ECOSYSTEMS))
+    if not _NAME[ecosystem].match(name):
+        raise UserError("downloads.bad_name", spec=text, ecosystem=ecosystem)
+    if ecosystem == "pypi":
+        name = re.sub(r"[-_.]+", "-", name).lower()  # PEP 503 normalised name
+    return PackageSpec(ecosystem, name)
+
+
+def packages_of(path: Path) -> list[PackageSpec]:
+    """The project's own published packages, from its root manifests (name fields only)."""
+    import json
+    import tomllib
+
+    found: list[PackageSpec] = []
+    root = Path(path)
+    package_json = root / "package.json"
+    if package_json.is_file():
+        try:
+            data = json.loads(package_json.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if isinstance(data, dict) and isinstance(data.get("name"), str) and not data.get("private"):
+            found.append(PackageSpec("npm", data["name"]))
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        name = (data.get("project") or {}).get("name") or ((data.get("tool") or {}).get("poetry") or {}).get("name")
+        if isinstance(name, str):
+            found.append(PackageSpec("pypi", re.sub(r"[-_.]+", "-", name).lower()))
+    cargo = root / "Cargo.toml"
+    if cargo.is_file():
+        try:
+            data = tomllib.loads(cargo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        package = data.get("package") or {}
+        if isinstance(package.get("name"), str) and package.get("publish", True) is not False:
+            found.append(PackageSpec("crates", package["name"]))
+    valid = []
+    for spec in found:
+        if _NAME[spec.ecosystem].match(spec.name):
+            valid.append(spec)
+    return valid
+
+
+@dataclass
+class IngestReport:
+    packages: int = 0
+    days: int = 0
+    samples: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (spec, reason)
+
+
+def _write_counts(store, spec: PackageSpec, counts: Counts) -> int:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.transaction() as con:
+        for first, last in counts.coverage:
+            con.execute(
+                "DELETE FROM download_counts"
+                " WHERE ecosystem = ? AND package = ? AND source = ? AND day BETWEEN ? AND ?",
+                [spec.ecosystem, spec.name, counts.source, first, last],
+            )
+            con.execute(
+                "INSERT INTO download_coverage VALUES (?, ?, ?, ?, ?, ?)",
+                [spec.ecosystem, spec.name, counts.source, first, last, now],
+            )
+        if counts.days:
+            import pyarrow as pa
+
+            days = sorted(counts.days)
+            table = pa.table(
+                {
+                    "ecosystem": pa.array([spec.ecosystem] * len(days)),
+                    "package": pa.array([spec.name] * len(days)),
+                    "day": pa.array(days, pa.date32()),
+                    "downloads": pa.array([counts.days[d] for d in days], pa.int64()),
+                    "source": pa.array([counts.source] * len(days)),
+                }
+            )
+            con.register("_downloads_batch", table)
+            try:
+                con.execute("INSERT OR REPLACE INTO download_counts SELECT * FROM _downloads_batch")
+            finally:
+                con.unregister("_downloads_batch")
+    return len(counts.days)
+
+
+def _write_samples(store, spec: PackageSpec, samples: Samples) -> int:
+    read_at = samples.read_at.astimezone(UTC).replace(tzinfo=None)
+    with store.transaction() as con:
+        con.executemany(
+            "INSERT OR REPLACE INTO download_samples VALUES (?, ?, ?, ?, ?, ?)",
+            [(spec.ecosystem, spec.name, read_at, kind, value, samples.source) for kind, value in samples.values],
+        )
+    return len(samples.values)
+
+
+def ingest(
+    store,
+    specs: Iterable[PackageSpec],
+    first: date | None = None,
+    last: date | None = None,
+    urls: dict[str, str] | None = None,
+    pypi_history: str | None = None,
+    client: JsonClient | None = None,
+    on_package: Callable[[PackageSpec], None] | None = None,
+) -> IngestReport:
+    """Read every package from its registry into the store (default range: the last 365 days).
+
+    ``pypi_history="clickpy"`` reads PyPI from ClickPy (any range) instead of
+    pypistats (180 days).
+    """
+    last = last or (datetime.now(UTC).date() - timedelta(days=1))
+    first = first or (last - timedelta(days=364))
+    if first > last:
+        raise UserError("downloads.bad_range", first=first.isoformat(), last=last.isoformat())
+    urls = urls or {}
+    own = client is None
+    client = client or JsonClient()
+    report = IngestReport()
+    try:
+        for spec in specs:
+            if on_package:
+                on_package(spec)
+            reader_name = "clickpy" if spec.ecosystem == "pypi" and pypi_history == "clickpy" else spec.ecosystem
+            reader = READERS[reader_name](client, urls.get(reader_name))
+            try:
+                result = reader.read(spec.name, first, last)
+            except DownloadError as exc:
+                report.failed.append((str(spec), exc.detail))
+                continue
+            except (KeyError, TypeError, ValueError) as exc:
+                report.failed.append((str(spec), f"unexpected answer ({exc.__class__.__name__})"))
+                continue
+            report.packages += 1
+            if isinstance(result, Counts):
+                report.days += _write_counts(store, spec, result)
+            else:
+                report.samples += _write_samples(store, spec, result)
+    finally:
+        if own:
+            client.close()
+    return report
+
+
+def ingest_export(store, path: Path, package: str | None = None) -> IngestReport:
+    """A BigQuery export of PyPI downloads (see ``registries.read_bigquery_export``)."""
+    if not Path(path).is_file():
+        raise UserError("downloads.no_file", path=str(path))
+    try:
+        by_project = read_bigquery_export(Path(path), package)
+    except DownloadError as exc:
+        raise UserError("downloads.bad_file", path=str(path), detail=exc.detail) from exc
+    if not by_project:
+        raise UserError("downloads.empty_file", path=str(path))
+    report = IngestReport()
+    for project, counts in sorted(by_project.items()):
+        report.packages += 1
+        report.days += _write_counts(store, PackageSpec("pypi", re.sub(r"[-_.]+", "-", project)), counts)
+    return report
