@@ -15,7 +15,6 @@ import threading
 from datetime import date, timedelta
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
@@ -151,7 +150,7 @@ def test_npm_is_read_in_pieces_shorter_than_its_limit(registry, store) -> None:
 
 
 def test_a_rerun_replaces_and_never_double_counts(registry, store) -> None:
-    spec = [parse_spec("npm:left-pad")]
+    spec = [parse_spec("npm:left-pad"), parse_spec("npm:left-pad")]  # named twice: read once
     for _ in range(2):
         ingest(store, spec, date(2024, 1, 1), date(2024, 1, 31), urls=registry, client=_client()[0])
     assert _month(package_downloads(store, "npm", "left-pad"), "2024-01")["downloads"] == 496
@@ -316,3 +315,35 @@ def test_cli_reads_a_projects_own_packages(tmp_path, registry) -> None:
         timeout=60,
     )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "ECOSYSTEM:NAME" in bad.stderr
+
+
+def test_report_and_strategy_evidence_carry_downloads(tmp_path, registry) -> None:
+    from click.testing import CliRunner
+
+    from osslever.cli import cli
+    from osslever.metrics.downloads import latest_full_month, project_downloads
+    from osslever.models.strategy.evidence import evidence_from_documents
+    from tests.gitrepo import RepoBuilder
+
+    builder = RepoBuilder(tmp_path / "widget")
+    builder.commit("Ann", "ann@example.com", "2024-01-05T10:00:00", files={"package.json": '{"name": "widget"}'})
+    root = builder.build()
+    db = tmp_path / "r.duckdb"
+    store = Store(db)
+    ingest(store, [parse_spec("npm:widget")], date(2024, 1, 1), date(2024, 2, 10), urls=registry, client=_client()[0])
+    store.con.close()
+    result = CliRunner().invoke(cli, ["report", str(root), "--format", "json", "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    [package] = doc["downloads"]
+    assert (package["ecosystem"], package["package"]) == ("npm", "widget")
+    assert _month(package, "2024-02") == {"month": "2024-02", "downloads": 55, "coverage": round(10 / 29, 4)}
+    markdown = CliRunner().invoke(cli, ["report", str(root), "--format", "md", "--db", str(db), "-q", "--lang", "zh"])
+    assert "下载量" in markdown.output and "| 2024-01 | 496 | 100% |" in markdown.output
+    # February is measured for 10 of 29 days: the evidence uses the last whole month, January.
+    assert latest_full_month([package]) == {"month": "2024-01", "downloads": 496, "packages": 1}
+    evidence = evidence_from_documents(events={"metrics": {}, "downloads": [package]})
+    assert evidence["project.monthly_downloads"] == {"value": 496, "source": "events:downloads@2024-01"}
+    store = Store(db, read_only=True)
+    assert project_downloads(store, "nobody/else") == []
+    store.con.close()

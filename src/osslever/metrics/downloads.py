@@ -34,16 +34,21 @@ def _merged_days(intervals: list[tuple[date, date]]) -> set[date]:
     return days
 
 
-def package_downloads(store: Any, ecosystem: str, package: str) -> dict[str, Any]:
-    """``{"ecosystem", "package", "sources", "monthly": [...], "last_30_days", "samples"}``."""
-    con = store.con if hasattr(store, "con") else store
-    coverage_rows = con.execute(
-        "SELECT source, first_day, last_day FROM download_coverage WHERE ecosystem = ? AND package = ?",
-        [ecosystem, package],
-    ).fetchall()
+def _rows(engine: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """An engine, or a bare Store (tests, the CLI before an engine exists), answers the same way."""
+    if hasattr(engine, "query"):
+        return engine.query(sql, params)
+    return engine.rows(sql, params)
+
+
+def package_downloads(engine: Any, ecosystem: str, package: str) -> dict[str, Any]:
+    """``{"ecosystem", "package", "sources", "monthly": [...], "last_30_days", "samples", "growth"}``."""
+    where = "WHERE ecosystem = ? AND package = ?"
     by_source: dict[str, list[tuple[date, date]]] = defaultdict(list)
-    for source, first, last in coverage_rows:
-        by_source[source].append((first, last))
+    for row in _rows(
+        engine, f"SELECT source, first_day, last_day FROM download_coverage {where}", [ecosystem, package]
+    ):
+        by_source[row["source"]].append((row["first_day"], row["last_day"]))
     # Each day belongs to the most preferred source that measured it.
     owner: dict[date, str] = {}
     ranked = sorted(by_source, key=lambda s: SOURCE_PREFERENCE.index(s) if s in SOURCE_PREFERENCE else 99)
@@ -51,12 +56,9 @@ def package_downloads(store: Any, ecosystem: str, package: str) -> dict[str, Any
         for day in _merged_days(by_source[source]):
             owner.setdefault(day, source)
     counts: dict[date, int] = {}
-    for source, day, downloads in con.execute(
-        "SELECT source, day, downloads FROM download_counts WHERE ecosystem = ? AND package = ?",
-        [ecosystem, package],
-    ).fetchall():
-        if owner.get(day) == source:
-            counts[day] = downloads
+    for row in _rows(engine, f"SELECT source, day, downloads FROM download_counts {where}", [ecosystem, package]):
+        if owner.get(row["day"]) == row["source"]:
+            counts[row["day"]] = row["downloads"]
     months: dict[str, dict[str, int]] = defaultdict(lambda: {"downloads": 0, "days": 0})
     for day in owner:
         key = f"{day.year:04d}-{day.month:02d}"
@@ -88,12 +90,12 @@ def package_downloads(store: Any, ecosystem: str, package: str) -> dict[str, Any
         if all(d in owner for d in window):
             last_30 = {"downloads": sum(counts.get(d, 0) for d in window), "through": newest.isoformat()}
     samples = [
-        {"kind": kind, "value": value, "read_at": read_at.isoformat(), "source": source}
-        for kind, value, read_at, source in con.execute(
-            "SELECT kind, value, read_at, source FROM download_samples WHERE ecosystem = ? AND package = ? "
-            "ORDER BY read_at, kind",
+        {"kind": r["kind"], "value": r["value"], "read_at": r["read_at"].isoformat(), "source": r["source"]}
+        for r in _rows(
+            engine,
+            f"SELECT kind, value, read_at, source FROM download_samples {where} ORDER BY read_at, kind",
             [ecosystem, package],
-        ).fetchall()
+        )
     ]
     return {
         "ecosystem": ecosystem,
@@ -125,19 +127,36 @@ def _growth(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def project_downloads(store: Any, project: str) -> list[dict[str, Any]]:
+def project_downloads(engine: Any, project: str) -> list[dict[str, Any]]:
     """Downloads of every package linked to ``project`` (owner/name), the measured ones only."""
-    con = store.con if hasattr(store, "con") else store
     try:
-        rows = con.execute(
+        rows = _rows(
+            engine,
             "SELECT ecosystem, package FROM project_packages WHERE project = ? ORDER BY ecosystem, package",
             [project.lower()],
-        ).fetchall()
+        )
     except duckdb.CatalogException:  # a store opened read-only before its first upgrade
         return []
     out = []
-    for ecosystem, package in rows:
-        doc = package_downloads(con, ecosystem, package)
+    for row in rows:
+        doc = package_downloads(engine, row["ecosystem"], row["package"])
         if doc["monthly"] or doc["samples"]:
             out.append(doc)
     return out
+
+
+def latest_full_month(documents: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Downloads summed over packages for the newest month every one of them measured whole.
+
+    The evidence a strategy may use: a month half measured would understate adoption.
+    """
+    full: dict[str, list[int]] = defaultdict(list)
+    for doc in documents:
+        for month in doc["monthly"]:
+            if month["coverage"] >= 1.0 and month["downloads"] is not None:
+                full[month["month"]].append(month["downloads"])
+    complete = [m for m, values in full.items() if len(values) == len(documents)]
+    if not documents or not complete:
+        return None
+    month = max(complete)
+    return {"month": month, "downloads": sum(full[month]), "packages": len(documents)}

@@ -174,12 +174,16 @@ def metrics_document(engine: Engine, repo: str, period: str | Period) -> dict[st
         metrics[name] = values[name].get(p.key, _zero(name))
         if metrics[name] is None:
             out_notes[name] = t("metrics.nothing_to_measure", period=p.key)
+    from osslever.metrics.downloads import project_downloads
+
     return {
         "schema_version": SCHEMA_VERSION,
         "repo": repo,
         "period": p.key,
         "metrics": metrics,
         "notes": out_notes,
+        # Packages linked to the repository (``ingest downloads``); [] when none were read.
+        "downloads": project_downloads(engine, repo) if engine.name == "duckdb" else [],
     }
 
 
