@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from osslever.sources.downloads import PackageSpec, ingest
-from osslever.sources.downloads._http import JsonClient
+from osslever.sources.http import JsonClient
 from osslever.store import Store
 
 FIRST, LAST = date(2024, 1, 1), date(2024, 12, 31)

@@ -22,7 +22,7 @@ import pytest
 from osslever.errors import UserError
 from osslever.metrics.downloads import package_downloads
 from osslever.sources.downloads import PackageSpec, ingest, ingest_export, packages_of, parse_spec
-from osslever.sources.downloads._http import JsonClient, retry_after
+from osslever.sources.http import JsonClient, retry_after
 from osslever.store import Store
 
 PYPI_LAST = date(2024, 12, 31)

@@ -266,10 +266,13 @@ def github(repo: str, token_env: str, api_url: str, db: Path | None, quiet: bool
     )
 
 
-def _register_downloads() -> None:
+def _register_more_sources() -> None:
     from osslever.commands._downloads import downloads
+    from osslever.commands._forges import commands as forge_commands
 
     command.add_command(downloads)
+    for forge in forge_commands():
+        command.add_command(forge)
 
 
-_register_downloads()
+_register_more_sources()

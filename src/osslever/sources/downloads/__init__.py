@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from osslever.errors import UserError
-from osslever.sources.downloads._http import DownloadError, JsonClient
 from osslever.sources.downloads.registries import (
     ECOSYSTEMS,
     READERS,
@@ -26,8 +25,9 @@ from osslever.sources.downloads.registries import (
     Samples,
     read_bigquery_export,
 )
+from osslever.sources.http import FetchError, JsonClient
 
-__all__ = ["PackageSpec", "parse_spec", "packages_of", "ingest", "ingest_export", "IngestReport", "DownloadError"]
+__all__ = ["PackageSpec", "parse_spec", "packages_of", "ingest", "ingest_export", "IngestReport", "FetchError"]
 
 _NAME = {
     "npm": re.compile(r"^(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*$", re.IGNORECASE),
@@ -212,7 +212,7 @@ def ingest(
             reader = READERS[reader_name](client, urls.get(reader_name))
             try:
                 result = reader.read(spec.name, first, last)
-            except DownloadError as exc:
+            except FetchError as exc:
                 report.failed.append((str(spec), exc.detail))
                 continue
             except (KeyError, TypeError, ValueError) as exc:
@@ -239,7 +239,7 @@ def ingest_export(store, path: Path, package: str | None = None) -> IngestReport
         raise UserError("downloads.no_file", path=str(path))
     try:
         by_project = read_bigquery_export(Path(path), package)
-    except DownloadError as exc:
+    except FetchError as exc:
         raise UserError("downloads.bad_file", path=str(path), detail=exc.detail) from exc
     if not by_project:
         raise UserError("downloads.empty_file", path=str(path))

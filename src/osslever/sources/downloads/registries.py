@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import yaml
 
-from osslever.sources.downloads._http import DownloadError, JsonClient
+from osslever.sources.http import FetchError, JsonClient
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +57,7 @@ def _day(value: Any) -> date:
 def _count(value: Any) -> int:
     """A registry's count: a non-negative integer, or the answer is malformed."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
-        raise DownloadError(None, f"not a download count: {str(value)[:40]!r}")
+        raise FetchError(None, f"not a download count: {str(value)[:40]!r}")
     return int(value)
 
 
@@ -89,7 +89,7 @@ class Npm(Registry):
             end = min(last, start + step)
             body = self.client.get(f"{self.url}/downloads/range/{start}:{end}/{quote(package, safe='@/')}")
             if not isinstance(body, dict) or not isinstance(body.get("downloads"), list):
-                raise DownloadError(None, "the answer has no downloads list")
+                raise FetchError(None, "the answer has no downloads list")
             for row in body["downloads"]:
                 out.days[_day(row["day"])] = _count(row["downloads"])
             answered_first = _day(body.get("start", start))
@@ -109,7 +109,7 @@ class PyPIStats(Registry):
             f"{self.url}/api/packages/{quote(package.lower(), safe='')}/overall", {"mirrors": "false"}
         )
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise DownloadError(None, "the answer has no data list")
+            raise FetchError(None, "the answer has no data list")
         out = Counts("pypistats")
         for row in body["data"]:
             if row.get("category") not in (None, "without_mirrors"):
@@ -151,7 +151,7 @@ class ClickPy(Registry):
             },
         )
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise DownloadError(None, "the answer has no data list")
+            raise FetchError(None, "the answer has no data list")
         out = Counts("clickpy")
         for row in body["data"]:
             out.days[_day(row["day"])] = _count(int(row["downloads"]))
@@ -167,7 +167,7 @@ class Crates(Registry):
     def read(self, package: str, first: date, last: date) -> Counts:
         body = self.client.get(f"{self.url}/api/v1/crates/{quote(package, safe='')}/downloads")
         if not isinstance(body, dict):
-            raise DownloadError(None, "the answer is not an object")
+            raise FetchError(None, "the answer is not an object")
         rows = list(body.get("version_downloads") or []) + list((body.get("meta") or {}).get("extra_downloads") or [])
         out = Counts("crates-api")
         seen: list[date] = []
@@ -193,7 +193,7 @@ class DockerHub(Registry):
         path = f"{quote(namespace or 'library', safe='')}/{quote(image, safe='')}"
         body = self.client.get(f"{self.url}/v2/repositories/{path}/")
         if not isinstance(body, dict) or "pull_count" not in body:
-            raise DownloadError(None, "the answer has no pull_count")
+            raise FetchError(None, "the answer has no pull_count")
         return Samples("docker-hub", datetime.now(UTC), [("cumulative", _count(body["pull_count"]))])
 
 
@@ -206,7 +206,7 @@ class Homebrew(Registry):
         body = self.client.get(f"{self.url}/api/formula/{quote(package, safe='@')}.json")
         installs = ((body or {}).get("analytics") or {}).get("install") if isinstance(body, dict) else None
         if not isinstance(installs, dict):
-            raise DownloadError(None, "the answer has no analytics.install")
+            raise FetchError(None, "the answer has no analytics.install")
         values = []
         for window in ("30d", "90d", "365d"):
             counts = installs.get(window) or {}
@@ -236,9 +236,9 @@ def read_bigquery_export(path: Path, package: str | None = None) -> dict[str, Co
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
             text = handle.read(EXPORT_MAX_CHARS + 1)
     except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise DownloadError(None, f"cannot be read ({exc.__class__.__name__})") from exc
+        raise FetchError(None, f"cannot be read ({exc.__class__.__name__})") from exc
     if len(text) > EXPORT_MAX_CHARS:
-        raise DownloadError(None, f"larger than {EXPORT_MAX_CHARS // 10**6} MB; export daily totals, not rows")
+        raise FetchError(None, f"larger than {EXPORT_MAX_CHARS // 10**6} MB; export daily totals, not rows")
     try:
         if text.lstrip()[:1] == "[":
             rows = json.loads(text)
@@ -247,23 +247,23 @@ def read_bigquery_export(path: Path, package: str | None = None) -> dict[str, Co
         else:
             rows = None
     except ValueError as exc:
-        raise DownloadError(None, f"not valid JSON ({exc})") from exc
+        raise FetchError(None, f"not valid JSON ({exc})") from exc
     if rows is None:
         rows = list(csv.DictReader(io.StringIO(text)))
     out: dict[str, Counts] = {}
     for number, row in enumerate(rows, start=2):
         if not isinstance(row, dict):
-            raise DownloadError(None, f"row {number} is not a record")
+            raise FetchError(None, f"row {number} is not a record")
         lowered = {str(k).lower(): v for k, v in row.items()}
         name = str(lowered.get("project") or lowered.get("file.project") or package or "").lower()
         day_value = next((lowered[k] for k in ("day", "date", "download_date", "timestamp") if lowered.get(k)), None)
         count_value = next((lowered[k] for k in ("downloads", "count", "num_downloads") if k in lowered), None)
         if not name or day_value is None or count_value is None:
-            raise DownloadError(None, f"row {number} needs a project, a day and a count column")
+            raise FetchError(None, f"row {number} needs a project, a day and a count column")
         try:
             day, count = _day(day_value), _count(int(float(count_value)))
-        except (ValueError, TypeError, OverflowError, DownloadError) as exc:
-            raise DownloadError(
+        except (ValueError, TypeError, OverflowError, FetchError) as exc:
+            raise FetchError(
                 None, f"row {number}: a bad day or count ({str(day_value)[:20]}, {str(count_value)[:20]})"
             ) from exc
         counts = out.setdefault(name, Counts("bigquery-export"))
