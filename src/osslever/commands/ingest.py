@@ -239,3 +239,15 @@ def github(repo: str, token_env: str, api_url: str, db: Path | None, quiet: bool
         ),
         quiet,
     )
+
+
+def _register_more_sources() -> None:
+    from osslever.commands._downloads import downloads
+    from osslever.commands._forges import commands as forge_commands
+
+    command.add_command(downloads)
+    for forge in forge_commands():
+        command.add_command(forge)
+
+
+_register_more_sources()

@@ -169,6 +169,31 @@ def render_report(doc: dict, lang: str) -> str:
             f"| {r['month']} | " + " | ".join("—" if r[k] is None else str(r[k]) for k in keys) + " |" for r in rows
         ]
         out += ["", t("report.events_source", lang)]
+    for package in doc.get("downloads") or []:
+        out += [
+            "",
+            f"## {t('downloads.section', lang)}: {escape(package['ecosystem'])}:{escape(package['package'])}",
+            "",
+        ]
+        if package.get("last_30_days"):
+            out.append(t("downloads.last_30", lang, **package["last_30_days"]))
+        for sample in package.get("samples", [])[-3:]:
+            if sample["kind"] == "cumulative":
+                out.append(t("downloads.cumulative", lang, value=sample["value"], read_at=sample["read_at"][:10]))
+            else:
+                window = sample["kind"].removeprefix("window_")
+                out.append(
+                    t("downloads.window", lang, window=window, value=sample["value"], read_at=sample["read_at"][:10])
+                )
+        if package.get("monthly"):
+            out += [
+                "",
+                f"| {t('downloads.month', lang)} | {t('downloads.section', lang)} | {t('downloads.coverage', lang)} |",
+                "|---|---:|---:|",
+            ]
+            for month in package["monthly"][-12:]:
+                value = t("downloads.not_measured", lang) if month["downloads"] is None else str(month["downloads"])
+                out.append(f"| {month['month']} | {value} | {month['coverage']:.0%} |")
     out += [
         "",
         f"_{t('report.definitions', lang)}_",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 from osslever import __version__
 from osslever.engines import Engine
@@ -114,6 +115,23 @@ def events_section(engine: Engine, slug: str | None) -> dict | None:
     return events_summary(engine, slug)
 
 
+def downloads_section(engine: DuckDBEngine, repo: Repository) -> list[dict]:
+    """Downloads of the project's own packages (linked by ``ingest downloads`` or named in its
+    root manifests) that the store has measured; [] when none."""
+    from osslever.metrics.downloads import package_downloads, project_downloads
+    from osslever.sources.downloads import packages_of
+
+    docs = project_downloads(engine, repo.slug) if repo.slug else []
+    seen = {(d["ecosystem"], d["package"]) for d in docs}
+    for spec in packages_of(Path(repo.work_tree)) if repo.work_tree else []:
+        if (spec.ecosystem, spec.name) in seen:
+            continue
+        doc = package_downloads(engine, spec.ecosystem, spec.name)
+        if doc["monthly"] or doc["samples"]:
+            docs.append(doc)
+    return docs
+
+
 def build_report(
     engine: DuckDBEngine,
     repo: Repository,
@@ -146,6 +164,9 @@ def build_report(
     events = events_section(engine, repo.slug)
     if events is not None:
         document["events"] = events
+    downloads = downloads_section(engine, repo)
+    if downloads:
+        document["downloads"] = downloads
     document["readings"] = readings("community", document, lang)
     document["generated"] = {
         "tool": "osslever",

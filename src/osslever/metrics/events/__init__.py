@@ -174,12 +174,24 @@ def metrics_document(engine: Engine, repo: str, period: str | Period) -> dict[st
         metrics[name] = values[name].get(p.key, _zero(name))
         if metrics[name] is None:
             out_notes[name] = t("metrics.nothing_to_measure", period=p.key)
+    from osslever.metrics.downloads import project_downloads
+    from osslever.metrics.hard_fork import hard_fork_risk
+    from osslever.metrics.star_quality import star_quality
+
+    on_store = engine.name == "duckdb"  # these read across repositories; not yet translated for Spark
     return {
         "schema_version": SCHEMA_VERSION,
         "repo": repo,
         "period": p.key,
         "metrics": metrics,
         "notes": out_notes,
+        # Packages linked to the repository (``ingest downloads``); [] when none were read.
+        "downloads": project_downloads(engine, repo) if on_store else [],
+        # Screening signals over the whole store (data/events/signals.yaml), with their counts.
+        "signals": {
+            "star_quality": star_quality(engine, repo) if on_store else None,
+            "hard_fork": hard_fork_risk(engine, repo) if on_store else None,
+        },
     }
 
 

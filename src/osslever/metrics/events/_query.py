@@ -19,6 +19,11 @@ from osslever.errors import UserError
 from osslever.metrics.events.periods import key_of
 
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# Repositories of other forges carry the forge's name (sources/forges): gitee:owner/name,
+# atomgit:owner/name, gitlab:group/sub/project (GitLab groups nest).
+FORGE_REPO_NAME = re.compile(
+    r"^(?:gitee:|atomgit:)[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$|^gitlab:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$"
+)
 
 # OpenDigger marks GitHub Apps by the login suffix "[bot]" (src/metrics/chaoss.ts).
 BOT_SQL = "LIKE '%[bot]'"
@@ -29,7 +34,7 @@ CONTRIBUTION_TYPES = "'IssuesEvent', 'IssueCommentEvent', 'PullRequestEvent', 'P
 
 def check_repo(repo: str) -> str:
     """``owner/name`` lower-cased, or a user error (also keeps SQL literals safe)."""
-    if not REPO_NAME.match(repo or ""):
+    if not (REPO_NAME.match(repo or "") or FORGE_REPO_NAME.match(repo or "")):
         raise UserError("events.bad_repo", repo=repo)
     return repo.lower()
 

@@ -158,6 +158,13 @@ def _from_finance(doc: dict, out: dict) -> None:
 def _from_events(doc: dict, out: dict) -> None:
     metrics = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else doc
     period = doc.get("period", "")
+    downloads = doc.get("downloads")
+    if isinstance(downloads, list) and downloads:
+        from osslever.metrics.downloads import latest_full_month
+
+        month = latest_full_month(downloads)
+        if month:
+            _put(out, "project.monthly_downloads", month["downloads"], f"events:downloads@{month['month']}")
     if _int(metrics.get("stars_total")) is not None:
         _put(out, "project.stars", _int(metrics["stars_total"]), "events:metrics.stars_total")
     elif not period and _int(metrics.get("stars")) is not None:
