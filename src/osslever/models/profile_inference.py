@@ -54,6 +54,8 @@ def _field(value: Any, provenance: str, confidence: float, evidence: list[str], 
 
 
 def _words(text: str, words: list[str]) -> list[str]:
+    """The listed words and phrases that occur in ``text`` (a phrase inside a longer one found
+    counts once, as the longer one: "web application framework" is not "web application")."""
     lowered = text.lower()
     found = []
     for word in words:
@@ -64,6 +66,22 @@ def _words(text: str, words: list[str]) -> list[str]:
         if hit:
             found.append(word)
     return found
+
+
+def _longest(found: dict[str, list[str]], text: str) -> dict[str, list[str]]:
+    """Drop a hit that only occurs inside a longer hit of any category."""
+    everything = [w for ws in found.values() for w in ws]
+    lowered = text.lower()
+    out = {}
+    for key, words in found.items():
+        kept = []
+        for word in words:
+            longer = [o for o in everything if o != word and word in o]
+            if longer and lowered.count(word) <= sum(lowered.count(o) for o in longer):
+                continue
+            kept.append(word)
+        out[key] = kept
+    return out
 
 
 def _plain(markdown: str) -> str:
@@ -114,7 +132,11 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
             if _matches(PurePosixPath(f).name, ["docker-compose*.y*ml", "compose.y*ml"]) and f.count("/") <= 2
         ]
         compose_text = "\n".join(_read(tree, f, 200_000) for f in compose[:4])
-        contributing = " ".join(_read(tree, f, 20_000) for f in roots if f.lower().startswith(("contributing", "cla")))
+        contributing_paths = conf["contribution_agreement"]["contributing_paths"]
+        contributing = " ".join(_read(tree, f, 20_000) for f in files if _matches(f, contributing_paths))
+        # A monorepo's root manifest is often private and says nothing: its packages do.
+        packages = [f for f in files if _matches(f, ["packages/*/package.json"])][:5]
+        manifest_text += " " + " ".join(_read(tree, f, 4000) for f in packages)
     finally:
         tree.close()
     fields: dict[str, dict[str, Any]] = {}
@@ -123,9 +145,11 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
     delivery: list[str] = []
     delivery_evidence: list[str] = []
     for rule in conf["delivery"]["rules"]:
-        hits = [f for f in files if _matches(f, rule["files"]) and "node_modules/" not in f]
+        depth = int(rule.get("max_depth", 9))
+        hits = [f for f in files if _matches(f, rule["files"]) and "node_modules/" not in f and f.count("/") < depth]
         if rule["value"] == "library":
             hits = [f for f in hits if "/" not in f]  # a root manifest, not an example's
+        hits += [f"README: {w}" for w in _words(_plain(text), rule.get("words", []))]
         if hits:
             delivery.append(rule["value"])
             delivery_evidence.extend(hits[:3])
@@ -138,9 +162,12 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
     # How a project introduces itself (its package description, its README's opening) weighs
     # more than a word somewhere further down.
     opening = f"{_descriptions(manifest_text)} {body[:600]}"
-    for category, rule in conf["category"]["rules"].items():
-        first = _words(opening, rule.get("words", []))
-        later = [w for w in _words(body, rule.get("words", [])) if w not in first]
+    rules = conf["category"]["rules"]
+    firsts = _longest({c: _words(opening, r.get("words", [])) for c, r in rules.items()}, opening)
+    bodies = _longest({c: _words(body, r.get("words", [])) for c, r in rules.items()}, body)
+    for category, rule in rules.items():
+        first = firsts[category]
+        later = [w for w in bodies[category] if w not in first]
         words = first + later
         hits = [f for f in files if _matches(f, rule.get("files", []))][:2]
         score = 3 * len(first) + len(later) + 2 * len(hits)
