@@ -1,0 +1,338 @@
+"""A strategy profile inferred from the repository, every field with where it came from.
+
+The founder should not have to type what the repository already shows. Each field
+is one of:
+
+* ``measured`` — counted from git history or the store (the report's numbers);
+* ``inferred`` — suggested by the repository's own files (a Dockerfile means it is
+  self-hosted; an ``ee/`` folder means an enterprise edition), with a confidence and
+  the files that gave it; rules in ``data/inference/signals.yaml``;
+* ``assumed`` — nothing in the repository can tell (the buyer, the market, the
+  goals): left for the user, listed in ``unknown``.
+
+A value the user declares always wins; inference only fills the gaps. Building the
+inference reads files and git; it writes nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import subprocess
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from osslever.models.license.detect import open_tree
+from osslever.sources.filetree import decode_text
+
+README_BYTES = 20_000
+
+
+@lru_cache(maxsize=1)
+def signals() -> dict[str, Any]:
+    ref = resources.files("osslever") / "data" / "inference" / "signals.yaml"
+    return yaml.safe_load(ref.read_text(encoding="utf-8"))
+
+
+def _matches(path: str, patterns: list[str]) -> bool:
+    lowered = path.lower()
+    return any(fnmatch.fnmatchcase(lowered, p) for p in patterns)
+
+
+def _field(value: Any, provenance: str, confidence: float, evidence: list[str], source: str) -> dict[str, Any]:
+    return {
+        "value": value,
+        "provenance": provenance,
+        "confidence": round(confidence, 2),
+        "evidence": evidence[:8],
+        "source": source,
+    }
+
+
+def _words(text: str, words: list[str]) -> list[str]:
+    """The listed words and phrases that occur in ``text`` (a phrase inside a longer one found
+    counts once, as the longer one: "web application framework" is not "web application")."""
+    lowered = text.lower()
+    found = []
+    for word in words:
+        if re.search(r"[\u4e00-\u9fff]", word):
+            hit = word in lowered
+        else:
+            hit = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", lowered) is not None
+        if hit:
+            found.append(word)
+    return found
+
+
+def _longest(found: dict[str, list[str]], text: str) -> dict[str, list[str]]:
+    """Drop a hit that only occurs inside a longer hit of any category."""
+    everything = [w for ws in found.values() for w in ws]
+    lowered = text.lower()
+    out = {}
+    for key, words in found.items():
+        kept = []
+        for word in words:
+            longer = [o for o in everything if o != word and word in o]
+            if longer and lowered.count(word) <= sum(lowered.count(o) for o in longer):
+                continue
+            kept.append(word)
+        out[key] = kept
+    return out
+
+
+def _plain(markdown: str) -> str:
+    """README text without images, badges, link targets and HTML tags."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]", " ", markdown)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"[*_`#>|]+", " ", text)  # emphasis, code, headings, quotes, tables
+    return " ".join(text.split())
+
+
+def _descriptions(manifest_text: str) -> str:
+    """The ``description`` fields of the root manifests (package.json, pyproject, Cargo)."""
+    pairs = re.findall(r'"description"\s*:\s*"([^"]{0,300})"|description\s*=\s*"([^"]{0,300})"', manifest_text)
+    return " ".join(a or b for a, b in pairs)
+
+
+def _list_files(tree: Any) -> list[str]:
+    out: list[str] = []
+    for prefix, files in tree.folders():
+        out.extend(prefix + name for name in files)
+    return out
+
+
+def _read(tree: Any, path: str, limit: int = README_BYTES) -> str:
+    read = tree.read(path, limit=2_000_000)
+    if read.data is None:
+        return ""
+    return decode_text(read.data[:limit]) or ""
+
+
+def infer_profile(location: Path | str, report: dict | None = None, license_doc: dict | None = None) -> dict[str, Any]:
+    """``{"fields": {path: {...}}, "unknown": [paths], "files_seen": n}`` for a working tree or git repository."""
+    conf = signals()
+    tree = open_tree(Path(location))
+    try:
+        files = _list_files(tree)
+        roots = [f for f in files if "/" not in f]
+        readme = next((f for f in sorted(roots) if f.lower().startswith("readme")), None)
+        text = _read(tree, readme) if readme else ""
+        manifest_text = " ".join(
+            _read(tree, f, 4000) for f in roots if f.lower() in ("package.json", "pyproject.toml", "cargo.toml")
+        )
+        compose = [
+            f
+            for f in files
+            if _matches(PurePosixPath(f).name, ["docker-compose*.y*ml", "compose.y*ml"]) and f.count("/") <= 2
+        ]
+        compose_text = "\n".join(_read(tree, f, 200_000) for f in compose[:4])
+        contributing_paths = conf["contribution_agreement"]["contributing_paths"]
+        contributing = " ".join(_read(tree, f, 20_000) for f in files if _matches(f, contributing_paths))
+        # A monorepo's root manifest is often private and says nothing: its packages do.
+        packages = [f for f in files if _matches(f, ["packages/*/package.json"])][:5]
+        manifest_text += " " + " ".join(_read(tree, f, 4000) for f in packages)
+    finally:
+        tree.close()
+    fields: dict[str, dict[str, Any]] = {}
+
+    # Delivery: every way of shipping the files show (a set: a project may ship several).
+    delivery: list[str] = []
+    delivery_evidence: list[str] = []
+    for rule in conf["delivery"]["rules"]:
+        depth = int(rule.get("max_depth", 9))
+        hits = [f for f in files if _matches(f, rule["files"]) and "node_modules/" not in f and f.count("/") < depth]
+        if rule["value"] == "library":
+            hits = [f for f in hits if "/" not in f]  # a root manifest, not an example's
+        hits += [f"README: {w}" for w in _words(_plain(text), rule.get("words", []))]
+        if hits:
+            delivery.append(rule["value"])
+            delivery_evidence.extend(hits[:3])
+    if delivery:
+        fields["product.delivery"] = _field(delivery, "inferred", 0.8, delivery_evidence, conf["delivery"]["source"])
+
+    # Category: the self-description's words, weighted; margin over the runner-up = confidence.
+    scores: dict[str, tuple[float, list[str]]] = {}
+    body = _plain(text)
+    # How a project introduces itself (its package description, its README's opening) weighs
+    # more than a word somewhere further down.
+    opening = f"{_descriptions(manifest_text)} {body[:600]}"
+    rules = conf["category"]["rules"]
+    firsts = _longest({c: _words(opening, r.get("words", [])) for c, r in rules.items()}, opening)
+    bodies = _longest({c: _words(body, r.get("words", [])) for c, r in rules.items()}, body)
+    for category, rule in rules.items():
+        first = firsts[category]
+        later = [w for w in bodies[category] if w not in first]
+        words = first + later
+        hits = [f for f in files if _matches(f, rule.get("files", []))][:2]
+        score = 3 * len(first) + len(later) + 2 * len(hits)
+        if score:
+            scores[category] = (score, words + hits)
+    if scores:
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        best, (score, evidence) = ranked[0]
+        runner = ranked[1][1][0] if len(ranked) > 1 else 0
+        confidence = min(0.9, 0.4 + 0.5 * (score - runner) / score)
+        if runner == score:
+            confidence = 0.3  # a tie: shown, and asked
+        fields["product.category"] = _field(best, "inferred", confidence, evidence, conf["category"]["source"])
+
+    # Enterprise edition: a paid-edition folder, or a folder under another, non-open license.
+    folders = set(conf["enterprise_edition"]["folders"])
+    ee = sorted({f.split("/")[0] + "/" for f in files if "/" in f and f.split("/")[0].lower() in folders})
+    scoped = [s["path"] + "/" for s in (license_doc or {}).get("license", {}).get("scoped", [])]
+    if ee or scoped:
+        fields["product.enterprise_edition"] = _field(
+            True, "inferred", 0.85 if ee else 0.7, ee + scoped, conf["enterprise_edition"]["source"]
+        )
+    else:
+        fields["product.enterprise_edition"] = _field(False, "inferred", 0.5, [], conf["enterprise_edition"]["source"])
+
+    # Contribution agreement: CLA files or words; DCO files, words or Signed-off-by in practice.
+    ca = conf["contribution_agreement"]
+    cla = [f for f in files if _matches(f, ca["cla_files"])] + _words(contributing, ca["cla_words"])
+    dco = [f for f in files if _matches(f, ca["dco_files"])] + _words(contributing, ca["dco_words"])
+    share = _signoff_share(Path(location), int(ca["commits_sampled"]))
+    if share is not None and share >= ca["dco_trailer_share"]:
+        dco.append(f"Signed-off-by in {share:.0%} of the last {ca['commits_sampled']} commits")
+    agreement = "cla" if cla else "dco" if dco else "none"
+    fields["project.contribution_agreement"] = _field(
+        agreement, "inferred", 0.8 if cla or dco else 0.5, cla or dco, ca["source"]
+    )
+    if cla:
+        fields["project.owns_copyright"] = _field(True, "inferred", 0.6, cla, ca["source"])
+
+    # Operational complexity: services and stateful dependencies in the Compose files.
+    if compose_text:
+        oc = conf["operational_complexity"]
+        services = _compose_services(compose_text)
+        stateful = sorted({s for s, image in services.items() for name in oc["stateful_images"] if name in image})
+        level = "low"
+        for candidate in ("high", "medium"):
+            limits = oc[candidate]
+            if len(stateful) >= limits["stateful_at_least"] or len(services) >= limits["services_at_least"]:
+                level = candidate
+                break
+        evidence = compose[:2] + [f"{len(services)} services", f"stateful: {', '.join(stateful) or '-'}"]
+        fields["product.operational_complexity"] = _field(level, "inferred", 0.7, evidence, oc["source"])
+
+    # Measured: the report's numbers.
+    community = (report or {}).get("community") or {}
+    for path, key in (
+        ("project.contributors", "contributors_total"),
+        ("project.active_contributors", "active_contributors_12m"),
+        ("project.bus_factor", "bus_factor_12m"),
+        ("project.elephant_factor", "elephant_factor_12m"),
+    ):
+        if isinstance(community.get(key), int | float):
+            fields[path] = _field(community[key], "measured", 1.0, [f"report: community.{key}"], "git history")
+    lic = (license_doc or {}).get("license") or ((report or {}).get("license") or {})
+    if lic.get("spdx"):
+        fields["project.license"] = _field(
+            lic["spdx"], "measured", float(lic.get("confidence") or 1.0), lic.get("files") or [], "license scan"
+        )
+    unknown = [
+        p
+        for p in (
+            "product.buyer",
+            "product.primary_user",
+            "product.mission_critical",
+            "market.stage",
+            "market.competitors",
+            "market.cloud_provider_threat",
+            "goals.primary",
+            "org.size",
+            "org.region",
+        )
+        if p not in fields
+    ]
+    return {"fields": fields, "unknown": unknown, "files_seen": len(files)}
+
+
+def _compose_services(text: str) -> dict[str, str]:
+    """Service name → image (lower case) of every Compose document in ``text``."""
+    out: dict[str, str] = {}
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return out
+    for doc in docs:
+        services = (doc or {}).get("services") if isinstance(doc, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for name, spec in services.items():
+            image = spec.get("image", "") if isinstance(spec, dict) else ""
+            out[str(name)] = f"{str(image).lower()} {str(name).lower()}"
+    return out
+
+
+def _signoff_share(location: Path, commits: int) -> float | None:
+    """Share of the last ``commits`` commits with a Signed-off-by trailer (None outside git)."""
+    git_dir = location / ".git" if (location / ".git").exists() else location
+    try:
+        out = subprocess.run(
+            [
+                "git",
+                f"--git-dir={git_dir}",
+                "log",
+                f"-{commits}",
+                "--format=%x1e%(trailers:key=Signed-off-by,valueonly)",
+            ],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout.decode("utf-8", "replace")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
+        return None
+    records = [r for r in out.split("\x1e")[1:]]
+    if not records:
+        return None
+    return sum(1 for r in records if r.strip()) / len(records)
+
+
+def profile_yaml(inference: dict[str, Any], name: str, lang: str = "en") -> str:
+    """A ``profile.yaml`` the user can correct and pass back: every line says where its value came from.
+
+    Only fields of the profile schema become keys (the file must load as a profile);
+    other findings (an enterprise edition, the contribution agreement) are comments.
+    """
+    from osslever.i18n import t
+    from osslever.models.strategy.schema import profile_fields
+
+    schema = profile_fields()
+
+    def scalar(value: Any) -> str:
+        return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip().removesuffix("...").strip()
+
+    def note(spec: dict[str, Any]) -> str:
+        evidence = ", ".join(str(e) for e in spec["evidence"][:3]) or "-"
+        return t(f"inference.{spec['provenance']}", lang, confidence=f"{spec['confidence']:.0%}", evidence=evidence)
+
+    sections: dict[str, list[str]] = {}
+    extra: list[str] = []
+    for path, spec in sorted(inference["fields"].items()):
+        value = spec["value"]
+        field = schema.get(path)
+        if field is None:
+            extra.append(f"# {path}: {scalar(value)}  # {note(spec)}")
+            continue
+        if isinstance(value, list) and field.type == "enum":
+            value = value[0]  # the schema takes one; the first found is the most specific
+        section, _, key = path.partition(".")
+        sections.setdefault(section, []).append(f"  {key}: {scalar(value)}  # {note(spec)}")
+    lines = [f"# {t('inference.header', lang)}", f"name: {scalar(name)}"]
+    for section, entries in sections.items():
+        lines.append(f"{section}:")
+        lines.extend(entries)
+    if extra:
+        lines.append(f"# {t('inference.also_found', lang)}")
+        lines.extend(extra)
+    if inference["unknown"]:
+        lines.append(f"# {t('inference.please_answer', lang)}")
+        lines.extend(f"#   {path}" for path in inference["unknown"])
+    return "\n".join(lines) + "\n"
