@@ -10,7 +10,16 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, engine_option, lang_option, output_option
+from osslever.commands._options import (
+    db_option,
+    emit,
+    engine_option,
+    lang_option,
+    output_option,
+    parquet_in_option,
+    quiet_option,
+    spark_master_option,
+)
 
 
 def _default_period() -> str:
@@ -51,16 +60,15 @@ def render_table(doc: dict, lang: str) -> str:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @engine_option("Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。")
-@click.option(
-    "--parquet",
+@spark_master_option
+@parquet_in_option(
     "parquet_dir",
-    default=None,
-    metavar="DIR",
-    help="With --engine spark: the folder written by `ingest gharchive --engine spark` "
+    "With --engine spark: the folder written by `ingest gharchive --engine spark` "
     "(default: the store). Parquet 事件目录。",
 )
 @db_option
 @output_option
+@quiet_option
 @lang_option
 def command(
     repo: str,
