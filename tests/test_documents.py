@@ -67,6 +67,9 @@ def produced(tmp_path_factory) -> dict[str, list[dict]]:
         out["metrics"].append(_invoke(["metrics", SLUG, "--period", "2016-07", "--format", "json", "--db", events_db]))
         out["metrics"].append(_invoke(["metrics", SLUG, "--period", "2016", "--format", "json", "--db", events_db]))
         out["metrics"].append(_invoke(["metrics", SLUG, "--period", "2016-08", "--format", "json", "--db", events_db]))
+        for args in (["--top", "3"], ["--by", "activity", "--period", "2016"], ["--period", "2019-01"]):
+            out["rank"].append(_invoke(["rank", *args, "--format", "json", "--db", events_db, "-q"]))
+        assert out["rank"][0]["computed"] and not out["rank"][2]["items"] and out["rank"][2]["notes"]
         out["report"].append(_invoke(["report", str(repo), "--format", "json", "--db", str(root / "r.duckdb"), "-q"]))
         out["report"].append(
             _invoke(["report", str(one_commit), "--format", "json", "--db", str(root / "r.duckdb"), "-q"])

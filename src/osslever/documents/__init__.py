@@ -1,7 +1,7 @@
 """Typed, read-only views of the documents osslever emits — and their JSON Schemas.
 
 The builders (``outputs/report.py``, ``metrics/events``, ``models/license``,
-``models/strategy/document.py``, ``models/finance``) return plain dicts; this
+``models/strategy/document.py``, ``models/finance``, ``metrics/ranking.py``) return plain dicts; this
 package says exactly what those dicts contain. ``typed(kind, doc)`` checks a
 document strictly and returns an immutable Struct; ``json_schema(kind)`` is the
 contract generated from the type (committed under ``docs/schemas/`` and served
@@ -21,6 +21,7 @@ from osslever.documents.finance import FinanceMetricsDocument
 from osslever.documents.forecast import ForecastDocument
 from osslever.documents.license import LicenseDocument
 from osslever.documents.metrics import MetricsDocument
+from osslever.documents.rank import RankDocument
 from osslever.documents.report import ReportDocument
 from osslever.errors import UserError
 
@@ -31,6 +32,7 @@ KINDS: dict[str, type[Document]] = {
     "assess": AssessDocument,
     "finance-metrics": FinanceMetricsDocument,
     "forecast": ForecastDocument,
+    "rank": RankDocument,
 }
 """Document kind (the name of its schema file) → its type."""
 

@@ -139,6 +139,7 @@ DOCUMENT_SCHEMAS = {
     "License": "license",
     "Assessment": "assess",
     "Finance": "finance-metrics",
+    "RankEvents": "rank",
 }
 
 
