@@ -194,3 +194,16 @@ def test_a_user_error_exits_2_in_one_line(tmp_path, capsys):
     assert done.value.code == ExitCode.USER_ERROR
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "does not exist" in err
+
+
+def test_parquet_input_keeps_uris_and_the_old_spelling():
+    from osslever.commands._options import parquet_in_option
+
+    @click.command()
+    @parquet_in_option("parquet", "input")
+    def probe(parquet: str | None) -> None:
+        click.echo(repr(parquet))
+
+    for spelling in ("--parquet-in", "--parquet"):
+        result = CliRunner().invoke(probe, [spelling, "s3a://bucket/events-parquet"])
+        assert result.output.strip() == "'s3a://bucket/events-parquet'"

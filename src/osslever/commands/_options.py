@@ -181,15 +181,13 @@ def evidence_repo_option(help: str, path_type: bool = False) -> Callable[[F], F]
 
 
 def parquet_in_option(dest: str, help: str) -> Callable[[F], F]:
-    """``--parquet-in DIR``: Parquet event partitions to read (old: ``--parquet``)."""
+    """``--parquet-in DIR``: Parquet event partitions to read (old: ``--parquet``).
+
+    A string, not a ``Path``: Spark reads URIs too (``s3a://bucket/x``), which a
+    ``Path`` would mangle.
+    """
     return renamed_option(
-        "--parquet-in",
-        dest=dest,
-        old=("--parquet",),
-        default=None,
-        metavar="DIR",
-        type=click.Path(file_okay=False, path_type=Path),
-        help=help,
+        "--parquet-in", dest=dest, old=("--parquet",), default=None, metavar="DIR", type=str, help=help
     )
 
 
