@@ -120,13 +120,15 @@ def renamed_option(*names: str, dest: str, old: tuple[str, ...], **kwargs: Any) 
     values are joined (old ones first). Help and docs/cli.md show only the new name.
     """
     multiple = bool(kwargs.get("multiple"))
-    key = ("osslever.alias", dest)
+
+    def key(ctx: click.Context) -> tuple[str, str, str]:  # ctx.meta is shared with subcommands
+        return ("osslever.alias", ctx.command_path, dest)
 
     def empty(value: Any) -> bool:
         return value is None or value == ()
 
     def new_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        earlier = ctx.meta.get(key)
+        earlier = ctx.meta.get(key(ctx))
         if earlier is None:
             return value
         if multiple:
@@ -142,7 +144,7 @@ def renamed_option(*names: str, dest: str, old: tuple[str, ...], **kwargs: Any) 
                 tuple(value) + tuple(current or ()) if multiple else (current if not empty(current) else value)
             )
         else:
-            ctx.meta[key] = value
+            ctx.meta[key(ctx)] = value
 
     def decorate(f: F) -> F:
         option_kwargs = {k: v for k, v in kwargs.items() if k != "help"}

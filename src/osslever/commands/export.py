@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from osslever.commands._options import db_option, lang_option, quiet_option
+from osslever.commands._options import db_option, lang_option, quiet_option, repo_argument
 from osslever.errors import UserError
 
 
@@ -64,7 +64,7 @@ def opendigger_files(series: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 @command.command(name="opendigger")
-@click.argument("repo", metavar="OWNER/NAME")
+@repo_argument
 @click.option(
     "-o",
     "--output",

@@ -16,9 +16,11 @@ from osslever.commands._options import (
     db_option,
     engine_option,
     lang_option,
+    location_argument,
     parquet_out_option,
     quiet_option,
     renamed_option,
+    repo_argument,
     spark_master_option,
 )
 from osslever.errors import UserError
@@ -47,7 +49,7 @@ def _echo(message: str, quiet: bool = False) -> None:
 
 
 @command.command(name="git")
-@click.argument("location", default=".", required=False)
+@location_argument()
 @click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit. 分析的引用。")
 @db_option
 @quiet_option
@@ -219,7 +221,7 @@ def _summary(report: object, quiet: bool) -> None:
 
 
 @command.command(name="github")
-@click.argument("repo", metavar="OWNER/NAME")
+@repo_argument
 @click.option(
     "--token-env",
     default="GITHUB_TOKEN",

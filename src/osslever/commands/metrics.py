@@ -18,6 +18,7 @@ from osslever.commands._options import (
     output_option,
     parquet_in_option,
     quiet_option,
+    repo_argument,
     spark_master_option,
 )
 
@@ -51,7 +52,7 @@ def render_table(doc: dict, lang: str) -> str:
 
 
 @click.command(name="metrics")
-@click.argument("repo", metavar="OWNER/NAME")
+@repo_argument
 @click.option(
     "--period",
     default=None,

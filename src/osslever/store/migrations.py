@@ -91,9 +91,7 @@ def pending(con: duckdb.DuckDBPyConnection, path: str) -> list[Migration]:
     recorded = applied(con)
     unknown = [name for _, name in recorded if name not in names]
     if unknown:
-        raise UserError(
-            "store.too_new", path=path, found=unknown[-1], known=known[-1].name if known else "-", exit_code=2
-        )
+        raise UserError("store.too_new", path=path, found=unknown[-1], known=known[-1].name if known else "-")
     done = {name for _, name in recorded}
     return [m for m in known if m.name not in done]
 
