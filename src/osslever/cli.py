@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import traceback
 
 import click
 
 from osslever import __version__
-from osslever.errors import UserError
+from osslever.errors import ExitCode, UserError
 from osslever.i18n import t
 
 
@@ -55,15 +56,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo(f"osslever: {t('error.interrupted')}", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
         click.echo(f"osslever: {t('error.interrupted')}", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        sys.exit(exc.exit_code)  # usage errors: 2, as ExitCode.USER_ERROR
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
-        sys.exit(0)
-    sys.exit(0)
+        sys.exit(ExitCode.OK)
+    except Exception:
+        traceback.print_exc()
+        sys.exit(ExitCode.INTERNAL_ERROR)
+    sys.exit(ExitCode.OK)

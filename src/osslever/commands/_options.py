@@ -1,9 +1,29 @@
-"""Options every command shares, so ``--db``/``--lang``/``-o`` mean the same everywhere."""
+"""Options every command shares: one vocabulary for the whole CLI (docs/cli.md).
+
+* the thing to measure is positional: ``LOCATION`` (a path or clone URL) for git
+  commands, ``OWNER/NAME`` for event commands;
+* filters say so: ``--only-repo OWNER/NAME``, ``--only-org NAME``;
+* inputs that are not the measured thing are named for what they feed:
+  ``--evidence-repo``, ``--billing``, ``--scenario``, ``--rules``, ``--parquet-in``;
+* outputs: ``-o/--output`` (a file, or the folder of a command that writes many),
+  ``--parquet-out``;
+* everywhere they apply: ``--db``, ``--lang``, ``--quiet``, ``--format``,
+  ``--engine``, ``--spark-master``.
+
+Old spellings (``--repo``, ``--org``, ``--parquet``) keep working as hidden,
+deprecated aliases (``renamed_option``). An option a command's body does not take
+yet (``--db`` on ``assess``, ``--spark-master`` on ``metrics``) is applied around
+the call through the environment variable it stands for, restored afterwards.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,17 +51,158 @@ def lang_option(f: F) -> F:
     )(f)
 
 
+def _takes(f: Callable[..., Any], name: str) -> bool:
+    return name in inspect.signature(f).parameters
+
+
+@contextlib.contextmanager
+def _environ(name: str, value: str | None) -> Iterator[None]:
+    """``$name`` set to ``value`` for one call, then restored (unset if it was unset)."""
+    if value is None:
+        yield
+        return
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _through_env(f: F, name: str, variable: str | None) -> F:
+    """Take option ``name`` off the call; with ``variable``, set ``$variable`` to it meanwhile."""
+
+    @functools.wraps(f)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        value = kwargs.pop(name, None)
+        if variable is None:
+            return f(*args, **kwargs)
+        with _environ(variable, None if value is None else str(value)):
+            return f(*args, **kwargs)
+
+    return call  # type: ignore[return-value]
+
+
 def db_option(f: F) -> F:
-    return click.option(
+    option = click.option(
         "--db",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         help="DuckDB store file (default: in the user cache dir, or $OSSLEVER_DB). 数据库文件。",
-    )(f)
+    )
+    return option(f if _takes(f, "db") else _through_env(f, "db", "OSSLEVER_DB"))
 
 
 def quiet_option(f: F) -> F:
-    return click.option("--quiet", "-q", is_flag=True, help="No progress output. 不显示进度。")(f)
+    option = click.option("--quiet", "-q", is_flag=True, help="No progress output. 不显示进度。")
+    return option(f if _takes(f, "quiet") else _through_env(f, "quiet", None))
+
+
+def spark_master_option(f: F) -> F:
+    """``--spark-master URL`` beside every ``--engine``; ``$OSSLEVER_SPARK_MASTER`` otherwise."""
+    option = click.option(
+        "--spark-master",
+        default=None,
+        metavar="URL",
+        help="Spark master URL for --engine spark (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。",
+    )
+    return option(f if _takes(f, "spark_master") else _through_env(f, "spark_master", "OSSLEVER_SPARK_MASTER"))
+
+
+def renamed_option(*names: str, dest: str, old: tuple[str, ...], **kwargs: Any) -> Callable[[F], F]:
+    """An option under its new ``names``; each of ``old`` still works, hidden and deprecated.
+
+    Both spellings fill the same parameter ``dest``; with ``multiple=True`` their
+    values are joined (old ones first). Help and docs/cli.md show only the new name.
+    """
+    multiple = bool(kwargs.get("multiple"))
+
+    def key(ctx: click.Context) -> tuple[str, str, str]:  # ctx.meta is shared with subcommands
+        return ("osslever.alias", ctx.command_path, dest)
+
+    def empty(value: Any) -> bool:
+        return value is None or value == ()
+
+    def new_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        earlier = ctx.meta.get(key(ctx))
+        if earlier is None:
+            return value
+        if multiple:
+            return tuple(earlier) + tuple(value or ())
+        return earlier if empty(value) else value
+
+    def old_value(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if empty(value):
+            return
+        if dest in ctx.params:  # the new spelling was processed first
+            current = ctx.params[dest]
+            ctx.params[dest] = (
+                tuple(value) + tuple(current or ()) if multiple else (current if not empty(current) else value)
+            )
+        else:
+            ctx.meta[key(ctx)] = value
+
+    def decorate(f: F) -> F:
+        option_kwargs = {k: v for k, v in kwargs.items() if k != "help"}
+        for spelling in old:
+            f = click.option(
+                spelling,
+                f"_old_{dest}_{spelling.strip('-')}",
+                hidden=True,
+                expose_value=False,
+                callback=old_value,
+                **option_kwargs,
+            )(f)
+        return click.option(*names, dest, callback=new_value, **kwargs)(f)
+
+    return decorate
+
+
+def location_argument(default: str | None = ".") -> Callable[[F], F]:
+    """The positional ``LOCATION`` to measure: a working tree, a bare repository or a clone URL."""
+    if default is None:
+        return click.argument("location", metavar="LOCATION")
+    return click.argument("location", metavar="[LOCATION]", default=default, required=False)
+
+
+def repo_argument(f: F) -> F:
+    """The positional ``OWNER/NAME`` of a GitHub repository (event commands)."""
+    return click.argument("repo", metavar="OWNER/NAME")(f)
+
+
+def evidence_repo_option(help: str, path_type: bool = False) -> Callable[[F], F]:
+    """``--evidence-repo``: a repository measured to feed another input (old: ``--repo``)."""
+    extra: dict[str, Any] = {"type": click.Path(path_type=Path)} if path_type else {}
+    return renamed_option(
+        "--evidence-repo", dest="repo", old=("--repo",), default=None, metavar="LOCATION", help=help, **extra
+    )
+
+
+def parquet_in_option(dest: str, help: str) -> Callable[[F], F]:
+    """``--parquet-in DIR``: Parquet event partitions to read (old: ``--parquet``).
+
+    A string, not a ``Path``: Spark reads URIs too (``s3a://bucket/x``), which a
+    ``Path`` would mangle.
+    """
+    return renamed_option(
+        "--parquet-in", dest=dest, old=("--parquet",), default=None, metavar="DIR", type=str, help=help
+    )
+
+
+def parquet_out_option(dest: str, help: str) -> Callable[[F], F]:
+    """``--parquet-out DIR``: where Parquet event partitions are written (old: ``--parquet``)."""
+    return renamed_option(
+        "--parquet-out",
+        dest=dest,
+        old=("--parquet",),
+        default=None,
+        metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def output_option(f: F) -> F:

@@ -15,19 +15,14 @@ import click
 import yaml
 
 from osslever import i18n
-from osslever.commands._options import emit, lang_option, output_option
+from osslever.commands._options import db_option, emit, evidence_repo_option, lang_option, output_option, quiet_option
 from osslever.errors import UserError
 from osslever.i18n import t
 
 
 @click.command("assess")
 @click.argument("profile", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--repo",
-    "repo",
-    default=None,
-    help="Repository (path or URL) to measure: community metrics and license. 要度量的仓库。",
-)
+@evidence_repo_option("Repository (path or URL) to measure: community metrics and license. 要度量的仓库。")
 @click.option(
     "--billing",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -60,6 +55,8 @@ from osslever.i18n import t
     is_flag=True,
     help="Ask the profile questions and write PROFILE (default profile.yaml). 交互式生成画像。",
 )
+@db_option
+@quiet_option
 @lang_option
 @output_option
 def command(

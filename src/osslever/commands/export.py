@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, lang_option, quiet_option
+from osslever.commands._options import db_option, lang_option, quiet_option, repo_argument
 from osslever.errors import UserError
 
 
@@ -19,7 +19,7 @@ def command() -> None:
 
 
 @command.command(name="opendigger")
-@click.argument("repo", metavar="OWNER/NAME")
+@repo_argument
 @click.option(
     "-o",
     "--output",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import emit, lang_option, output_option
+from osslever.commands._options import emit, lang_option, output_option, quiet_option
 
 FORMATS = ("table", "json", "md", "html")
 
@@ -40,6 +40,7 @@ def command() -> None:
     help="Layout of BILLING (auto-detected). 账单文件格式。",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Compute without bad rows and list them. 跳过有误的行并列出。")
+@quiet_option
 @lang_option
 @output_option
 def metrics(

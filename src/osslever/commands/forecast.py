@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, lang_option, output_option
+from osslever.commands._options import db_option, emit, evidence_repo_option, lang_option, output_option, quiet_option
 from osslever.errors import UserError
 
 FORMATS = ("table", "json", "md", "html")
@@ -14,11 +14,9 @@ FORMATS = ("table", "json", "md", "html")
 
 @click.command(name="forecast")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--repo",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Repository whose measured funnel (stars from stored events) overrides the scenario. 用仓库实测数据覆盖情景。",
+@evidence_repo_option(
+    "Repository whose measured funnel (stars from stored events) overrides the scenario. 用仓库实测数据覆盖情景。",
+    path_type=True,
 )
 @click.option(
     "--paths",
@@ -30,6 +28,7 @@ FORMATS = ("table", "json", "md", "html")
 @click.option("--seed", type=int, default=None, help="Random seed (reproducible runs). 随机种子。")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
+@quiet_option
 @lang_option
 @output_option
 def command(

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, engine_option, lang_option, quiet_option
+from osslever.commands._options import (
+    db_option,
+    engine_option,
+    lang_option,
+    location_argument,
+    parquet_out_option,
+    quiet_option,
+    renamed_option,
+    repo_argument,
+    spark_master_option,
+)
 from osslever.errors import UserError
 from osslever.i18n import t
 
@@ -39,7 +49,7 @@ def _echo(message: str, quiet: bool = False) -> None:
 
 
 @command.command(name="git")
-@click.argument("location", default=".", required=False)
+@location_argument()
 @click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit. 分析的引用。")
 @db_option
 @quiet_option
@@ -62,27 +72,26 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day to download. 起始日期。")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day to download (inclusive). 结束日期。")
-@click.option(
-    "--repo",
-    "repos",
+@renamed_option(
+    "--only-repo",
+    dest="repos",
+    old=("--repo",),
     multiple=True,
     metavar="OWNER/NAME",
     help="Keep only these repositories (repeatable). 只保留这些仓库。",
 )
-@click.option(
-    "--org",
-    "orgs",
+@renamed_option(
+    "--only-org",
+    dest="orgs",
+    old=("--org",),
     multiple=True,
     metavar="NAME",
     help="Keep only repositories of these owners (repeatable). 只保留这些组织的仓库。",
 )
 @engine_option("duckdb: into the store; spark: into Parquet partitions. 存储方式。")
-@click.option(
-    "--parquet",
-    "parquet_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet).",
+@spark_master_option
+@parquet_out_option(
+    "parquet_dir", "Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet). Parquet 输出目录。"
 )
 @click.option(
     "--base-url",
@@ -187,7 +196,7 @@ def _summary(report: object, quiet: bool) -> None:
 
 
 @command.command(name="github")
-@click.argument("repo", metavar="OWNER/NAME")
+@repo_argument
 @click.option(
     "--token-env",
     default="GITHUB_TOKEN",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from osslever import i18n
-from osslever.commands._options import emit, lang_option, output_option, quiet_option
+from osslever.commands._options import emit, lang_option, location_argument, output_option, quiet_option
 from osslever.errors import UserError
 
 
@@ -23,7 +23,7 @@ def _registry_urls(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command(name="license")
-@click.argument("location")
+@location_argument(default=None)
 @click.option(
     "--format",
     "fmt",

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, engine_option, lang_option, output_option
+from osslever.commands._options import (
+    db_option,
+    emit,
+    engine_option,
+    lang_option,
+    output_option,
+    parquet_in_option,
+    quiet_option,
+    repo_argument,
+    spark_master_option,
+)
 
 
 def _default_period() -> str:
@@ -19,7 +29,7 @@ def _default_period() -> str:
 
 
 @click.command(name="metrics")
-@click.argument("repo", metavar="OWNER/NAME")
+@repo_argument
 @click.option(
     "--period",
     default=None,
@@ -28,16 +38,15 @@ def _default_period() -> str:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @engine_option("Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。")
-@click.option(
-    "--parquet",
+@spark_master_option
+@parquet_in_option(
     "parquet_dir",
-    default=None,
-    metavar="DIR",
-    help="With --engine spark: the folder written by `ingest gharchive --engine spark` "
+    "With --engine spark: the folder written by `ingest gharchive --engine spark` "
     "(default: the store). Parquet 事件目录。",
 )
 @db_option
 @output_option
+@quiet_option
 @lang_option
 def command(
     repo: str,

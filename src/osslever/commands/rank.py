@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, engine_option, lang_option, output_option, quiet_option
+from osslever.commands._options import (
+    db_option,
+    emit,
+    engine_option,
+    lang_option,
+    output_option,
+    parquet_in_option,
+    quiet_option,
+    spark_master_option,
+)
 from osslever.i18n import t
 
 
@@ -32,15 +41,8 @@ from osslever.i18n import t
     help="Output format. 输出格式。",
 )
 @engine_option("Query engine. 查询引擎。")
-@click.option(
-    "--spark-master", default=None, help="Spark master URL (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。"
-)
-@click.option(
-    "--parquet",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of Parquet event partitions (gh_events/...) for Spark. Parquet 目录。",
-)
+@spark_master_option
+@parquet_in_option("parquet", "Folder of Parquet event partitions (gh_events/...) for Spark. Parquet 目录。")
 @db_option
 @lang_option
 @quiet_option

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, lang_option, output_option, quiet_option
+from osslever.commands._options import db_option, emit, lang_option, location_argument, output_option, quiet_option
 from osslever.progress import make_progress
 
 
 @click.command("report")
-@click.argument("location", default=".", required=False)
+@location_argument()
 @output_option
 @click.option(
     "--format",

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import yaml
 
-from osslever.commands._options import emit, lang_option, output_option
+from osslever.commands._options import emit, lang_option, output_option, quiet_option
 from osslever.errors import UserError
 from osslever.i18n import t
 
@@ -34,6 +34,7 @@ def command() -> None:
 @command.command("list")
 @_rules_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@quiet_option
 @lang_option
 @output_option
 def list_rules(rule_dirs: tuple[Path, ...], fmt: str, lang: str, output: Path | None) -> None:
@@ -67,6 +68,7 @@ def list_rules(rule_dirs: tuple[Path, ...], fmt: str, lang: str, output: Path | 
 @command.command("show")
 @click.argument("rule_id")
 @_rules_option
+@quiet_option
 @lang_option
 @output_option
 def show_rule(rule_id: str, rule_dirs: tuple[Path, ...], lang: str, output: Path | None) -> None:
@@ -111,6 +113,7 @@ def show_rule(rule_id: str, rule_dirs: tuple[Path, ...], lang: str, output: Path
     is_flag=True,
     help="Check the folder alone, not layered over the built-in pack. 不叠加内置规则包。",
 )
+@quiet_option
 @lang_option
 @click.pass_context
 def check_rules(ctx: click.Context, folder: Path, no_builtin: bool, lang: str) -> None:

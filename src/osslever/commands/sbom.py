@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import emit, lang_option, output_option, quiet_option
+from osslever.commands._options import emit, lang_option, location_argument, output_option, quiet_option
 from osslever.i18n import t
 
 
 @click.command(name="sbom")
-@click.argument("location")
+@location_argument(default=None)
 @click.option(
     "--format",
     "fmt",

@@ -4,8 +4,10 @@ Why DuckDB: nothing to install or start, columnar scans fast enough for years
 of history on a laptop, and transactions that make each unit of ingest atomic
 (a killed process leaves the last committed batch, never half of one).
 
-Each area owns a schema file in ``store/schema/`` (``CREATE ... IF NOT EXISTS``),
-applied in name order on open, so adding a source never edits another's schema.
+Each area owns migration files in ``store/schema/`` (``NNN_name.sql``), applied once
+each, in number order, and recorded in the ``schema_migrations`` table
+(``store/migrations.py``), so a store written by an older release is upgraded in
+place and adding a source never edits another's schema.
 """
 
 from __future__ import annotations
@@ -13,19 +15,13 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Iterator, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from osslever.errors import UserError
-
-
-def _schema_sql() -> list[tuple[str, str]]:
-    folder = resources.files("osslever") / "store" / "schema"
-    files = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
-    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+from osslever.store import migrations
 
 
 def _translate(exc: Exception, path: Path) -> UserError:
@@ -50,17 +46,34 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise UserError("store.failed", path=str(self.path), detail=str(exc)) from exc
+        self.con = self._connect(read_only)
         try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
+            if not read_only:
+                self._migrate()
+            elif migrations.pending(self.con, str(self.path)):
+                self._upgrade_then_read()
+        except BaseException:
+            self.close()
+            raise
+
+    def _upgrade_then_read(self) -> None:
+        """An older store opened for reading: upgrade it in place once, then read."""
+        self.con.close()
+        self.con = self._connect(False)
+        try:
+            self._migrate()
+        finally:
+            self.con.close()
+        self.con = self._connect(True)
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
         except (duckdb.Error, OSError) as exc:
             raise _translate(exc, self.path) from exc
-        if not read_only:
-            self._migrate()
 
     def _migrate(self) -> None:
-        with self.transaction():
-            for _name, sql in _schema_sql():
-                self.con.execute(sql)
+        migrations.upgrade(self)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -132,7 +132,34 @@ def openapi_schema() -> dict[str, Any]:
     text = (resources.files("osslever.web") / "openapi.yaml").read_text(encoding="utf-8")
     schema = yaml.safe_load(text)
     schema["info"]["version"] = __version__
+    _document_schemas(schema)
     return schema
+
+
+# The API's names for the documents the CLI prints; their schemas are generated from the types.
+DOCUMENT_SCHEMAS = {
+    "Report": "report",
+    "Metrics": "metrics",
+    "License": "license",
+    "Assessment": "assess",
+    "Finance": "finance-metrics",
+    "RankEvents": "rank",
+}
+
+
+def _document_schemas(schema: dict[str, Any]) -> None:
+    """Put the generated document schemas (``osslever.documents``) in place of the hand-written ones."""
+    from osslever import documents
+
+    by_kind, defs = documents.components()
+    schemas = schema["components"]["schemas"]
+    schemas.update(defs)
+    schemas["EventsSummary"] = {
+        "description": schemas["EventsSummary"].get("description", ""),
+        "$ref": "#/components/schemas/" + documents.COMPONENT_PREFIX + "Events",
+    }
+    for name, kind in DOCUMENT_SCHEMAS.items():
+        schemas[name] = {"description": schemas.get(name, {}).get("description", ""), **by_kind[kind]}
 
 
 async def openapi(request: Request) -> Response:
