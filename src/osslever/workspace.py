@@ -20,7 +20,7 @@ Two kinds of methods, never mixed:
   printing a report never takes the store's single-writer lock.
 
 Every builder ends in ``_finish(kind, doc)``, the one place where a document
-leaves the core (the typed documents of issue 10 are wired in there).
+leaves the core: there it is checked against its type in ``documents/``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,16 @@ from osslever.store import Store, open_store
 
 
 def _finish(kind: str, doc: dict) -> dict:
-    """Where every document leaves the core (identity for now; typed documents hook in here)."""
+    """Where every document leaves the core: checked against its type (``documents/``).
+
+    The typed document is the contract; a builder that produces a key the type does
+    not declare, or a value of the wrong shape, fails here with the JSON path instead
+    of reaching a user. The plain dict goes on (renderers and the API read dicts).
+    """
+    from osslever.documents import KINDS, typed
+
+    if kind in KINDS:
+        typed(kind, doc)
     return doc
 
 
@@ -344,7 +353,7 @@ class Workspace:
         doc = finance_document(
             billing, as_of=as_of, rates=rates, skip_bad_rows=skip_bad_rows, source_format=source_format
         )
-        return _finish("finance", doc)
+        return _finish("finance-metrics", doc)
 
     def funnel(self, repo: Path | str) -> dict[str, float]:
         """Measured stars of the GitHub repository ``repo``'s origin names (``forecast --repo``)."""

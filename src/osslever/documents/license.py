@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from osslever.documents._base import UNSET, Absent, Document, Part, Text
-from osslever.documents.report import Conflict, LicenseChange, Note, Scoped
+from osslever.documents.report import Conflict, DependencyCheck, LicenseChange, Note, Scoped
 
 
 class Scanned(Part, frozen=True, kw_only=True):
@@ -26,6 +26,13 @@ class Closest(Part, frozen=True, kw_only=True):
     similarity: float
 
 
+class Combination(Part, frozen=True, kw_only=True):
+    """How several licenses in one file combine, and the words that said so (None: no words, AND)."""
+
+    operator: str  # OR | AND
+    phrase: str | None
+
+
 class FileFinding(Part, frozen=True, kw_only=True):
     """One license file: what it matched and how well."""
 
@@ -33,7 +40,10 @@ class FileFinding(Part, frozen=True, kw_only=True):
     spdx: str | None
     confidence: float
     matches: tuple[Match, ...]
+    combination: Combination | Absent = UNSET
+    bundled: tuple[str, ...] | Absent = UNSET
     closest: Closest | None | Absent = UNSET
+    problem: Note | Absent = UNSET
 
 
 class Declared(Part, frozen=True, kw_only=True):
@@ -65,6 +75,7 @@ class Dependency(Part, frozen=True, kw_only=True):
     direct: bool | None
     manifest: str | None
     declared: str | None
+    scope: str | None  # runtime | optional | development | build; None: the file does not say
 
 
 class Obligation(Part, frozen=True, kw_only=True):
@@ -105,6 +116,7 @@ class LicenseDocument(Document, frozen=True, kw_only=True):
     history: tuple[LicenseChange, ...]
     dependencies: tuple[Dependency, ...]
     conflicts: tuple[Conflict, ...]
+    dependency_check: DependencyCheck
     obligations: tuple[Obligation, ...]
     problems: tuple[Note, ...]
     implications: tuple[Implication, ...]

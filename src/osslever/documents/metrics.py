@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from osslever.documents._base import Document, Part
+from osslever.documents.reach import PackageDownloads, Signals
 
 
 class Duration(Part, frozen=True, kw_only=True):
@@ -45,3 +46,5 @@ class MetricsDocument(Document, frozen=True, kw_only=True):
     period: str
     metrics: Metrics
     notes: dict[str, str]
+    downloads: tuple[PackageDownloads, ...]  # the repository's linked packages; [] when none
+    signals: Signals

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import msgspec
 
 from osslever.documents._base import UNSET, Absent, Date, Document, Month, Part, Share, Text
+from osslever.documents.reach import PackageDownloads
 
 
 class RepositoryRef(Part, frozen=True, kw_only=True):
@@ -31,6 +32,7 @@ class LicenseChange(Part, frozen=True, kw_only=True):
     commit: str
     from_: str | None = msgspec.field(name="from")
     to: str | None
+    kind: str | Absent = UNSET  # first_license | removed | relicensing | restated | uncertain
     files: tuple[str, ...]
 
 
@@ -42,6 +44,20 @@ class Conflict(Part, frozen=True, kw_only=True):
     rule: str
     reason: Text | None
     source: str
+    scope: str | Absent = UNSET  # optional | development | build (runtime is left out)
+
+
+class DependencyCheck(Part, frozen=True, kw_only=True):
+    """How far the conflict check could look: ``not_checked`` when no shipped license is known."""
+
+    status: str  # checked | partial | not_checked | no_dependencies
+    total: int
+    shipped: int
+    not_shipped: int
+    known: int
+    unknown: int
+    conflicts: int
+    text: Text
 
 
 class Scoped(Part, frozen=True, kw_only=True):
@@ -69,6 +85,7 @@ class LicenseSummary(Part, frozen=True, kw_only=True):
     notes: tuple[Note, ...]
     history: tuple[LicenseChange, ...]
     dependencies_total: int
+    dependency_check: DependencyCheck | None | Absent = UNSET
     conflicts: tuple[Conflict, ...]
     implications: tuple[ImplicationSummary, ...]
 
@@ -228,5 +245,6 @@ class ReportDocument(Document, frozen=True, kw_only=True):
     license: LicenseSummary | None
     community: Community
     events: Events | Absent = UNSET
+    downloads: tuple[PackageDownloads, ...] | Absent = UNSET
     readings: tuple[Reading, ...]
     generated: Generated

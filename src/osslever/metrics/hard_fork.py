@@ -63,7 +63,16 @@ def hard_fork_risk(engine: Engine, repo: str, as_of: date | None = None) -> dict
     core = [r["actor_login"] for r in engine.query(core_sql)]
     window = _window(before, recent, end)
     if not core:
-        return {"repo": repo, "window": window, "core_contributors": 0, "candidates": [], "risk": None, "forks": None}
+        return {
+            "repo": repo,
+            "window": window,
+            "core_contributors": 0,
+            "active_contributors": None,
+            "forks": None,
+            "candidates": [],
+            "risk": None,
+            "source": " ".join(conf["source"].split()),
+        }
     active_here = _count_active(engine, this, recent, end)
     everywhere = _active("repo_name IS NOT NULL", recent, end)
     shared_rows = engine.query(
