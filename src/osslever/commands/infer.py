@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import emit, lang_option, output_option
+from osslever.commands._options import emit, lang_option, output_option, quiet_option
 
 
 @click.command(name="infer")
 @click.argument("location", default=".", required=False)
 @output_option
+@quiet_option
 @lang_option
-def command(location: str, output: Path | None, lang: str) -> None:
+def command(location: str, output: Path | None, quiet: bool, lang: str) -> None:
     """Infer a profile from the repository's own files (delivery, category, enterprise edition,
     CLA/DCO, operational complexity); every line says where it came from.
 
