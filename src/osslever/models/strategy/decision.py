@@ -172,8 +172,14 @@ def _strength(used: dict[str, Any], provenance: dict[str, str]) -> float:
     return min(weights.get(provenance.get(p, "declared"), weights["declared"]) for p in used)
 
 
-def decide(values: dict[str, Any], provenance: dict[str, str] | None = None) -> Decision:
-    """The joint decision over prepared facts (``prepare`` is applied here)."""
+def decide(
+    values: dict[str, Any], provenance: dict[str, str] | None = None, extra: dict[str, list[Support]] | None = None
+) -> Decision:
+    """The joint decision over prepared facts (``prepare`` is applied here).
+
+    ``extra`` adds model evidence from rule packs (``score: model.X`` rules, user packs
+    included), already weighted.
+    """
     prov = dict(provenance or {})
     values = prepare(dict(values), prov)
     cfg = config()
@@ -196,6 +202,10 @@ def decide(values: dict[str, Any], provenance: dict[str, str] | None = None) -> 
             bucket, points = (stance_support, stance_points) if "stances" in driver else (model_support, model_points)
             bucket[target].append(Support(driver, share, strength, dict(out.used)))
             points[target] += share
+    for mid, items in (extra or {}).items():
+        for item in items:
+            model_support[mid].append(item)
+            model_points[mid] += item.points
     _young_company(values, prov, stance_points, stance_support)
     # billing / declared revenue: evidence for the models that already earn
     earning = float(cfg["earning_points"])
@@ -407,6 +417,16 @@ def _forced(values, viable, relicensable) -> list[str]:
     if not any(viable.values()):
         out.append("no_viable_model")
     return out or ["no_coherent_option"]
+
+
+def undiscriminating_drivers() -> list[tuple[str, list[str]]]:
+    """Drivers of decision.yaml that reward three or more models equally (``rules check``)."""
+    out = []
+    for driver in config()["drivers"]:
+        models = driver.get("models") or []
+        if len(models) >= 3:
+            out.append((driver["id"], list(models)))
+    return out
 
 
 # --------------------------------------------------------------------- coherence

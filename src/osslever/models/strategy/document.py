@@ -45,14 +45,31 @@ def assess_document(
     clean = validate_profile(profile, source="<profile>")
     ruleset = ruleset if ruleset is not None else load_rules(rule_dirs)
     facts = build_facts(clean, evidence, scenario)
-    dec = decide_facts(facts)
+    dec = decide_facts(facts, ruleset)
     ev = evaluate(ruleset, facts.values)
     return _document(clean, facts, dec, ev, ruleset, lang, search)
 
 
-def decide_facts(facts: Facts) -> decision.Decision:
-    """Run the joint decision and hand its answer to the rules as given facts."""
-    dec = decision.decide(facts.values, facts.provenance)
+def decide_facts(facts: Facts, ruleset: RuleSet | None = None) -> decision.Decision:
+    """Run the joint decision and hand its answer to the rules as given facts.
+
+    Model rules of the rule packs (``score: model.X``, user packs included) are extra
+    evidence for the decision: they are scored first and passed in with their rule ids.
+    """
+    extra: dict[str, list[decision.Support]] = {}
+    if ruleset is not None:
+        prepared = decision.prepare(dict(facts.values), dict(facts.provenance))
+        early = evaluate(ruleset, prepared, upto="model")
+        for target, fired in early.scores.items():
+            if not target.startswith("model."):
+                continue
+            for f in fired:
+                driver = {"id": f.rule.id, "text": {"en": f.rule.describe("en"), "zh": f.rule.describe("zh")}}
+                driver["source"] = f.rule.source
+                extra.setdefault(target.split(".", 1)[1], []).append(
+                    decision.Support(driver, float(f.rule.points), 1.0, dict(f.used))
+                )
+    dec = decision.decide(facts.values, facts.provenance, extra)
     for path, value in dec.values.items():
         if path not in facts.values or facts.values[path] != value:
             facts.values[path] = value
@@ -163,7 +180,11 @@ def _stance(dec: decision.Decision, ev: Evaluation, reasons: _Reasons, lang: str
         _support(x, facts, lang, target=s) for s in decision.STANCES if s != value for x in dec.stance_support[s]
     ]
     counter.sort(key=lambda r: (-r["points"], r["rule"]))
-    ties = [{"stance": o.stance, "model": o.model, "total": _num(round(o.total, 4))} for o in dec.ties]
+    names = catalogue()["models"]
+    ties = [
+        {"stance": o.stance, "model": o.model, "name": names[o.model]["name"][lang], "total": _num(round(o.total, 4))}
+        for o in dec.ties
+    ]
     return {
         "value": value,
         "status_quo": dec.status,
@@ -181,6 +202,7 @@ def _stance(dec: decision.Decision, ev: Evaluation, reasons: _Reasons, lang: str
                 "rule": n["id"],
                 "text": n["note"]["text"].get(lang) or n["note"]["text"]["en"],
                 "evidence": n["used"],
+                "provenance": {p: facts.provenance.get(p, "derived") for p in n["used"]},
                 "source": n["note"].get("source"),
             }
             for n in dec.notes
