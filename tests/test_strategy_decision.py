@@ -75,11 +75,12 @@ def test_a_closed_answer_comes_with_a_closed_model_and_license():
             "revenue": {"proprietary": 1.0},
         }
     )
-    # status closed: 3 × 0.7 = 2.1 for closed; the earning line 8 × 1.0 × 0.7 = 5.6 and
-    # model.nothing_open 1.5 × 0.7 = 1.05 for proprietary_product
+    # status closed: (1 + 2 for earning) × 0.7 = 2.1 for closed; the earning line
+    # 8 × 1.0 × 0.7 = 5.6 for proprietary_product
     assert doc["stance"]["value"] == "closed"
+    assert doc["stance"]["points"]["closed"] == pytest.approx(2.1)
     assert doc["business_models"][0]["id"] == "proprietary_product"
-    assert doc["business_models"][0]["points"] == pytest.approx(5.6 + 1.05)
+    assert doc["business_models"][0]["points"] == pytest.approx(5.6)
     assert doc["license"]["action"] == "keep" and doc["license"]["recommended"] == ["proprietary"]
     assert doc["coherence"]["coherent"]
     assert "open_core" not in [m["id"] for m in doc["business_models"][:1]]

@@ -133,8 +133,18 @@ def prepare(values: dict[str, Any], provenance: dict[str, str] | None = None) ->
         opened = [f for f in fams if f not in ("proprietary", "none", "unknown", "other")]
         values["project.open_artefacts"] = ["code"] if opened else ["none"]
         prov["project.open_artefacts"] = "assumed"
+    if values.get("market.policy_direction") is None and values.get("market.policy_risk") == "high":
+        # a v1 profile: high policy risk is the headwind of seeds/002 (compliant editions)
+        values["market.policy_direction"] = "headwind"
+        prov["market.policy_direction"] = "derived"
     values["status.stance"] = _status(values)
-    prov["status.stance"] = "derived"
+    # the status quo is only as certain as the weakest fact it was read from
+    inputs = ["project.license", "project.open_artefacts"] + [
+        f"revenue.{k}" for k in config()["revenue_lines"] if values.get(f"revenue.{k}") is not None
+    ]
+    weights = config()["evidence_strength"]
+    known = [prov.get(p, "declared") for p in inputs if values.get(p) is not None]
+    prov["status.stance"] = min(known, key=lambda k: weights.get(k, weights["declared"])) if known else "derived"
     if values.get("org.founded") is not None and values.get("as_of") is not None:
         values["org.age_years"] = max(0, int(values["as_of"]) - int(values["org.founded"]))
         prov["org.age_years"] = "derived"
@@ -202,6 +212,7 @@ def decide(
             bucket, points = (stance_support, stance_points) if "stances" in driver else (model_support, model_points)
             bucket[target].append(Support(driver, share, strength, dict(out.used)))
             points[target] += share
+    _status_earnings(values, prov, stance_points, stance_support)
     for mid, items in (extra or {}).items():
         for item in items:
             model_support[mid].append(item)
@@ -266,6 +277,21 @@ def decide(
         notes=notes,
         unknown=unknown,
     )
+
+
+def _status_earnings(values, prov, stance_points, stance_support) -> None:
+    """What already pays backs the status quo: the more revenue today's combination
+    earns, the more a change of stance puts at stake."""
+    status = values.get("status.stance")
+    shares = {k: v for k, v in _revenue(values).items() if v > 0}
+    if status is None or not shares:
+        return
+    spec = config()["status_earning"]
+    used = {f"revenue.{k}": v for k, v in shares.items()}
+    strength = _strength({"status.stance": status, **used}, prov)
+    points = float(spec["points"]) * strength
+    stance_points[status] += points
+    stance_support[status].append(Support(spec, points, strength, {"status.stance": status, **used}))
 
 
 def _young_company(values, prov, stance_points, stance_support) -> None:
@@ -372,6 +398,8 @@ def _options(values, stance_points, model_points, viable, relicensable) -> list[
     cfg = config()
     current = set(values.get("project.license_families") or [])
     current_spdx = values.get("project.license")
+    if current and current <= {"none", "unknown"}:
+        current_spdx = None  # no license (or none asserted) yet: choosing one costs no relicensing
     cost = float(cfg["relicensing"]["cost"])
     out = []
     for mid, spec in cfg["models"].items():

@@ -269,9 +269,13 @@ def _models(dec: decision.Decision, reasons: _Reasons, lang: str) -> list[dict]:
             }
         )
 
+    first_seen = {}
+    for index, option in enumerate(dec.options):
+        first_seen.setdefault(option.model, index)
+
     def order(row: dict) -> tuple:
-        total = row["total"]
-        return (total is None, -(total or 0), -row["points"], row["id"])
+        # the joint decision's own order (best option first); non-viable models last
+        return (row["id"] not in first_seen, first_seen.get(row["id"], 0), -row["points"], row["id"])
 
     return sorted(rows, key=order)
 
