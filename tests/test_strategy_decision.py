@@ -200,3 +200,17 @@ def test_levers_are_ranked_by_effect_in_plain_words():
     for lang in ("en", "zh"):
         for w in assess(profile, search=True, lang=lang)["what_would_change"]:
             assert not FIELD_PATH.search(w["text"]), w["text"]
+
+
+def test_at_the_early_stage_product_market_fit_stands_in_for_revenue():
+    # no revenue figures → readiness stage early (readiness.yaml); seeds/004 刘景媛
+    profile = {
+        "name": "early with fit",
+        "market": {"stage": "early"},
+        "business": {"pmf": True, "can_sign_1m_customer": True},
+    }
+    doc = assess(profile)
+    assert doc["readiness"]["stage"] == "early" and doc["investor"]["stage"] == "early"
+    assert doc["investor"]["verdict"] == "investable"
+    grown = assess(profile | {"market": {"stage": "growth"}})
+    assert grown["readiness"]["stage"] == "growth" and grown["investor"]["verdict"] == "conditional"

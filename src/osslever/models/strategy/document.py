@@ -105,12 +105,16 @@ def _document(
         "business_models": _models(dec, reasons, lang),
         "motivations": _motivations(ev, reasons),
         "license": _license(dec, ev, facts, reasons, lang),
-        "investor": investor.section(dec, facts.provenance, lang),
+        "investor": investor.section(dec, facts.provenance, lang, ev.values.get("readiness.stage")),
         "readiness": _readiness(ev, reasons),
         "risks": _risks(ev, reasons),
         "dimensions": _dimensions(ev, reasons, lang),
         "unknowns": _unknowns(ev),
-        "what_would_change": levers.search(dec, facts.provenance, investor.verdict, lang) if search else [],
+        "what_would_change": levers.search(
+            dec, facts.provenance, lambda d: investor.verdict(d, ev.values.get("readiness.stage")), lang
+        )
+        if search
+        else [],
         "inputs": {
             "declared": dict(facts.declared),
             "measured": {

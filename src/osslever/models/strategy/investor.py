@@ -11,7 +11,9 @@ verdict reads three facts, each with its provenance:
 
 investable = the model earns and the US$1M bar is met, and the answer is coherent;
 not yet = nothing of that (no earning line, no PMF, the US$1M bar failed or unknown);
-conditional = anything between, with the missing fact named.
+conditional = anything between, with the missing fact named.  At the *early* stage
+(刘景媛: no revenue to look at yet, investors ask whether the product meets a real
+need) product-market fit stands in for revenue: PMF and the US$1M bar → investable.
 """
 
 from __future__ import annotations
@@ -43,20 +45,21 @@ def facts(dec: decision.Decision) -> dict[str, Any]:
     }
 
 
-def verdict(dec: decision.Decision) -> str:
+def verdict(dec: decision.Decision, stage: str | None = None) -> str:
     f = facts(dec)
     if dec.best is None or dec.forced:
         return "not_yet" if not f["earns"] else "conditional"
-    if f["earns"] and f["million"] is True:
+    earns = f["earns"] or (stage == "early" and f["pmf"] is True)
+    if earns and f["million"] is True:
         return "investable"
     if not f["earns"] and f["million"] is not True and f["pmf"] is not True:
         return "not_yet"
     return "conditional"
 
 
-def section(dec: decision.Decision, provenance: dict[str, str], lang: str) -> dict:
+def section(dec: decision.Decision, provenance: dict[str, str], lang: str, stage: str | None = None) -> dict:
     f = facts(dec)
-    value = verdict(dec)
+    value = verdict(dec, stage)
     reasons = []
     earn_paths = [f"revenue.{k}" for k in f["lines"] if dec.values.get(f"revenue.{k}") is not None]
     reasons.append(
@@ -95,6 +98,7 @@ def section(dec: decision.Decision, provenance: dict[str, str], lang: str) -> di
     )
     return {
         "verdict": value,
+        "stage": stage,
         "text": t(f"strategy.investor.verdict.{value}", lang=lang),
         "facts": reasons,
         "source": decision.config()["investor"]["source"],
