@@ -14,6 +14,9 @@ engine was run; expected answers with sources) it prints:
 * robustness flips: a case's stance changes when one numeric field (revenue shares,
   counts, shares, company age) is multiplied by 0.8 or 1.2.
 
+``--without-revenue`` is an ablation: what already earns is the strongest evidence, so
+it shows how far the seed drivers and the other facts get on their own.
+
 Then the same coherence and robustness figures over N generated profiles (random v2
 profiles over every enumeration of the schema), the cost of a full assessment (levers
 included) relative to the bare decision measured in the same run, and peak memory.
@@ -166,9 +169,17 @@ def main() -> int:
     parser.add_argument("--generated", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--without-revenue",
+        action="store_true",
+        help="ablation: drop every case's revenue lines, so only the seed drivers and facts decide",
+    )
     args = parser.parse_args()
     ruleset = load_rules()
     cases = load_cases()
+    if args.without_revenue:
+        for case in cases:
+            case["profile"].pop("revenue", None)
 
     top1 = top3 = stance_ok = license_ok = 0
     violations: list[str] = []

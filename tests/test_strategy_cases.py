@@ -6,8 +6,8 @@ Expectations are the stance and business model each company is known for (issue 
 open code with paid support, services or hosting of that same code is open — Red Hat
 is open; a closed or source-available part makes it hybrid).
 
-Two expectations fail today and are kept as strict xfails, because a failing case is a
-finding, not a profile to edit: see FINDINGS.
+Three expectations fail today and are kept as strict xfails, because a failing case is
+a finding, not a profile to edit: see FINDINGS and MODEL_FINDINGS.
 """
 
 import pytest
@@ -50,7 +50,23 @@ FINDINGS = {
 }
 
 
-@pytest.mark.parametrize("name,stance,model", CASES)
+MODEL_FINDINGS = {
+    # Elastic's two lines are close (self-managed subscriptions ~50 %, cloud ~43 %); the
+    # cloud share plus the hosted-edition evidence (seeds/001 模式三) puts managed cloud
+    # first — arguably Elastic's direction, but not its FY2024 revenue split.
+    "elastic": "two near-equal lines; hosted-edition evidence tips it to managed cloud",
+}
+
+
+@pytest.mark.parametrize(
+    "name,stance,model",
+    [
+        pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason=MODEL_FINDINGS[c[0]]))
+        if c[0] in MODEL_FINDINGS
+        else c
+        for c in CASES
+    ],
+)
 def test_best_model_matches_public_history(name, stance, model):
     doc = assess(example(name))
     assert ranking(doc)[0] == model
