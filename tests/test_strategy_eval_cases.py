@@ -47,3 +47,35 @@ def test_case_is_well_formed_and_its_answer_coherent(path):
     answer = assess(profile)
     assert answer["coherence"]["coherent"]
     assert coherent(answer["stance"]["value"], answer["business_models"][0]["id"], answer["license"]["recommended"][0])
+
+
+NUMERIC = {"integer", "number"}
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_no_numeric_field_moves_a_real_case_by_twenty_percent(path):
+    # issue 12: perturbing any numeric field by ±20% changes no real case's stance (the
+    # founding year is perturbed as company age)
+    from osslever.models.strategy.schema import profile_fields
+
+    fields = profile_fields()
+    doc = _load(path)
+    profile = doc["profile"] | {"as_of": doc["as_of"]}
+    stance = assess(validate_profile(profile, str(path)))["stance"]["value"]
+    for section, values in profile.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            spec = fields.get(f"{section}.{key}")
+            if spec is None or spec.type not in NUMERIC:
+                continue
+            for factor in (0.8, 1.2):
+                if f"{section}.{key}" == "org.founded":
+                    new = int(round(doc["as_of"] - (doc["as_of"] - value) * factor))
+                else:
+                    new = value * factor
+                    new = min(new, spec.max) if spec.max is not None else new
+                    new = int(round(new)) if spec.type == "integer" else new
+                changed = profile | {section: values | {key: new}}
+                got = assess(validate_profile(changed, str(path)))["stance"]["value"]
+                assert got == stance, f"{section}.{key} x{factor}"
