@@ -1,4 +1,4 @@
-"""Benchmark: cost of `assess` with the what-if search relative to a plain assessment.
+"""Benchmark: cost of `assess` with the founder levers ("what would change") relative to a plain assessment.
 
 Baseline (measured in the same run): assess_document(search=False) over the example
 profiles.  Prints per-profile milliseconds for both, their ratio, the rule-engine

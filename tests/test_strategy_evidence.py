@@ -138,3 +138,27 @@ def test_bad_evidence_is_user_error():
     with pytest.raises(UserError) as info:
         assess({"name": "x"}, evidence={"project.starz": {"value": 1, "source": "t"}})
     assert info.value.params["nearest"] == "project.stars"
+
+
+def test_finance_and_assess_read_a_finance_document_the_same_way():
+    # issue 10: one owner for finance → profile evidence; the rules below are the
+    # documented ones (US$ only, stated currency; largest customer = the document's own
+    # field, else top_customers[0], else ARR × top-1 share)
+    from osslever.models.finance import profile_evidence
+
+    docs = [
+        FINANCE,
+        {**FINANCE, "currency": None},  # no currency stated: no US$ amounts
+        {k: v for k, v in FINANCE.items() if k != "currency"},
+        {**FINANCE, "largest_customer_acv": 1_000_000.0},
+        {**FINANCE, "top_customers": [{"customer_id": "a", "arr": 900_000.0, "share": 0.75}]},
+        {**FINANCE, "currency": "CNY"},
+    ]
+    expected_largest = [round(1206600.0 * 0.9945, 2), None, None, 1_000_000.0, 900_000.0, None]
+    for doc, largest in zip(docs, expected_largest, strict=True):
+        via_assess = {p: v["value"] for p, v in evidence_from_documents(finance=doc).items()}
+        via_finance = profile_evidence(doc)
+        assert {p: via_assess[p] for p in via_finance} == via_finance
+        assert set(via_finance) <= set(via_assess)
+        assert via_finance.get("finance.largest_customer_acv_usd") == largest
+        assert ("finance.arr_usd" in via_assess) == (doc.get("currency") == "USD")

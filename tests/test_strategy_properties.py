@@ -5,7 +5,8 @@
 * identical input gives identical output;
 * every model's points equal the sum of its reasons' points, and its score is
   clamp(points / 10, 0, 1) (score_full in data/strategy/engine.yaml);
-* all nine catalogue models are always present, best first.
+* all eleven catalogue models are always present, best joint total first;
+* every answer is coherent (stance, model and license fit the catalogue's declarations).
 """
 
 import json
@@ -24,6 +25,8 @@ CATALOGUE = {
     "foundation",
     "usage_api",
     "complement",
+    "proprietary_product",
+    "cloud_partnership",
 }
 N = 120
 
@@ -116,11 +119,12 @@ def test_scores_are_sums_of_fired_rules():
     for _ in range(N):
         doc = assess(_random_profile(rng))
         ids = [m["id"] for m in doc["business_models"]]
-        assert set(ids) == CATALOGUE and len(ids) == 9
-        scores = [m["score"] for m in doc["business_models"]]
-        assert scores == sorted(scores, reverse=True)
+        assert set(ids) == CATALOGUE and len(ids) == 11
+        totals = [m["total"] for m in doc["business_models"] if m["total"] is not None]
+        assert totals == sorted(totals, reverse=True)
+        assert all(m["total"] is None for m in doc["business_models"][len(totals) :])
         for m in doc["business_models"]:
-            total = sum(r["points"] for r in m["reasons"])
+            total = sum(r["points"] for r in m["reasons"] + m["counter_evidence"])
             assert abs(total - m["points"]) < 1e-9
             assert m["score"] == round(min(1.0, max(0.0, total / 10)), 4)
             expected_fit = (
@@ -132,6 +136,18 @@ def test_scores_are_sums_of_fired_rules():
                 if m["score"] >= 0.2
                 else "poor"
             )
-            assert m["fit"] == expected_fit
+            assert m["fit"] == (expected_fit if m["viable"] else "poor")
             for reason in m["reasons"]:
                 assert set(reason["evidence"]) == set(reason["provenance"])
+
+
+def test_every_generated_answer_is_coherent():
+    from osslever.models.strategy.decision import coherent
+
+    rng = random.Random(12)
+    for _ in range(N):
+        doc = assess(_random_profile(rng))
+        best = doc["business_models"][0]["id"]
+        lic = doc["license"]["recommended"][0]
+        assert doc["coherence"]["coherent"] == coherent(doc["stance"]["value"], best, lic)
+        assert doc["coherence"]["coherent"] or doc["coherence"]["forced"]

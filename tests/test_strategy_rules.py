@@ -135,13 +135,56 @@ def test_conflicting_decisions_are_warned(tmp_path):
     rules:
       - id: c.open
         when: {{field: market.stage, eq: early}}
-        effect: {{decide: stance.tree, value: open}}
+        priority: 10
+        effect: {{decide: readiness.stage, value: early}}
         {GOOD_TEXT}
     """,
     )
     warnings = [p for p in check_folder(folder) if p.level == "warning"]
-    # overlaps the built-in tree: barrier high & stage early can both hold, same priority
-    assert any(p.key == "strategy.rules.overlap" and p.params["other"] == "stance.tree.barrier_high" for p in warnings)
+    # overlaps the built-in growth rule (priority 10, market.stage growth) — issue 12
+    # removed the stance tree this test used to overlap; the check itself is unchanged
+    assert any(p.key == "strategy.rules.overlap" and p.params["other"] == "readiness.stage.growth" for p in warnings)
+
+
+def test_a_driver_rewarding_three_models_equally_is_flagged(tmp_path):
+    body = "rules:\n"
+    for m in ("open_core", "support_subscription", "managed_cloud"):
+        body += (
+            f"  - id: g.{m}\n"
+            "    when: {field: product.mission_critical, eq: true}\n"
+            f"    effect: {{score: model.{m}, points: 1}}\n"
+            "    text: {en: 'Because.', zh: '因为。'}\n"
+            "    source: 'test'\n"
+        )
+    folder = _pack(tmp_path, body)
+    flagged = [p for p in check_folder(folder) if p.key == "strategy.rules.undiscriminating"]
+    assert [(p.rule, p.params["count"]) for p in flagged if p.rule.startswith("g.")] == [("g.open_core", 3)]
+
+
+def test_builtin_decision_drivers_each_name_fewer_than_three_models():
+    from osslever.models.strategy.decision import undiscriminating_drivers
+
+    assert undiscriminating_drivers() == []
+
+
+def test_two_models_with_the_same_condition_are_not_flagged(tmp_path):
+    folder = _pack(
+        tmp_path,
+        f"""
+    rules:
+      - id: h.a
+        when: {{field: product.mission_critical, eq: true}}
+        effect: {{score: model.open_core, points: 1}}
+        {GOOD_TEXT}
+      - id: h.b
+        when: {{field: product.mission_critical, eq: true}}
+        effect: {{score: model.managed_cloud, points: 1}}
+        {GOOD_TEXT}
+    """,
+    )
+    assert not [
+        p for p in check_folder(folder) if p.key == "strategy.rules.undiscriminating" and p.rule.startswith("h.")
+    ]
 
 
 def test_user_pack_overrides_builtin_rule(tmp_path):
@@ -155,7 +198,7 @@ def test_user_pack_overrides_builtin_rule(tmp_path):
         effect: {score: model.dual_license, points: 1}
         text: {en: "We weigh embedding less.", zh: "我们认为嵌入的权重较低。"}
         source: "our own experience"
-      - id: sponsor.china_donations
+      - id: risk.cloud_free_riding.open_license
         disabled: true
     """,
     )
@@ -164,17 +207,19 @@ def test_user_pack_overrides_builtin_rule(tmp_path):
     fired = {r["rule"]: r for r in models(mine)["dual_license"]["reasons"]}
     assert fired["dual.embedded"]["points"] == 1
     assert fired["dual.embedded"]["text"] == "We weigh embedding less."
-    assert models(base)["dual_license"]["points"] - models(mine)["dual_license"]["points"] == 3
+    # issue 12: model evidence is the joint decision's own; a pack's model rule is extra
+    # evidence added with its points (the built-in models.yaml rule it overrode is gone)
+    assert models(mine)["dual_license"]["points"] - models(base)["dual_license"]["points"] == pytest.approx(1)
     overridden = {o["rule"]: o for o in mine["rules"]["overridden"]}
-    assert set(overridden) == {"dual.embedded", "sponsor.china_donations"}
-    assert overridden["sponsor.china_donations"]["disabled"] is True
-    cn = {"name": "x", "org": {"region": "cn"}}
-    assert "sponsor.china_donations" in {r["rule"] for r in models(assess(cn))["sponsorship"]["reasons"]}
-    assert "sponsor.china_donations" not in {
-        r["rule"] for r in models(assess(cn, rule_dirs=[folder]))["sponsorship"]["reasons"]
-    }
+    # the built-in models.yaml (and its dual.embedded) left with issue 12; the override
+    # mechanism is shown on a built-in risk rule instead
+    assert set(overridden) == {"risk.cloud_free_riding.open_license"}
+    assert overridden["risk.cloud_free_riding.open_license"]["disabled"] is True
+    exposed = {"name": "x", "market": {"cloud_provider_threat": "high"}, "project": {"license": "MIT"}}
+    assert "cloud_free_riding" in {r["id"] for r in assess(exposed)["risks"]}
+    assert "cloud_free_riding" not in {r["id"] for r in assess(exposed, rule_dirs=[folder])["risks"]}
     infos = [p for p in check_folder(folder) if p.level == "info"]
-    assert {p.rule for p in infos} == {"dual.embedded", "sponsor.china_donations"}
+    assert {p.rule for p in infos} == {"risk.cloud_free_riding.open_license"}
 
 
 def test_user_pack_can_add_new_risk(tmp_path):

@@ -294,7 +294,7 @@ def test_real_assessment_changes_when_the_profile_changes(client):
     assert client.put("/api/profiles/demo", json={"body": early, "project": pid}).status_code == 200
     first = client.post("/api/profiles/demo/assess").json()
     assert first["stance"]["value"] == "open"
-    assert "market.stage=early -> open" in first["stance"]["path"]
+    assert "lifecycle.market_early -> open" in first["stance"]["path"]  # issue 12: driver ids
     client.put("/api/profiles/demo", json={"body": mature, "project": pid})
     second = client.post("/api/profiles/demo/assess").json()
     assert second["stance"]["value"] == "hybrid"

@@ -252,7 +252,7 @@ def test_edit_profile_and_see_the_assessment_change(site, browser):
     Select(browser.find_element(By.ID, "profile-project")).select_by_visible_text("alpha")
     assert submit("name: Demo\nmarket:\n  stage: early\n  technical_barrier: low\n") == "Open source"
     reasons = browser.find_element(By.ID, "stance-reasons").text
-    assert "stance.tree.early_market" in reasons
+    assert "lifecycle.market_early" in reasons  # issue 12: the joint decision's driver ids
     assert browser.find_elements(By.CSS_SELECTOR, "#what-would-change tbody tr")
     _shoot(browser, site, "assessment-open")
     assert submit("name: Demo\nmarket:\n  stage: mature\n  technical_barrier: low\n  policy_risk: high\n") == "Hybrid"

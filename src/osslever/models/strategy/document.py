@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from osslever.i18n import t
-from osslever.models.strategy import whatif
+from osslever.models.strategy import decision, investor, levers
 from osslever.models.strategy.data import catalogue, engine_config
 from osslever.models.strategy.engine import Evaluation, Fired, evaluate
 from osslever.models.strategy.facts import Facts, build_facts
 from osslever.models.strategy.profile import validate_profile
 from osslever.models.strategy.rules import RuleSet, load_rules
 from osslever.models.strategy.schema import registry
-from osslever.models.strategy.values import show
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the joint decision (issue 12): coherence, investor, levers
 STATUS = {"true": "pass", "false": "fail", "unknown": "unknown"}
 MOTIVE_STATUS = {"true": "applies", "false": "does_not_apply", "unknown": "unknown"}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -46,25 +45,76 @@ def assess_document(
     clean = validate_profile(profile, source="<profile>")
     ruleset = ruleset if ruleset is not None else load_rules(rule_dirs)
     facts = build_facts(clean, evidence, scenario)
+    dec = decide_facts(facts, ruleset)
     ev = evaluate(ruleset, facts.values)
-    return _document(clean, facts, ev, ruleset, lang, search)
+    return _document(clean, facts, dec, ev, ruleset, lang, search)
 
 
-def _document(profile: dict, facts: Facts, ev: Evaluation, ruleset: RuleSet, lang: str, search: bool) -> dict:
+def decide_facts(facts: Facts, ruleset: RuleSet | None = None) -> decision.Decision:
+    """Run the joint decision and hand its answer to the rules as given facts.
+
+    Model rules of the rule packs (``score: model.X``, user packs included) are extra
+    evidence for the decision: they are scored first and passed in with their rule ids.
+    """
+    extra: dict[str, list[decision.Support]] = {}
+    if ruleset is not None:
+        prepared = decision.prepare(dict(facts.values), dict(facts.provenance))
+        early = evaluate(ruleset, prepared, upto="model")
+        for target, fired in early.scores.items():
+            if not target.startswith("model."):
+                continue
+            for f in fired:
+                driver = {"id": f.rule.id, "text": {"en": f.rule.describe("en"), "zh": f.rule.describe("zh")}}
+                driver["source"] = f.rule.source
+                extra.setdefault(target.split(".", 1)[1], []).append(
+                    decision.Support(driver, float(f.rule.points), 1.0, dict(f.used))
+                )
+    dec = decision.decide(facts.values, facts.provenance, extra)
+    for path, value in dec.values.items():
+        if path not in facts.values or facts.values[path] != value:
+            facts.values[path] = value
+            facts.provenance.setdefault(path, "derived")
+    facts.values["stance.value"] = dec.stance
+    facts.values["model.top"] = dec.model
+    return dec
+
+
+V2_FIELDS = (
+    "product.buyer_kinds",
+    "project.open_artefacts",
+    "business.pmf",
+    "market.position",
+    "market.policy_direction",
+    "project.contributor_agreement",
+)
+
+
+def _document(
+    profile: dict, facts: Facts, dec: decision.Decision, ev: Evaluation, ruleset: RuleSet, lang: str, search: bool
+) -> dict:
     reasons = _Reasons(facts, lang)
+    missing_v2 = [p for p in V2_FIELDS if facts.declared.get(p) is None and facts.provenance.get(p) != "measured"]
     return {
         "schema_version": SCHEMA_VERSION,
         "name": profile.get("name"),
         "lang": lang,
-        "stance": _stance(ev, reasons, lang),
-        "business_models": _models(ev, reasons, lang),
+        "profile_note": t("strategy.profile.v1_note", lang=lang) if len(missing_v2) == len(V2_FIELDS) else None,
+        "profile_missing": missing_v2,
+        "stance": _stance(dec, ev, reasons, lang),
+        "coherence": _coherence(dec, lang),
+        "business_models": _models(dec, reasons, lang),
         "motivations": _motivations(ev, reasons),
-        "license": _license(ev, facts, reasons),
+        "license": _license(dec, ev, facts, reasons, lang),
+        "investor": investor.section(dec, facts.provenance, lang, ev.values.get("readiness.stage")),
         "readiness": _readiness(ev, reasons),
         "risks": _risks(ev, reasons),
         "dimensions": _dimensions(ev, reasons, lang),
         "unknowns": _unknowns(ev),
-        "what_would_change": whatif.search(ruleset, facts, ev, lang) if search else [],
+        "what_would_change": levers.search(
+            dec, facts.provenance, lambda d: investor.verdict(d, ev.values.get("readiness.stage")), lang
+        )
+        if search
+        else [],
         "inputs": {
             "declared": dict(facts.declared),
             "measured": {
@@ -111,55 +161,69 @@ def _num(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 4)
 
 
-def _path(fired: Fired | None) -> list[str]:
-    if fired is None:
-        return []
-    steps = [f"{p}={show(v)}" for p, v in fired.used.items()]
-    if steps:
-        steps[-1] += f" -> {fired.rule.value}"
-    else:
-        steps = [f"-> {fired.rule.value}"]
-    return steps
+def _support(item: decision.Support, facts: Facts, lang: str, target: str | None = None) -> dict:
+    out: dict[str, Any] = {
+        "rule": item.driver["id"],
+        "text": item.driver["text"].get(lang) or item.driver["text"]["en"],
+        "points": _num(round(item.points, 4)),
+        "strength": item.strength,
+        "evidence": dict(item.used),
+        "provenance": {p: facts.provenance.get(p, "derived") for p in item.used},
+        "source": item.driver.get("source"),
+    }
+    if target is not None:
+        out["supports"] = target
+    return out
 
 
-def _stance(ev: Evaluation, reasons: _Reasons, lang: str) -> dict:
-    tree = ev.decisions["stance.tree"]
-    endow = ev.decisions["stance.endowment"]
-    final = ev.decisions["stance.value"]
-    equivalent = engine_config().get("endowment_equivalent", {})
-    agreement = None
-    if tree.value and endow.value:
-        agreement = equivalent.get(endow.value) == tree.value
-    path = _path(tree.fired) or [
-        t(
-            "strategy.stance.tree_undetermined",
-            lang=lang,
-            fields=", ".join(sorted({m for a in tree.alternatives for m in a.missing})) or "-",
-        )
+def _stance(dec: decision.Decision, ev: Evaluation, reasons: _Reasons, lang: str) -> dict:
+    facts = reasons.facts
+    value = dec.stance
+    support = sorted(dec.stance_support.get(value, []) if value else [], key=lambda x: (-x.points, x.driver["id"]))
+    counter = [
+        _support(x, facts, lang, target=s) for s in decision.STANCES if s != value for x in dec.stance_support[s]
     ]
-    path += [f"endowment: {s}" for s in _path(endow.fired)]
-    if final.fired is not None:
-        path.append(f"reconcile: {final.fired.rule.id} -> {final.value}")
-    chain = [d.fired for d in (tree, endow, final) if d.fired is not None]
+    counter.sort(key=lambda r: (-r["points"], r["rule"]))
+    names = catalogue()["models"]
+    ties = [
+        {"stance": o.stance, "model": o.model, "name": names[o.model]["name"][lang], "total": _num(round(o.total, 4))}
+        for o in dec.ties
+    ]
     return {
-        "value": final.value,
-        "path": path,
-        "endowment": endow.value or "unknown",
-        "tree": tree.value,
-        "agreement": agreement,
-        "reconciliation": reasons(final.fired) if final.fired else None,
-        "reasons": [reasons(f) for f in chain],
+        "value": value,
+        "status_quo": dec.status,
+        "points": {s: _num(round(p, 4)) for s, p in dec.stance_points.items()},
+        "path": [f"status={dec.status or '-'}"] + [f"{x.driver['id']} -> {value}" for x in support],
+        "reasons": [_support(x, facts, lang) for x in support],
+        "counter_evidence": counter,
+        "ties": ties,
         "alternatives": [
-            {
-                "decision": d.target,
-                "value": a.rule.value,
-                "rule": a.rule.id,
-                "missing": sorted(a.missing),
-            }
-            for d in (tree, endow, final)
-            for a in d.alternatives
+            {"stance": o.stance, "model": o.model, "total": _num(round(o.total, 4)), "license": o.license_action}
+            for o in dec.options[1:6]
         ],
-        "notes": [reasons(n) for n in ev.notes if n.rule.namespace == "stance"],
+        "notes": [
+            {
+                "rule": n["id"],
+                "text": n["note"]["text"].get(lang) or n["note"]["text"]["en"],
+                "evidence": n["used"],
+                "provenance": {p: facts.provenance.get(p, "derived") for p in n["used"]},
+                "source": n["note"].get("source"),
+            }
+            for n in dec.notes
+        ]
+        + [reasons(n) for n in ev.notes if n.rule.namespace == "stance"],
+    }
+
+
+def _coherence(dec: decision.Decision, lang: str) -> dict:
+    best = dec.best
+    ok = bool(best) and not dec.forced and decision.coherent(best.stance, best.model, best.license_spdx)
+    return {
+        "coherent": ok,
+        "forced": list(dec.forced),
+        "text": t("strategy.coherence.ok" if ok else "strategy.coherence.forced", lang=lang)
+        if not dec.forced
+        else " ".join(t(f"strategy.coherence.{f}", lang=lang) for f in dec.forced),
     }
 
 
@@ -170,44 +234,54 @@ def _fit(score: float) -> str:
     return "poor"
 
 
-def _models(ev: Evaluation, reasons: _Reasons, lang: str) -> list[dict]:
+def _models(dec: decision.Decision, reasons: _Reasons, lang: str) -> list[dict]:
     full = float(engine_config()["score_full"])
     cat = catalogue()["models"]
+    spec = decision.config()["models"]
+    facts = reasons.facts
+    best_total: dict[str, float] = {}
+    for o in dec.options:
+        best_total.setdefault(o.model, o.total)
     rows = []
-    for index, (mid, spec) in enumerate(cat.items()):
-        target = f"model.{mid}"
-        points = ev.points(target)
+    for mid, entry in cat.items():
+        points = dec.model_points.get(mid, 0.0)
         score = round(min(1.0, max(0.0, points / full)), 4)
-        fired = sorted(ev.scores.get(target, []), key=lambda f: (-f.rule.points, f.rule.id))
-        missing = []
-        for miss in ev.misses.get(target, []):
-            if miss.rule.precondition:
-                text = miss.rule.precondition.get(lang) or miss.rule.precondition["en"]
-                if miss.state == "unknown":
-                    text += t(
-                        "strategy.model.unknown_suffix",
-                        lang=lang,
-                        fields=", ".join(sorted(miss.missing)),
-                    )
-                missing.append(text)
+        fired = sorted(dec.model_support.get(mid, []), key=lambda x: (-x.points, x.driver["id"]))
+        gates = dec.gates.get(mid, [])
+        failed = [g for g in gates if g.state == "false"]
+        unverified = [g for g in gates if g.state == "unknown"]
         rows.append(
-            (
-                -score,
-                -points,
-                index,
-                {
-                    "id": mid,
-                    "name": spec["name"][lang],
-                    "score": score,
-                    "points": _num(points),
-                    "fit": _fit(score),
-                    "reasons": [reasons(f, with_points=True) for f in fired],
-                    "missing_preconditions": missing,
-                    "examples": list(spec["examples"]),
-                },
-            )
+            {
+                "id": mid,
+                "name": entry["name"][lang],
+                "score": score,
+                "points": _num(round(points, 4)),
+                "total": _num(round(best_total[mid], 4)) if mid in best_total else None,
+                "fit": _fit(score) if dec.viable.get(mid, True) else "poor",
+                "viable": dec.viable.get(mid, True),
+                "not_viable": [g.gate["text"].get(lang) or g.gate["text"]["en"] for g in failed],
+                "stances": list(spec[mid]["stances"]),
+                "license_families": list(spec[mid]["licenses"]),
+                "reasons": [_support(x, facts, lang) for x in fired if x.points >= 0],
+                "counter_evidence": [_support(x, facts, lang) for x in fired if x.points < 0],
+                "missing_preconditions": [
+                    (g.gate["text"].get(lang) or g.gate["text"]["en"])
+                    + t("strategy.model.unknown_suffix", lang=lang, fields=", ".join(sorted(g.missing)))
+                    for g in unverified
+                ],
+                "examples": list(entry["examples"]),
+            }
         )
-    return [row for *_, row in sorted(rows, key=lambda r: r[:3])]
+
+    first_seen = {}
+    for index, option in enumerate(dec.options):
+        first_seen.setdefault(option.model, index)
+
+    def order(row: dict) -> tuple:
+        # the joint decision's own order (best option first); non-viable models last
+        return (row["id"] not in first_seen, first_seen.get(row["id"], 0), -row["points"], row["id"])
+
+    return sorted(rows, key=order)
 
 
 def _motivations(ev: Evaluation, reasons: _Reasons) -> list[dict]:
@@ -221,26 +295,31 @@ def _motivations(ev: Evaluation, reasons: _Reasons) -> list[dict]:
     return sorted(out, key=lambda m: (order[m["status"]], m["id"]))
 
 
-def _license(ev: Evaluation, facts: Facts, reasons: _Reasons) -> dict:
-    options = {}
-    for target, fired in ev.scores.items():
-        if not target.startswith("license."):
-            continue
-        options[target.split(".", 1)[1]] = fired
-    ranked = sorted(options, key=lambda k: (-ev.points(f"license.{k}"), k))
+def _license(dec: decision.Decision, ev: Evaluation, facts: Facts, reasons: _Reasons, lang: str) -> dict:
+    """Start from the current license: keep it when it fits the joint answer."""
+    best = dec.best
     notes = [n for n in ev.notes if n.rule.namespace == "license"]
+    action = best.license_action if best else "choose"
+    recommended = [best.license_spdx] if best and best.license_spdx else []
+    key = {True: "yes", False: "no", None: "unknown"}[dec.relicensable]
     return {
         "current": facts.values.get("project.license"),
         "families": facts.values.get("project.license_families", []),
-        "recommended": [k for k in ranked if ev.points(f"license.{k}") > 0],
-        "options": [
-            {
-                "id": k,
-                "points": _num(ev.points(f"license.{k}")),
-                "reasons": [reasons(f, with_points=True) for f in options[k]],
-            }
-            for k in ranked
-        ],
+        "action": action,
+        "family": best.license_family if best else None,
+        "recommended": recommended,
+        "text": t(
+            f"strategy.license.{action}",
+            lang=lang,
+            license=(recommended[0] if recommended else "-"),
+        ),
+        "switching": {
+            "possible": dec.relicensable,
+            "why": dec.relicense_reasons,
+            "text": t(f"strategy.license.switch_{key}", lang=lang),
+            "cost": _num(float(decision.config()["relicensing"]["cost"])),
+        },
+        "options": [],
         "notes": [n.rule.describe(reasons.lang) for n in notes],
         "note_details": [reasons(n) for n in notes],
     }

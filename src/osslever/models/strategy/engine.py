@@ -10,7 +10,10 @@ It knows four effect kinds and nothing about business models:
 * ``check``: ``when`` guards (false → not reported), ``test`` gives pass / fail / unknown.
 * ``note``: attached when its condition is true.
 
-Decisions and score facts (``model.top``) become facts that later phases may read.
+Decisions and score facts become facts that later phases may read.  The stance and the
+business model are not decided here any more: the joint decision
+(``decision.py``, issue 12) takes them and hands ``stance.value`` / ``model.top`` in as
+given facts; model rules of the packs are scored here as extra evidence for it.
 """
 
 from __future__ import annotations
@@ -80,44 +83,6 @@ class Plan:
         self.decide = {t: [r for _, r in sorted(v, key=lambda x: x[0])] for t, v in self.decide.items()}
         self.score_phases = [p for p in config["phases"] if p not in ("decision", "check", "note")]
         self.score_facts = config.get("score_facts", {})
-        self._fast: dict | None = None
-
-    def fast(self) -> dict:
-        """Compiled condition closures for the decisions and the model scores."""
-        if self._fast is None:
-            self._fast = {
-                "decide": {
-                    t: [(conditions.compile_state(r.when), r) for r in rules] for t, rules in self.decide.items()
-                },
-                "model": [(conditions.compile_state(r.when), r) for r in self.score.get("model", [])],
-                "model_ids": list(catalogue()["models"]),
-            }
-        return self._fast
-
-
-def outcomes(ruleset: RuleSet, values: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(stance.value, model.top) only: the fast path of the what-if search.
-
-    Same semantics as ``evaluate`` (first true decision rule wins; model points are the
-    sum of fired rules; ties by catalogue order) without recording evidence.
-    """
-    plan = plan_for(ruleset)
-    fast = plan.fast()
-    values = dict(values)
-    for target in plan.decision_order:
-        value = None
-        for state_of, rule in fast["decide"][target]:
-            if state_of(values) == TRUE:
-                value = rule.value
-                break
-        values[target] = value
-    points: dict[str, float] = {}
-    for state_of, rule in fast["model"]:
-        if state_of(values) == TRUE:
-            points[rule.target] = points.get(rule.target, 0.0) + rule.points
-    ids = fast["model_ids"]
-    top = max(ids, key=lambda i: (round(points.get(f"model.{i}", 0.0), 6), -ids.index(i)))
-    return values.get("stance.value"), top
 
 
 def plan_for(ruleset: RuleSet) -> Plan:

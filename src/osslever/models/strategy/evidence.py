@@ -121,38 +121,11 @@ def _from_license(doc: dict, out: dict) -> None:
 
 
 def _from_finance(doc: dict, out: dict) -> None:
-    arr = _num(doc.get("arr"))
-    if arr is None and _num(doc.get("mrr")) is not None:
-        arr = _num(doc.get("mrr")) * 12
-    currency = doc.get("currency", "USD")
-    if currency == "USD":  # the profile's money fields are in US dollars
-        _put(out, "finance.arr_usd", arr, "finance:arr")
-        top1 = _num((doc.get("concentration") or {}).get("top1"))
-        if arr is not None and top1 is not None:
-            _put(
-                out,
-                "finance.largest_customer_acv_usd",
-                round(arr * top1, 2),
-                "finance:arr*concentration.top1",
-            )
-    _put(out, "finance.paying_customers", _int(doc.get("customers")), "finance:customers")
-    _put(out, "finance.nrr", _num(doc.get("nrr_12m")), "finance:nrr_12m")
-    grr = _num(doc.get("grr_12m"))
-    if grr is not None and grr <= 1:
-        _put(out, "finance.grr", grr, "finance:grr_12m")
-    _put(
-        out,
-        "finance.customers_arr_1m_plus",
-        _int(doc.get("customers_arr_1m_plus")),
-        "finance:customers_arr_1m_plus",
-    )
-    _put(out, "finance.logo_churn_12m", _num(doc.get("logo_churn_12m")), "finance:logo_churn_12m")
-    _put(
-        out,
-        "finance.top1_share",
-        _num((doc.get("concentration") or {}).get("top1")),
-        "finance:concentration.top1",
-    )
+    """Delegates to the one owner of finance → profile evidence (issue 10)."""
+    from osslever.models.finance.evidence import measured_fields
+
+    for path, (value, source) in measured_fields(doc).items():
+        _put(out, path, value, source)
 
 
 def _from_events(doc: dict, out: dict) -> None:

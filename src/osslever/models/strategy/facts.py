@@ -8,13 +8,11 @@ so each reason in the output can say where its evidence came from.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from osslever.errors import UserError
-from osslever.models.strategy.data import load_data
+from osslever.models.license import families
 from osslever.models.strategy.profile import check_value, flatten
 from osslever.models.strategy.schema import nearest, registry
 
@@ -91,37 +89,11 @@ def derive_values(values: dict[str, Any]) -> dict[str, str]:
     return done
 
 
-_SPLIT = re.compile(r"\s+(?:OR|AND)\s+|[()]", re.IGNORECASE)
-
-
 def license_families(expression: str, table: str = "license_families") -> list[str]:
-    """The families of the licenses in an SPDX expression, in order of appearance."""
-    families, fallback = _family_table(table)
-    out: list[str] = []
-    for token in _SPLIT.split(expression):
-        token = re.split(r"\s+WITH\s+", token.strip(), flags=re.IGNORECASE)[0].strip()
-        if not token:
-            continue
-        family = families.get(token.lower()) or fallback.get(token.lower()) or "unknown"
-        if family not in out:
-            out.append(family)
-    return out or ["unknown"]
+    """The families of the licenses in an SPDX expression, in the rules' spelling.
 
-
-@lru_cache(maxsize=4)
-def _family_table(table: str) -> tuple[dict[str, str], dict[str, str]]:
-    data = load_data(f"{table}.yaml")
-    families = {str(k).lower(): v for k, v in data["families"].items()}
-    fallback: dict[str, str] = {}
-    try:  # ScanCode's index ships in license-expression; optional knowledge source
-        import license_expression
-
-        categories = data.get("scancode_categories", {})
-        for entry in license_expression.get_license_index():
-            family = categories.get(entry.get("category"))
-            key = entry.get("spdx_license_key")
-            if family and key:
-                fallback[key.lower()] = family
-    except Exception:  # noqa: BLE001 - missing or changed optional package: no fallback
-        fallback = {}
-    return families, fallback
+    One owner decides the family for ``license`` and ``assess`` alike
+    (``osslever.models.license.families``); ``table`` is kept for the schema's
+    derivation spec and names that owner's table.
+    """
+    return [families.rule_spelling(f) for f in families.families_of_expression(expression)]

@@ -111,7 +111,7 @@ def check_value(field: Field, value: Any, source: str) -> Any:
             raise _bad_enum(field, value, source)
         return value
     if kind == "enum_list":
-        items = value if isinstance(value, list) else None
+        items = value if isinstance(value, list) else [value] if field.scalar_ok else None
         if items is None:
             raise UserError(
                 "strategy.profile.not_list",

@@ -141,6 +141,9 @@ def phase_of_fact(path: str) -> int | None:
     spec = config.get("score_facts", {}).get(path)
     if spec is not None:
         return len(decisions) + config["phases"].index(spec["from"])
+    given = config.get("given", {}).get(path)
+    if given is not None:
+        return len(decisions) + config["phases"].index(given["after"])
     return None
 
 
@@ -545,7 +548,48 @@ def check_folder(folder: Path, with_builtin: bool = True) -> list[Problem]:
             if cond and not conditions.satisfiable(cond, fields):
                 found.append(Problem("error", rule.file, rule.id, "strategy.rules.unreachable", {"where": key}))
     found.extend(_decision_overlaps(active, rules, fields))
+    found.extend(_undiscriminating(rules))
+    if Path(folder).resolve() == builtin_rules_dir().resolve() or with_builtin:
+        from osslever.models.strategy.decision import undiscriminating_drivers
+
+        for driver_id, models in undiscriminating_drivers():
+            found.append(
+                Problem(
+                    "warning",
+                    "data/strategy/decision.yaml",
+                    driver_id,
+                    "strategy.rules.undiscriminating",
+                    {"count": len(models), "models": ", ".join(models)},
+                )
+            )
     return found
+
+
+def _undiscriminating(rules: list[Rule]) -> list[Problem]:
+    """Rules with the same condition rewarding three or more models equally.
+
+    Such a driver tells the models apart not at all (issue 12: the generic enterprise
+    drivers that put support subscriptions in everyone's top three).
+    """
+    groups: dict[tuple, list[Rule]] = {}
+    for rule in rules:
+        if rule.kind == "score" and rule.namespace == "model" and not rule.disabled and rule.points > 0:
+            key = (repr(rule.when), rule.points)
+            groups.setdefault(key, []).append(rule)
+    out = []
+    for group in groups.values():
+        models = sorted({r.target.split(".", 1)[1] for r in group})
+        if len(models) >= 3:
+            out.append(
+                Problem(
+                    "warning",
+                    group[0].file,
+                    group[0].id,
+                    "strategy.rules.undiscriminating",
+                    {"count": len(models), "models": ", ".join(models)},
+                )
+            )
+    return out
 
 
 def _decision_overlaps(active: list[Rule], mine: list[Rule], fields: dict[str, Field]) -> list[Problem]:

@@ -32,6 +32,7 @@ class Field:
     origin: str = "profile"  # profile | evidence | derived | fact
     derive: dict | None = None
     whatif_values: tuple = ()
+    scalar_ok: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -67,6 +68,7 @@ def _field(path: str, spec: dict, origin: str) -> Field:
         origin=origin,
         derive=spec.get("derive"),
         whatif_values=tuple(spec.get("whatif_values", ())),
+        scalar_ok=bool(spec.get("scalar_ok", False)),
     )
 
 
@@ -88,6 +90,9 @@ def registry() -> dict[str, Field]:
     model_ids = tuple(catalogue()["models"])
     for path in config.get("score_facts", {}):
         out[path] = Field(path=path, type="enum", values=model_ids, origin="fact")
+    for path, spec in config.get("given", {}).items():  # set by the joint decision
+        values = model_ids if spec.get("values_from") == "catalogue" else tuple(spec["values"])
+        out[path] = Field(path=path, type="enum", values=values, origin="fact")
     return out
 
 
