@@ -70,8 +70,7 @@ def community_section(
     first, last = span
     window = Window.months_ending(last, 12)
     shares = organizations.organization_shares(engine, window)
-    affiliated = [s for s in shares if s["name"] not in ("independent", "unknown")]
-    affiliated_total = sum(s["commits"] for s in affiliated)
+    top_org = organizations.top_organization(engine, window)
     active_12m = contributors.active_in(engine, window)
     new_12m = contributors.new_in(engine, window)
     return {
@@ -87,8 +86,9 @@ def community_section(
         "bus_factor_12m": bus_factor.bus_factor(engine, window),
         "elephant_factor_12m": elephant_factor.elephant_factor(engine, window),
         "organizations_12m": shares,
-        "organization_top": affiliated[0]["name"] if affiliated else None,
-        "organization_top_share": (round(affiliated[0]["commits"] / affiliated_total, 4) if affiliated else None),
+        "organization_top": top_org["name"],
+        "organization_top_share": top_org["share"],
+        "organization_top_evidence": top_org,
         "contributor_segments_12m": contributor_segments.contributor_segments(engine, window),
         "retention": retention.retention(engine),
         "retention_cohorts": retention.cohorts(engine),
