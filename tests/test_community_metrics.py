@@ -63,7 +63,7 @@ def test_headline_numbers(scenario, tmp_path):
     assert c["contributors_total"] == 5  # alice, bob, carol (two e-mails), eve, dave
     assert c["bots_total"] == 1
     assert (c["first_commit"], c["last_commit"]) == ("2024-03-10", "2026-10-15")
-    assert c["window_12m"] == {"start": "2025-11-01", "end": "2026-10-31"}
+    assert c["window_12m"] == {"start": "2025-11-01", "end": "2026-10-31", "ends_with": "as_of"}
     assert c["active_contributors_12m"] == 5
     assert c["new_contributors_12m"] == 4  # all but alice
     # window commits by people: alice 3, bob 2, carol 2, eve 1, dave 1 (total 9):
