@@ -67,6 +67,7 @@ _EXPORTS = {
     "metrics_document": "osslever.metrics.events",
     "events_summary": "osslever.metrics.events",
     "rank_repos": "osslever.metrics.ranking",
+    "identities_document": "osslever.identity.document",
 }
 
 __all__ = ["report_document", *_EXPORTS]
