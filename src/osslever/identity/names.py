@@ -56,15 +56,20 @@ def fold(text: str) -> str:
 
 def tokens(name: str) -> list[str]:
     """Lower-case word tokens; camel case and punctuation split words ("Jiangjie.Bai", "BaiJiangJie")."""
+    return list(_tokens(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(name: str) -> tuple[str, ...]:
     text = fold(name.strip().strip("\"'“”‘’"))
     if "@" in text:  # a name that is an e-mail address: its local part is the handle
         text = text.split("@", 1)[0]
     text = _CAMEL.sub(" ", text)
-    return [t for t in _SPLIT.split(text.lower()) if t]
+    return tuple(t for t in _SPLIT.split(text.lower()) if t)
 
 
 def compact(name: str) -> str:
-    return "".join(tokens(name))
+    return "".join(_tokens(name))
 
 
 def is_cjk(name: str) -> bool:
@@ -85,7 +90,16 @@ def specific(key: str, n_tokens: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 16)
+def _name_keys(name: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_compute_name_keys(name))
+
+
 def name_keys(name: str) -> list[tuple[str, str]]:
+    return list(_name_keys(name))
+
+
+def _compute_name_keys(name: str) -> list[tuple[str, str]]:
     """(rule, key) pairs a name contributes: its own order, and reversed (family name first)."""
     if is_cjk(name):
         key = cjk_key(name)
