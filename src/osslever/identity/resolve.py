@@ -263,8 +263,14 @@ def _person_keys(person: Person, identities: Mapping[str, Identity]) -> set[str]
         account = names.noreply(e)
         if account:
             keys.add(names.compact(account[1]))
-        keys.update(names.compact(n) for n in identities[e].names)
+        for n in identities[e].names:
+            keys.add(names.compact(n))
+            keys.add(names.compact(n.translate(_GERMAN)))  # Döllmann → doellmann
+            keys.update(t for t in names.tokens(n) if len(t) >= 4)
     return {k for k in keys if k}
+
+
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
 def _classify(
