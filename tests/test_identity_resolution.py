@@ -274,3 +274,12 @@ def test_bare_repository_named_from_manifest_or_remote(tmp_path):
 def test_one_month_line_chart_draws_its_point():
     chart = svg.line_chart(["2026-01"], {"commits": [3]}, "t")
     assert "<circle" in chart and "commits: 3" in chart
+
+
+def test_assess_reads_the_same_top_organization_share(org_repo, tmp_path):
+    from osslever.models.strategy import evidence_from_documents
+
+    doc = _report(org_repo, tmp_path)
+    ev = evidence_from_documents(report=doc)
+    assert ev["community.top_org_share_12m"]["value"] == doc["community"]["organization_top_share"] == 0.8
+    assert ev["community.organizations_12m"]["value"] == 1  # acme-corp.com; independent and unknown left out
