@@ -283,3 +283,12 @@ def test_assess_reads_the_same_top_organization_share(org_repo, tmp_path):
     ev = evidence_from_documents(report=doc)
     assert ev["community.top_org_share_12m"]["value"] == doc["community"]["organization_top_share"] == 0.8
     assert ev["community.organizations_12m"]["value"] == 1  # acme-corp.com; independent and unknown left out
+
+
+def test_every_share_says_its_evidence(org_repo, tmp_path):
+    orgs = {o["name"]: o["evidence"] for o in _report(org_repo, tmp_path)["community"]["organizations_12m"]}
+    assert orgs == {
+        "acme-corp.com": {"email_domain": 2, "person_period": 2},
+        "independent": {"personal_domain": 1},
+        "unknown": {"none": 2},
+    }

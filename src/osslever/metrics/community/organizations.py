@@ -18,12 +18,20 @@ NOT_ORGANIZATIONS = ("independent", "unknown")
 
 
 def organization_shares(engine: Engine, window: Window) -> list[dict]:
+    """Each organization's share of the window's commits, with the commits per kind of evidence."""
     rows = engine.query(
         "SELECT organization AS name, count(*) AS commits, count(DISTINCT identity) AS contributors"
         " FROM commit_facts WHERE NOT is_bot AND day >= ? AND day < ?"
         " GROUP BY organization ORDER BY commits DESC, name",
         [window.start, window.end],
     )
+    evidence: dict[str, dict[str, int]] = {}
+    for r in engine.query(
+        "SELECT organization, org_evidence, count(*) AS n FROM commit_facts"
+        " WHERE NOT is_bot AND day >= ? AND day < ? GROUP BY ALL ORDER BY ALL",
+        [window.start, window.end],
+    ):
+        evidence.setdefault(r["organization"], {})[r["org_evidence"]] = r["n"]
     total = sum(r["commits"] for r in rows)
     return [
         {
@@ -31,6 +39,7 @@ def organization_shares(engine: Engine, window: Window) -> list[dict]:
             "share": round(r["commits"] / total, 4),
             "commits": r["commits"],
             "contributors": r["contributors"],
+            "evidence": evidence.get(r["name"], {}),
         }
         for r in rows
     ]
