@@ -80,6 +80,7 @@ _EXPORTS = {
     "forecast_document": "osslever.models.finance",
     "events_summary": "osslever.metrics.events",
     "rank_repos": "osslever.metrics.ranking",
+    "identities_document": "osslever.identity.document",
 }
 
 __all__ = ["Workspace", "metrics_document", "report_document", *_EXPORTS]

@@ -1,5 +1,7 @@
-"""Who is who: identities (mailmapped e-mail), bots, and organizations.
+"""Who is who: identities (mailmapped e-mail), people, bots, organizations, affiliations.
 
-The identity key is the lower-cased e-mail after ``.mailmap`` (CHAOSS; Augur
-dropped name-based merging after wrong merges, so names never merge people).
+An identity is the lower-cased e-mail after ``.mailmap``; ``resolve`` merges
+identities into people with zero setup (shared mailbox, GitHub noreply account,
+specific names — never common ones, never with bots), each merge with its rule
+and confidence; the user's affiliation file (``people:``) wins over it.
 """

@@ -10,6 +10,13 @@ the affiliation file corrects them. Format (YAML)::
         - {organization: Initech, from: 2022-07-01}
     domains:                         # e-mail domain (and its subdomains) → organization
       example.org: Example Corp
+    people:                          # who is who: these e-mails are one person, and
+      Alice Liddell:                 # two people listed here are never merged
+        - alice@gmail.com
+        - alice@example.org
+
+``osslever identities PATH -o FILE`` writes this file from what it found, for
+the user to correct and pass back with ``--affiliations FILE``.
 """
 
 from __future__ import annotations
@@ -28,11 +35,12 @@ _FAR_FUTURE = dt.date(9999, 12, 31)
 
 @dataclass(frozen=True)
 class Affiliation:
-    kind: str  # "identity" or "domain"
+    kind: str  # "identity", "domain", or "person" (key: an e-mail of the person named ``person``)
     key: str
     organization: str
     start: dt.date
     end: dt.date  # exclusive
+    person: str = ""
 
 
 def _date(value: object, where: str, path: Path) -> dt.date:
@@ -86,17 +94,36 @@ def load(path: Path) -> list[Affiliation]:
         raise UserError("affiliation.not_yaml", file=str(path), detail=str(exc).splitlines()[0]) from exc
     if not isinstance(data, dict):
         raise UserError("affiliation.bad_entry", file=str(path), where="(top level)")
-    unknown = set(data) - {"identities", "domains"}
+    unknown = set(data) - {"identities", "domains", "people"}
     if unknown:
         raise UserError(
             "affiliation.unknown_key",
             file=str(path),
             where="(top level)",
             key=sorted(unknown)[0],
-            allowed="identities, domains",
+            allowed="identities, domains, people",
         )
     out: list[Affiliation] = []
     for kind, section in (("identity", "identities"), ("domain", "domains")):
         for key, value in (data.get(section) or {}).items():
             out += _ranges(kind, str(key).strip().lower(), value, path)
+    out += _people(data.get("people") or {}, path)
+    return out
+
+
+def _people(section: object, path: Path) -> list[Affiliation]:
+    if not isinstance(section, dict):
+        raise UserError("affiliation.bad_entry", file=str(path), where="people")
+    out: list[Affiliation] = []
+    seen: dict[str, str] = {}
+    for label, emails in section.items():
+        where = f"people.{label}"
+        if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
+            raise UserError("affiliation.bad_entry", file=str(path), where=where)
+        for email in emails:
+            key = email.strip().lower()
+            if key in seen and seen[key] != str(label):
+                raise UserError("affiliation.overlap", file=str(path), where=where)
+            seen[key] = str(label)
+            out.append(Affiliation("person", key, "", _FAR_PAST, _FAR_FUTURE, str(label)))
     return out

@@ -53,6 +53,8 @@ def render_report(doc: dict, lang: str) -> str:
         "last_commit",
     ):
         out.append(f"| {t('report.' + key, lang)} | {c[key]} |")
+    if c.get("window_12m"):
+        out.append(f"| {t('report.window_12m', lang)} | {c['window_12m']['start']} – {c['window_12m']['end']} |")
     spdx = doc["license"].get("spdx") or t("report.license_none", lang)
     out.append(f"| {t('report.license', lang)} | {escape(spdx)} |")
     out += ["", f"## {t('report.reading', lang)}", ""]
@@ -65,6 +67,20 @@ def render_report(doc: dict, lang: str) -> str:
         "|---|---:|",
     ]
     out += [f"| {escape(o['name'])} | {o['share']:.1%} |" for o in c["organizations_12m"][:15]]
+    rel = c.get("releases") or {}
+    if rel.get("releases_total") is not None:
+        out += [
+            "",
+            t(
+                "report.releases_line",
+                lang,
+                n=rel["releases_total"],
+                latest=escape(rel.get("last_release") or "—"),
+                date=rel.get("last_release_date") or "—",
+                pre=rel.get("prereleases_total", 0),
+                other=len(rel.get("tags_not_versions") or []),
+            ),
+        ]
     out += [
         "",
         t("report.segments", lang, **c["contributor_segments_12m"]),
@@ -76,6 +92,16 @@ def render_report(doc: dict, lang: str) -> str:
     ]
     out += [
         f"| {escape(p['name'])} | {escape(p['organization'])} | {p['commits']} |" for p in c["top_contributors_12m"]
+    ]
+    out += [
+        "",
+        f"## {t('report.top_contributors_all', lang)}",
+        "",
+        f"| {t('report.contributor', lang)} | {t('report.organization', lang)} | {t('report.commits', lang)} |",
+        "|---|---|---:|",
+    ]
+    out += [
+        f"| {escape(p['name'])} | {escape(p['organization'])} | {p['commits']} |" for p in c["top_contributors_all"]
     ]
     out += [
         "",

@@ -72,9 +72,14 @@ def community_section(
     if span is None:
         return {"commits_total": 0}
     first, last = span
-    window = Window.months_ending(last, 12)
+    # The 12 months up to the "as of" date the caller asked for; without one, up to the
+    # month of the last commit (so a report on an old history still describes its
+    # last year) — the document says which, and the maintained check is as of today.
+    ends_with = "as_of" if as_of else "last_commit"
+    window = Window.months_ending(as_of or last, 12)
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     shares = organizations.organization_shares(engine, window)
-    top_name, top_share = organizations.top_organization(shares)
+    top_org = organizations.top_organization(engine, window)
     active_12m = contributors.active_in(engine, window)
     new_12m = contributors.new_in(engine, window)
     return {
@@ -83,20 +88,26 @@ def community_section(
         "bots_total": contributors.bots_total(engine),
         "first_commit": first.isoformat(),
         "last_commit": last.isoformat(),
-        "window_12m": {"start": window.start.isoformat(), "end": (window.end - dt.timedelta(days=1)).isoformat()},
+        "as_of": as_of.isoformat(),
+        "window_12m": {
+            "start": window.start.isoformat(),
+            "end": (window.end - dt.timedelta(days=1)).isoformat(),
+            "ends_with": ends_with,
+        },
         "active_contributors_12m": active_12m,
         "new_contributors_12m": new_12m,
         "new_contributors_share_12m": round(new_12m / active_12m, 4) if active_12m else None,
         "bus_factor_12m": bus_factor.bus_factor(engine, window),
         "elephant_factor_12m": elephant_factor.elephant_factor(engine, window),
         "organizations_12m": shares,
-        "organization_top": top_name,
-        "organization_top_share": top_share,
+        "organization_top": top_org["name"],
+        "organization_top_share": top_org["share"],
+        "organization_top_evidence": top_org,
         "contributor_segments_12m": contributor_segments.contributor_segments(engine, window),
         "retention": retention.retention(engine),
         "retention_cohorts": retention.cohorts(engine),
         "releases": release_cadence.release_cadence(engine, history_id, window),
-        "maintained": maintained.maintained(engine, as_of or dt.datetime.now(dt.UTC).date()),
+        "maintained": maintained.maintained(engine, as_of),
         "top_contributors_12m": contributors.top(engine, window),
         "top_contributors_all": contributors.top(engine, None),
         "monthly": _monthly(engine, first, last),

@@ -79,6 +79,12 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title:
             f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.5">'
             f"<title>{escape(name)}</title></polyline>"
         )
+        if len(values) == 1:  # a polyline of one point draws nothing: mark the point itself
+            x, y = points.split(",")
+            parts.append(
+                f'<circle cx="{x}" cy="{y}" r="3" fill="{color}">'
+                f"<title>{escape(name)}: {_fmt(values[0])}</title></circle>"
+            )
         parts.append(
             f'<rect x="{PAD_L + 8 + 150 * k}" y="{PAD_T}" width="10" height="10" fill="{color}"/>'
             f'<text x="{PAD_L + 22 + 150 * k}" y="{PAD_T + 9}">{escape(name)}</text>'

@@ -77,10 +77,13 @@ def _from_report(doc: dict, out: dict) -> None:
         )
     orgs = c.get("organizations_12m")
     if isinstance(orgs, list):
-        named = [o for o in orgs if isinstance(o, dict) and o.get("name") != "independent"]
+        named = [o for o in orgs if isinstance(o, dict) and o.get("name") not in ("independent", "unknown")]
         _put(out, "community.organizations_12m", len(named), "report:community.organizations_12m")
         shares = [_num(o.get("share")) for o in named if _num(o.get("share")) is not None]
-        if shares:
+        top = _num(c.get("organization_top_share"))  # the one definition (metrics.community.organizations)
+        if top is not None:
+            _put(out, "community.top_org_share_12m", top, "report:community.organization_top_share")
+        elif shares:
             _put(
                 out,
                 "community.top_org_share_12m",

@@ -130,4 +130,49 @@ def open_repository(location: str, quiet: bool = True) -> Repository:
     name = root.name.removesuffix(".git") if root.name != ".git" else root.parent.name
     repo = Repository(str(path), git_dir, work_tree, name, None)
     slug = slug_from_url(repo.remote_url())
+    if work_tree is None:
+        name = _bare_name(git_dir, name, slug)
     return Repository(str(path), git_dir, work_tree, name, slug)
+
+
+# Folder names that say nothing about the project (a mirror kept at …/vuejs+core/repo).
+_GENERIC_DIRS = {"repo", "repos", "repository", "git", "mirror", "bare", "src", "source", "code", "clone"}
+
+
+def _bare_name(git_dir: Path, folder: str, slug: str | None) -> str:
+    """A bare repository's name: the remote's, else its manifest's, else a telling folder name."""
+    if slug:
+        return slug.split("/", 1)[1]
+    from_manifest = _manifest_name(git_dir)
+    if from_manifest:
+        return from_manifest
+    if folder.lower() in _GENERIC_DIRS and git_dir.parent.name:
+        return git_dir.parent.name.removesuffix(".git")
+    return folder
+
+
+def _manifest_name(git_dir: Path) -> str | None:
+    """The package name in HEAD's package.json, pyproject.toml, Cargo.toml or go.mod, if any."""
+    import json
+    import tomllib
+
+    for path in ("package.json", "pyproject.toml", "Cargo.toml", "go.mod"):
+        proc = command.run(git_dir, ["cat-file", "blob", f"HEAD:{path}"], check=False)
+        if proc.returncode != 0 or not proc.stdout:
+            continue
+        text = proc.stdout.decode("utf-8", "replace")
+        try:
+            if path == "package.json":
+                value = json.loads(text).get("name")
+            elif path == "go.mod":
+                match = re.search(r"^module\s+(\S+)", text, re.MULTILINE)
+                value = match.group(1).rstrip("/").rsplit("/", 1)[-1] if match else None
+            else:
+                data = tomllib.loads(text)
+                value = (data.get("project") or data.get("package") or {}).get("name")
+                value = value or data.get("tool", {}).get("poetry", {}).get("name")
+        except (ValueError, AttributeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(value, str) and value.strip():
+            return value.strip().rsplit("/", 1)[-1]  # "@vue/core" → "core"
+    return None
