@@ -161,9 +161,13 @@ def gharchive(
         _echo(t("events.parquet_written", path=str(out)), quiet)
         sys.exit(1 if report.failed else 0)
 
-    from osslever.sources.gharchive.ingest import ingest_files
+    from osslever.sources.gharchive.ingest import cap_workers, ingest_files
     from osslever.sources.gharchive.reader import FileResult
     from osslever.store import open_store
+
+    if workers is not None and cap_workers(workers) != workers:
+        _echo(t("events.workers_capped", asked=workers, used=cap_workers(workers)), False)
+        workers = cap_workers(workers)
 
     with open_store(db) as store:
         # Bounded memory whatever the input: DuckDB's own cache stays under this

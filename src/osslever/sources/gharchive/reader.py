@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from osslever.sources.gharchive.normalize import (
-    COLUMN_TYPES,
-    COLUMNS,
     DecodeError,
+    Event,
     NotAnEvent,
     decode_lines,
     normalize,
     normalize_line,
+    rows_to_table,
 )
 
 try:  # python-isal: same format, much faster; zlib's gzip is the fallback.
@@ -49,6 +49,10 @@ CHUNK = 4 << 20
 MAX_EXAMPLES = 20
 MAX_NEEDLES = 48
 BATCH_ROWS = 32_768
+# Bounds that keep memory and time finite whatever the input (see docs/events.md):
+# a real event line is at most a few hundred KB; a real hour inflates to 1–3 GB.
+MAX_LINE = 16 << 20
+MAX_DECOMPRESSED = 16 << 30
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -110,7 +114,7 @@ class FileResult:
     duplicates: int = 0
     bad_lines: int = 0
     bad_examples: list[tuple[int, str]] = field(default_factory=list)
-    error: str | None = None  # "truncated" | "corrupt" | "wrong_format" | "unreadable"
+    error: str | None = None  # "truncated" | "corrupt" | "wrong_format" | "too_large" | "unreadable"
     detail: str = ""
     table: Any = None  # pyarrow.Table with COLUMNS, or None
 
@@ -176,6 +180,21 @@ class _Collector:
         tables = [*self.tables, rows_to_table(self.rows)]
         return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
+    def events(self, events: list[Event]) -> bool:
+        """A decoded block; False (nothing kept) when a record needs the line path.
+
+        Records without a type/time (``NotAnEvent``, reported with its line
+        number) or without an id (its stable id hashes the raw line) go line by line.
+        """
+        try:
+            rows = [normalize(e) for e in events if e.id is not None]
+        except NotAnEvent:
+            return False
+        if len(rows) != len(events):
+            return False
+        self.block(rows)
+        return True
+
     @property
     def count(self) -> int:
         return self.kept + len(self.rows)
@@ -187,18 +206,32 @@ class _Collector:
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
+    """The decompressed bytes, ``CHUNK`` at a time; at most ``MAX_DECOMPRESSED`` in all.
+
+    The limit stops a gzip bomb (a few MB that inflate to terabytes) with a clear
+    error naming the file instead of hours of CPU; a real GH Archive hour
+    inflates to 1–3 GB.
+    """
     with path.open("rb") as probe:
         magic = probe.read(2)
     if magic == GZIP_MAGIC:
-        with _gzip.open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                yield chunk
+        opener: Any = _gzip.open
     elif path.name.endswith((".gz", ".gzip")):
         raise _WrongFormat("not a gzip file")
     else:
-        with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                yield chunk
+        opener = open
+    limit = MAX_DECOMPRESSED
+    total = 0
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise _TooLarge(f"it decompresses to more than {limit >> 20} MiB (a gzip bomb?)")
+            yield chunk
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class _WrongFormat(Exception):
@@ -211,7 +244,7 @@ def _check_first_line(raw: bytes) -> None:
         normalize_line(raw)
     except (DecodeError, NotAnEvent) as exc:
         preview = raw[:40].decode("utf-8", "replace")
-        raise _WrongFormat(f"first line is not a GitHub event ({exc}): {preview!r}") from exc
+        raise _WrongFormat(f"first line is not a GitHub event ({str(exc)[:120]}): {preview!r}") from exc
 
 
 def read_file(path: str | Path, flt: Filter | None = None) -> FileResult:
@@ -237,15 +270,28 @@ def _read_file(path: Path, flt: Filter) -> FileResult:
     if needles is not None:
         needles = [fold_needle(n) for n in needles]
     line_no = 0  # lines completed so far
-    pending = b""  # a line cut by the chunk boundary
+    pending = b""  # a line cut by the chunk boundary (at most MAX_LINE bytes are kept)
+    skipping = False  # inside a line longer than MAX_LINE: drop bytes up to its newline
     first = True
     try:
         # Chunks are scanned in place (index ranges, memoryviews): only the line
         # straddling two chunks is ever copied.
         for chunk in _chunks(path):
+            if skipping:
+                nl = chunk.find(b"\n")
+                if nl < 0:
+                    continue
+                chunk, skipping = chunk[nl + 1 :], False
             first_nl = chunk.find(b"\n")
             if first_nl < 0:
-                pending += chunk
+                if len(pending) + len(chunk) > MAX_LINE:
+                    if first:
+                        raise _WrongFormat(f"first line is longer than {MAX_LINE >> 20} MiB")
+                    line_no += 1
+                    collector.bad(line_no, f"line longer than {MAX_LINE >> 20} MiB, skipped")
+                    pending, skipping = b"", True
+                else:
+                    pending += chunk
                 continue
             head = pending + chunk[: first_nl + 1]
             last_nl = chunk.rfind(b"\n")
@@ -268,6 +314,8 @@ def _read_file(path: Path, flt: Filter) -> FileResult:
             line_no = _scan(tail, 0, len(tail), line_no, needles, collector)
     except _WrongFormat as exc:
         return _failed(result, "wrong_format", str(exc))
+    except _TooLarge as exc:
+        return _failed(result, "too_large", str(exc))
     except EOFError as exc:
         return _failed(result, "truncated", str(exc) or "compressed file ended early")
     except _GZIP_ERRORS as exc:
@@ -275,8 +323,8 @@ def _read_file(path: Path, flt: Filter) -> FileResult:
     if first and line_no == 0:
         return _failed(result, "wrong_format", "empty file")
     result.lines = line_no
-    result.events = collector.count
     result.table = collector.table()
+    result.events = result.table.num_rows
     return result
 
 
@@ -289,8 +337,9 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
 def _scan(buf: bytes, start: int, end: int, line_no: int, needles: list[bytes] | None, out: _Collector) -> int:
     """Feed the lines of ``buf[start:end]`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
-        if _fast_block(memoryview(buf)[start:end], out):
-            return line_no + _newlines(buf, start, end)
+        decoded = _fast_block(buf, start, end, out)
+        if decoded is not None:
+            return line_no + decoded
         lines = buf[start:end].split(b"\n")
         lines.pop()  # the empty piece after the final newline
         for offset, raw in enumerate(lines, start=1):
@@ -349,32 +398,16 @@ def _newlines(buf: bytes, start: int, end: int) -> int:
     return int(np.count_nonzero(np.frombuffer(buf, np.uint8, end - start, start) == 10))
 
 
-def _fast_block(block: memoryview, out: _Collector) -> bool:
-    """Decode a whole block in one call (2× faster than line by line).
+def _fast_block(buf: bytes, start: int, end: int, out: _Collector) -> int | None:
+    """Decode ``buf[start:end]`` in one call (2× faster than line by line); lines done, or None.
 
-    Falls back (returns False, nothing kept) when a line is bad — so it can be
-    reported with its number — or when a record has no id, whose stable id
-    hashes the raw line.
+    None (nothing kept) when a line is bad — so it can be reported with its
+    number — or when a record needs the line path (``_Collector.events``).
     """
     try:
-        events = decode_lines(block)
-        rows = [normalize(e) for e in events if e.id is not None]
-    except (DecodeError, NotAnEvent):
-        return False
-    if len(rows) != len(events):
-        return False
-    out.block(rows)
-    return True
-
-
-def rows_to_table(rows: list[tuple[Any, ...]]) -> Any:
-    """Rows in ``COLUMNS`` order → a pyarrow Table (columnar, cheap to pickle).
-
-    Converting the tuples as one struct array is ~3× faster than transposing
-    them into per-column lists first.
-    """
-    import pyarrow as pa
-
-    arrow_types = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_()}
-    struct = pa.struct([(name, arrow_types[COLUMN_TYPES[name]]) for name in COLUMNS])
-    return pa.Table.from_struct_array(pa.array(rows, type=struct))
+        events = decode_lines(memoryview(buf)[start:end])
+    except (DecodeError, RecursionError):
+        return None
+    if not out.events(events):
+        return None
+    return _newlines(buf, start, end)
