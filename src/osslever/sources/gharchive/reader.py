@@ -124,13 +124,13 @@ class FileResult:
 
 
 class _Collector:
+    """Normalised rows → Arrow tables, ``BATCH_ROWS`` at a time (tuples cost ~1.5 KB a row; Arrow ~0.2 KB)."""
+
     def __init__(self, flt: Filter, result: FileResult) -> None:
         self.flt = flt
         self.result = result
         self.rows: list[tuple[Any, ...]] = []
         self.tables: list[Any] = []  # Arrow batches of BATCH_ROWS rows
-        self.kept = 0
-        self.seen: set[str] = set()
 
     def line(self, raw: bytes, line_no: int) -> None:
         try:
@@ -141,44 +141,37 @@ class _Collector:
         except NotAnEvent as exc:
             self.bad(line_no, str(exc))
             return
-        self.row(row)
+        self.block([row])
 
     def block(self, rows: list[tuple[Any, ...]]) -> None:
-        """A decoded block at once: one set operation instead of a check per row."""
         if self.flt.active:
-            for row in rows:
-                self.row(row)
-            return
-        ids = {row[0] for row in rows}
-        if len(ids) != len(rows) or not self.seen.isdisjoint(ids):
-            for row in rows:  # a duplicate somewhere: count them one by one
-                self.row(row)
-            return
-        self.seen |= ids
+            keeps = self.flt.keeps
+            rows = [row for row in rows if keeps(row[7], row[8])]
         self.rows.extend(rows)
         if len(self.rows) >= BATCH_ROWS:
             self.tables.append(rows_to_table(self.rows))
-            self.kept += len(self.rows)
-            self.rows = []
-
-    def row(self, row: tuple[Any, ...]) -> None:
-        if not self.flt.keeps(row[7], row[8]):
-            return
-        if row[0] in self.seen:
-            self.result.duplicates += 1
-            return
-        self.seen.add(row[0])
-        self.rows.append(row)
-        if len(self.rows) >= BATCH_ROWS:  # tuples cost ~1.5 KB a row; Arrow ~0.2 KB
-            self.tables.append(rows_to_table(self.rows))
-            self.kept += len(self.rows)
             self.rows = []
 
     def table(self) -> Any:
+        """All rows, each event id once (its first occurrence; gharchive #277 repeats some).
+
+        Checked once per file, in Arrow (a hash count of the ids), instead of a
+        Python set operation per block: duplicates are rare, the check is not.
+        """
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         tables = [*self.tables, rows_to_table(self.rows)]
-        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if table.num_rows and pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
+            seen: set[str] = set()
+            keep = []
+            for event_id in table.column("event_id").to_pylist():
+                keep.append(event_id not in seen)
+                seen.add(event_id)
+            self.result.duplicates += keep.count(False)
+            table = table.filter(pa.array(keep))
+        return table
 
     def events(self, events: list[Event]) -> bool:
         """A decoded block; False (nothing kept) when a record needs the line path.
@@ -194,10 +187,6 @@ class _Collector:
             return False
         self.block(rows)
         return True
-
-    @property
-    def count(self) -> int:
-        return self.kept + len(self.rows)
 
     def bad(self, line_no: int, reason: str) -> None:
         self.result.bad_lines += 1
@@ -390,12 +379,24 @@ def fold_needle(needle: bytes) -> bytes:
 
 
 def _newlines(buf: bytes, start: int, end: int) -> int:
-    """``buf.count(b"\n", start, end)``, vectorised (~1.7× faster on 4 MiB chunks)."""
+    """``buf.count(b"\n", start, end)``, vectorised (~2.5× faster on 4 MiB chunks).
+
+    The comparison goes into one reused buffer: a fresh 4 MiB one per chunk
+    costs its page faults every time.
+    """
     if end - start < 65536:
         return buf.count(b"\n", start, end)
     import numpy as np
 
-    return int(np.count_nonzero(np.frombuffer(buf, np.uint8, end - start, start) == 10))
+    global _eq_buffer
+    if len(_eq_buffer) < end - start:
+        _eq_buffer = np.empty(max(end - start, CHUNK + (1 << 20)), np.bool_)
+    out = _eq_buffer[: end - start]
+    np.equal(np.frombuffer(buf, np.uint8, end - start, start), 10, out=out)
+    return int(np.count_nonzero(out))
+
+
+_eq_buffer: Any = ()
 
 
 def _fast_block(buf: bytes, start: int, end: int, out: _Collector) -> int | None:
