@@ -229,7 +229,6 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
     import pyarrow.ipc  # noqa: F401
 
     ctx = multiprocessing.get_context(_START_METHOD)
-    _remove_stale_spools()
     with (
         tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-") as spool,
         ProcessPoolExecutor(
@@ -367,6 +366,7 @@ def ingest_files(
     progress = progress or Silent()
     report = IngestReport()
     paths = expand_inputs(inputs)
+    _remove_stale_spools()
     done = _done_keys(store)
     todo: list[Path] = []
     keys: dict[str, str] = {}
