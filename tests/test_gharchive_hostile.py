@@ -1,9 +1,10 @@
 """GH Archive ingest against hostile input and hostile events (issue 16).
 
 Every expected count comes from the hand-built files themselves or from a plain
-gzip + json reader, never from the code under test. Each case failed on the
-release before this suite: a traceback, a stopped ingest, a silently skipped
-file, unbounded memory, or reader processes outliving a killed ingest.
+gzip + json reader, never from the code under test. All cases but three failed
+on the release before this suite (a traceback, a stopped ingest, a silently
+skipped file, unbounded memory, reader processes outliving a killed ingest);
+concatenated gzip, renamed formats and Ctrl-C held already and stay as guards.
 """
 
 from __future__ import annotations
@@ -404,3 +405,33 @@ def test_kill_9_mid_file_and_between_files_then_rerun_loses_and_doubles_nothing(
         assert _count(store, "SELECT count(*) - count(DISTINCT event_id) AS n FROM gh_events") == 0
         assert _count(store, "SELECT count(*) AS n FROM gh_sources") == len(files)
     assert list(spool_root.glob("osslever-gharchive-*")) == []  # the killed runs' spools are gone
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the reader processes")
+def test_ctrl_c_mid_ingest_stops_at_once_with_one_line_and_rerun_completes(tmp_path):
+    hours = tmp_path / "hours"
+    hours.mkdir()
+    files = _make_hours(hours)
+    spool_root = tmp_path / "tmp"
+    spool_root.mkdir()
+    db = tmp_path / "s.duckdb"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), TMPDIR=str(spool_root))
+    cmd = [sys.executable, "-m", "osslever", "ingest", "gharchive", str(hours), "--db", str(db), "--lang", "en"]
+    proc = subprocess.Popen([*cmd, "--quiet", "--workers", "2"], env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(spool_root.glob("osslever-gharchive-*/*")) and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    readers = _children(proc.pid)
+    interrupted = proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert interrupted and proc.returncode == 130
+    assert time.monotonic() - sent < 3  # not after the readers finish their files
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("osslever:")
+    time.sleep(0.5)
+    assert [pid for pid in readers if _running(pid)] == []
+    assert subprocess.run([*cmd, "--quiet"], env=env).returncode == 0
+    with Store(db) as store:
+        assert _store_counts(store) == _independent_counts(files)

@@ -241,16 +241,29 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
         def submit(index: int, path: Path) -> None:
             pending.append(pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow"))
 
-        for index, path in queue:
-            submit(index, path)
-            if len(pending) >= READ_AHEAD * workers:
-                break
-        while pending:
-            result = _unspool(pending.pop(0).result())
-            nxt = next(queue, None)
-            if nxt is not None:
-                submit(*nxt)
-            yield result
+        try:
+            for index, path in queue:
+                submit(index, path)
+                if len(pending) >= READ_AHEAD * workers:
+                    break
+            while pending:
+                result = _unspool(pending.pop(0).result())
+                nxt = next(queue, None)
+                if nxt is not None:
+                    submit(*nxt)
+                yield result
+        except BaseException:  # Ctrl-C, a store error, the consumer gone: stop reading now
+            _stop_readers(pool)
+            raise
+
+
+def _stop_readers(pool: ProcessPoolExecutor) -> None:
+    """Kill the readers at once: otherwise leaving the pool waits for their current files."""
+    for future in list(getattr(pool, "_pending_work_items", {}).values()):
+        future.future.cancel()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()
 
 
 def _read_to_spool(path: Path, flt: Filter, spool: str) -> FileResult:
