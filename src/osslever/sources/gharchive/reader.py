@@ -13,7 +13,10 @@ Why it is built this way (measured on 200k-event hours, see bench/gharchive_inge
   filter runs again after parsing).
 
 A file counts only when it was read to its gzip end-of-stream marker: a truncated
-or corrupt file yields ``error`` and no rows, so it is never half-counted.
+or corrupt file yields ``error`` and no rows, so it is never half-counted. Hostile
+files stay bounded: a line over ``MAX_LINE`` is skipped as a bad line without being
+held, more than ``MAX_DECOMPRESSED`` bytes (a gzip bomb) fail the file as
+``too_large``; every bad value is a bad line, never an exception (docs/events.md).
 """
 
 from __future__ import annotations
