@@ -13,7 +13,10 @@ hour, like a 2020–2024 GH Archive hour. Then, in the same run:
   columns from ``file('*.json.gz', JSONEachRow)``, all files in one statement.
 
 Prints events/s, the ratios, and peak memory (RSS of the osslever process tree,
-sampled every 50 ms). Usage::
+sampled every 50 ms), plus CPU seconds (user+sys) of each side: on a shared,
+loaded machine the wall-clock ratio swings with the neighbours' load, the CPU
+ratio much less. ``--compare-src OTHER/src`` times another source tree (e.g. the
+previous release) in the same run, for before/after figures. Usage::
 
     PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000]
 """
@@ -24,6 +27,7 @@ import argparse
 import gzip
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -112,7 +116,12 @@ class TreeRss:
         self.thread.join()
 
 
-def run_osslever(folder: Path, extra: list[str]) -> tuple[float, int, str]:
+def _cpu(who: int) -> float:
+    use = resource.getrusage(who)
+    return use.ru_utime + use.ru_stime
+
+
+def run_osslever(folder: Path, extra: list[str], src: Path | None = None) -> tuple[float, int, str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
             sys.executable,
@@ -126,12 +135,13 @@ def run_osslever(folder: Path, extra: list[str]) -> tuple[float, int, str]:
             "--quiet",
             *extra,
         ]
-        env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
-        start = time.perf_counter()
+        env = dict(os.environ, PYTHONPATH=str(src or HERE.parent / "src"))
+        start, cpu = time.perf_counter(), _cpu(resource.RUSAGE_CHILDREN)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with TreeRss(proc.pid) as rss:
             _out, err = proc.communicate()
         elapsed = time.perf_counter() - start
+        cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu  # the ingest and its (reaped) readers
         if proc.returncode != 0:
             raise SystemExit(f"osslever failed: {err.decode()[-2000:]}")
         import duckdb
@@ -139,10 +149,10 @@ def run_osslever(folder: Path, extra: list[str]) -> tuple[float, int, str]:
         con = duckdb.connect(f"{tmp}/b.duckdb", read_only=True)
         rows = con.execute("SELECT count(*) FROM gh_events").fetchall()[0][0]
         con.close()
-        return elapsed, rss.peak, str(rows)
+        return elapsed, rss.peak, str(rows), cpu
 
 
-def run_chdb(folder: Path) -> tuple[float, int]:
+def run_chdb(folder: Path) -> tuple[float, int, float]:
     from chdb import session
 
     tmp = tempfile.mkdtemp()
@@ -154,7 +164,7 @@ def run_chdb(folder: Path) -> tuple[float, int]:
           number Nullable(Int64), issue_author Nullable(String),
           issue_created Nullable(String), merged Nullable(UInt8), comment_id Nullable(Int64),
           push_size Nullable(Int64)) ENGINE = MergeTree ORDER BY id""")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
         s.query(f"""INSERT INTO ev SELECT id, type, parseDateTimeBestEffort(created_at),
           actor.id, actor.login, repo.id, repo.name, org.login, payload.action, payload.number,
           coalesce(payload.issue.user.login, payload.pull_request.user.login),
@@ -171,10 +181,10 @@ def run_chdb(folder: Path) -> tuple[float, int]:
               created_at Nullable(String), merged Nullable(UInt8)),
             comment Tuple(id Nullable(Int64)), review Tuple(id Nullable(Int64)))')
         SETTINGS input_format_skip_unknown_fields = 1, input_format_allow_errors_ratio = 0.01""")
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, _cpu(resource.RUSAGE_SELF) - cpu
         rows = int(s.query("SELECT count() FROM ev", "CSV").bytes().strip())
         s.close()
-        return elapsed, rows
+        return elapsed, rows, cpu
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -183,6 +193,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hours", type=int, default=3)
     ap.add_argument("--events", type=int, default=200_000)
+    ap.add_argument(
+        "--compare-src",
+        type=Path,
+        default=None,
+        help="also time the unfiltered ingest of another source tree (e.g. the last release's src/)",
+    )
+    ap.add_argument("--skip-filtered", action="store_true", help="do not time the --repo ingest")
     args = ap.parse_args()
     folder = OUT / f"hours-{args.hours}x{args.events}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -201,21 +218,35 @@ def main() -> None:
             subprocess.run(["gzip", "-dc", str(f)], stdout=null, check=True)
     floor = time.perf_counter() - start
 
-    full, full_rss, full_rows = run_osslever(folder, [])
-    filt, filt_rss, filt_rows = run_osslever(folder, ["--repo", "org1/repo1"])
-    ch, ch_rows = run_chdb(folder)
+    full, full_rss, full_rows, full_cpu = run_osslever(folder, [])
+    if not args.skip_filtered:
+        filt, filt_rss, filt_rows, _ = run_osslever(folder, ["--repo", "org1/repo1"])
+    if args.compare_src:
+        base, base_rss, base_rows, base_cpu = run_osslever(folder, [], args.compare_src)
+    ch, ch_rows, ch_cpu = run_chdb(folder)
 
     def line(name: str, secs: float) -> str:
         return f"{name:<34} {secs:7.2f} s  {total / secs:>10,.0f} events/s"
 
     print(line("floor: gzip -dc > /dev/null", floor))
     print(line("osslever ingest (unfiltered)", full) + f"  rows {full_rows}  peak RSS {full_rss / 2**20:,.0f} MiB")
-    print(line("osslever ingest --repo org1/repo1", filt) + f"  rows {filt_rows}  peak RSS {filt_rss / 2**20:,.0f} MiB")
+    if not args.skip_filtered:
+        print(
+            line("osslever ingest --repo org1/repo1", filt)
+            + f"  rows {filt_rows}  peak RSS {filt_rss / 2**20:,.0f} MiB"
+        )
+    if args.compare_src:
+        print(line("compared: unfiltered", base) + f"  rows {base_rows}  peak RSS {base_rss / 2**20:,.0f} MiB")
     print(line("chdb INSERT ... FROM file()", ch) + f"  rows {ch_rows}")
     print(f"ratio osslever/floor (unfiltered): {full / floor:.2f}x  (target <= 2)")
-    print(f"ratio osslever/floor (--repo):     {filt / floor:.2f}x")
     print(f"ratio osslever/chdb (unfiltered):  {full / ch:.2f}x  (target <= 1)")
-    print(f"ratio osslever/chdb (--repo):      {filt / ch:.2f}x")
+    print(f"CPU seconds (user+sys): osslever {full_cpu:.2f}, chdb {ch_cpu:.2f}: {full_cpu / ch_cpu:.2f}x")
+    if not args.skip_filtered:
+        print(f"ratio osslever/floor (--repo):     {filt / floor:.2f}x")
+        print(f"ratio osslever/chdb (--repo):      {filt / ch:.2f}x")
+    if args.compare_src:
+        print(f"ratio compared/chdb (unfiltered):  {base / ch:.2f}x  ({args.compare_src})")
+        print(f"CPU seconds compared: {base_cpu:.2f}: {base_cpu / ch_cpu:.2f}x chdb's")
 
 
 if __name__ == "__main__":

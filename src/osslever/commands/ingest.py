@@ -165,7 +165,12 @@ def gharchive(
         _echo(t("events.parquet_written", path=str(out)), quiet)
         sys.exit(1 if report.failed else 0)
 
+    from osslever.sources.gharchive.ingest import cap_workers
     from osslever.workspace import Workspace
+
+    if workers is not None and cap_workers(workers) != workers:
+        _echo(t("events.workers_capped", asked=workers, used=cap_workers(workers)), False)
+        workers = cap_workers(workers)
 
     with Workspace(db, lang=lang) as ws:
         report = ws.ingest_gharchive(

@@ -49,15 +49,24 @@ def cache_dir() -> Path:
 
 
 def verify_gzip(path: Path) -> bool:
-    """True when the whole file decompresses up to its end-of-stream marker."""
+    """True when the whole file decompresses up to its end-of-stream marker.
+
+    Within the reader's ``MAX_DECOMPRESSED``: a gzip bomb served as an hour is
+    rejected here (after that many bytes, not after terabytes) like a cut file.
+    """
+    from osslever.sources.gharchive import reader
+
     try:
         from isal import igzip as gz
     except ImportError:  # pragma: no cover
         import gzip as gz  # type: ignore[no-redef]
+    limit, total = reader.MAX_DECOMPRESSED, 0
     try:
         with gz.open(path, "rb") as fh:
-            while fh.read(4 << 20):
-                pass
+            while chunk := fh.read(4 << 20):
+                total += len(chunk)
+                if total > limit:
+                    return False
     except (EOFError, OSError, ValueError):
         return False
     except Exception:  # isal_zlib.error and friends: a damaged stream

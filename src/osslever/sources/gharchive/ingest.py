@@ -2,16 +2,23 @@
 
 Files are read (decompressed, parsed, normalised, filtered) in worker processes,
 two at a time on two cores, and written by this process, which alone holds the
-DuckDB connection. A file whose key is already in ``gh_sources`` is skipped, so
-re-running an interrupted load finishes it; a damaged file writes nothing and is
-reported. Memory stays bounded: at most ``2 × workers`` files' normalised rows
+DuckDB connection. A file whose key (``file_key``: its content identity, not its
+name) is already in ``gh_sources`` is skipped, so re-running an interrupted load
+finishes it; a damaged file writes nothing and is reported. Readers die with
+the ingest (``PR_SET_PDEATHSIG``), and their spool folder is per run, named by
+the ingest's pid, so a killed run's leftovers are removed by the next one.
+Memory stays bounded: at most ``2 × workers`` files' normalised rows
 (columnar Arrow, ~40 MB for a 200k-event hour) are in flight at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import multiprocessing
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +26,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from osslever.errors import UserError
 from osslever.progress import Progress, Silent
@@ -78,7 +87,41 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def source_key(path: Path, flt: Filter) -> str:
+    """The file's name and filter (the Spark path names its Parquet files with it)."""
     return path.name + flt.signature()
+
+
+IDENTITY_BYTES = 64 << 10
+
+
+def content_identity(path: Path) -> str:
+    """``NAME@DIGEST``: what makes a file "the same file" for skipping it on a re-run.
+
+    The name alone is not enough: another folder's ``2024-01-01-0.json.gz`` (a
+    mirror's, a re-download's) was silently skipped. The digest (BLAKE2b-128)
+    covers the size, the first and the last 64 KiB: a gzip file ends with the
+    CRC-32 and the length of its whole uncompressed content, so any change to
+    the events of a (single-member) ``.json.gz`` changes its tail; files that
+    are not gzip are hashed whole. Two reads of 64 KiB, whatever the file size.
+    """
+    size = path.stat().st_size
+    digest = hashlib.blake2b(size.to_bytes(8, "little"), digest_size=16)
+    with path.open("rb") as fh:
+        head = fh.read(IDENTITY_BYTES)
+        if size <= 2 * IDENTITY_BYTES or not head.startswith(b"\x1f\x8b"):
+            digest.update(head)
+            while block := fh.read(1 << 20):
+                digest.update(block)
+        else:
+            fh.seek(size - IDENTITY_BYTES)
+            digest.update(head)
+            digest.update(fh.read(IDENTITY_BYTES))
+    return f"{path.name}@{digest.hexdigest()}"
+
+
+def file_key(path: Path, flt: Filter) -> str:
+    """The ``gh_sources`` key of a file read with ``flt``: content identity + filter."""
+    return content_identity(path) + flt.signature()
 
 
 def _insert_sql() -> str:
@@ -136,6 +179,37 @@ def _done_keys(store: Store) -> set[str]:
     return {r["source"] for r in store.rows("SELECT source FROM gh_sources")}
 
 
+SPOOL_PREFIX = "osslever-gharchive-"
+
+
+def _remove_stale_spools(folder: str | None = None) -> int:
+    """Delete spool folders of runs whose process is gone (killed); returns how many.
+
+    A folder is ``osslever-gharchive-<pid>-<random>``: the pid says whose it is,
+    so a folder of a run still going is never touched.
+    """
+    root = Path(folder or tempfile.gettempdir())
+    removed = 0
+    with contextlib.suppress(OSError):
+        for entry in root.glob(SPOOL_PREFIX + "*"):
+            pid_text = entry.name[len(SPOOL_PREFIX) :].split("-", 1)[0]
+            if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResult]:
     """Results in input order; at most ``READ_AHEAD × workers`` files read or in flight.
 
@@ -156,8 +230,10 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
 
     ctx = multiprocessing.get_context(_START_METHOD)
     with (
-        tempfile.TemporaryDirectory(prefix="osslever-gharchive-") as spool,
-        ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_reader_process) as pool,
+        tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-") as spool,
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_reader_process, initargs=(os.getpid(),)
+        ) as pool,
     ):
         pending: list[Future[FileResult]] = []
         queue = iter(enumerate(paths))
@@ -165,16 +241,29 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
         def submit(index: int, path: Path) -> None:
             pending.append(pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow"))
 
-        for index, path in queue:
-            submit(index, path)
-            if len(pending) >= READ_AHEAD * workers:
-                break
-        while pending:
-            result = _unspool(pending.pop(0).result())
-            nxt = next(queue, None)
-            if nxt is not None:
-                submit(*nxt)
-            yield result
+        try:
+            for index, path in queue:
+                submit(index, path)
+                if len(pending) >= READ_AHEAD * workers:
+                    break
+            while pending:
+                result = _unspool(pending.pop(0).result())
+                nxt = next(queue, None)
+                if nxt is not None:
+                    submit(*nxt)
+                yield result
+        except BaseException:  # Ctrl-C, a store error, the consumer gone: stop reading now
+            _stop_readers(pool)
+            raise
+
+
+def _stop_readers(pool: ProcessPoolExecutor) -> None:
+    """Kill the readers at once: otherwise leaving the pool waits for their current files."""
+    for future in list(getattr(pool, "_pending_work_items", {}).values()):
+        future.future.cancel()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()
 
 
 def _read_to_spool(path: Path, flt: Filter, spool: str) -> FileResult:
@@ -206,8 +295,15 @@ def _unspool(result: FileResult) -> FileResult:
     return result
 
 
-def _reader_process() -> None:
-    """Start of a reader process: keep pyarrow from importing pandas there.
+def _reader_process(parent: int | None = None) -> None:
+    """Start of a reader process: die with the parent; keep pyarrow from importing pandas.
+
+    A reader must not outlive the ingest (a ``kill -9`` of it left each reader
+    running, ~125 MB apiece): on Linux the kernel sends it SIGKILL when the
+    parent dies (``prctl(PR_SET_PDEATHSIG)``); the pid check closes the window
+    in which the parent died before that was set. Ctrl-C is the parent's to
+    handle (it stops the pool), so readers ignore SIGINT instead of printing a
+    traceback each.
 
     ``pa.array`` asks pandas whether a list is "array-like", importing it on the
     first call: 0.22 s of CPU per process for a module the readers never use.
@@ -216,6 +312,10 @@ def _reader_process() -> None:
     """
     import pyarrow as pa
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent is already gone
     if "pandas" in sys.modules:  # already there (spawn start method re-imports): nothing to save
         return
     sys.meta_path.insert(0, _NoPandas())
@@ -223,6 +323,18 @@ def _reader_process() -> None:
         pa.array([0])
     finally:
         sys.meta_path.pop(0)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere a reader notices its parent is gone when the pool's pipe closes
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class _NoPandas:
@@ -236,6 +348,18 @@ class _NoPandas:
 
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def max_workers() -> int:
+    """More readers than cores only adds memory (~125 MB each) and contention."""
+    return max(1, min(32, os.cpu_count() or 1))
+
+
+def cap_workers(asked: int | None) -> int:
+    """``--workers`` within 1..``max_workers()`` (the CLI says so when it changes the number)."""
+    if asked is None:
+        return default_workers()
+    return max(1, min(asked, max_workers()))
 
 
 def ingest_files(
@@ -255,24 +379,44 @@ def ingest_files(
     progress = progress or Silent()
     report = IngestReport()
     paths = expand_inputs(inputs)
+    _remove_stale_spools()
     done = _done_keys(store)
     todo: list[Path] = []
+    keys: dict[str, str] = {}
+    queued: set[str] = set()
     for path in paths:
-        key = source_key(path, flt)
-        if key in done or path.name in done:  # an unfiltered load covers any filtered one
+        try:
+            identity = content_identity(path)
+        except OSError as exc:
+            report.failed.append(FileResult(str(path), error="unreadable", detail=exc.strerror or str(exc)))
+            continue
+        key = identity + flt.signature()
+        if key in done or identity in done or key in queued:
+            # Recorded already (an unfiltered load covers any filtered one), or the
+            # same content given twice in this run.
             report.files_skipped += 1
         else:
+            keys[str(path)] = key
+            queued.add(key)
             todo.append(path)
     progress.start("gharchive", len(todo))
     try:
-        for result in _read_all(todo, flt, workers or default_workers()):
+        for result in _read_all(todo, flt, cap_workers(workers)):
             progress.advance(1)
             if result.error:
                 report.failed.append(result)
                 if on_damaged and result.error in ("truncated", "corrupt"):
                     on_damaged(result)
                 continue
-            report.new_events += write_result(store, result, source_key(Path(result.path), flt))
+            try:
+                added = write_result(store, result, keys[result.path])
+            except (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException) as exc:
+                # A value the readers let through but the store refuses: this file
+                # is not recorded (rolled back), the next files still go in.
+                result.error, result.detail, result.table = "rejected", str(exc).splitlines()[0][:200], None
+                report.failed.append(result)
+                continue
+            report.new_events += added
             report.files_ingested += 1
             report.events += result.events
             report.bad_lines += result.bad_lines

@@ -1,8 +1,8 @@
-"""One GitHub event record (any GH Archive era, or the REST API) → one normalised row.
+"""GitHub event records (any GH Archive era, or the REST API) → normalised ``gh_events`` columns.
 
 This module is the single definition of every ``gh_events`` column: the DuckDB
-ingest, the Spark ingest (``mapPartitions``) and the GitHub API adapter all call
-``normalize``, so a column never means two things.
+ingest, the Spark ingest (``mapPartitions`` over ``read_file``) and the GitHub API
+adapter all call ``normalize``, so a column never means two things.
 
 Three record shapes exist in GH Archive (https://www.gharchive.org/):
 
@@ -10,7 +10,8 @@ Three record shapes exist in GH Archive (https://www.gharchive.org/):
   "org": {...}, "payload": {...}, "created_at"}``.
 * 2011–2014, the Timeline API: no ``id``, ``actor`` is a login string,
   ``repository: {"name", "owner", "organization", ...}``, ``created_at`` may carry
-  a UTC offset. Rows get a stable hash id so duplicates still collapse.
+  a UTC offset (or be written ``2012/03/10 15:23:12 -0800``). Rows get a stable
+  hash id so duplicates still collapse.
 * From 2025-10-07 GitHub trims payloads (PushEvent loses ``size``/``commits``,
   PR events keep a minimal ``pull_request`` without ``user``/``merged``; see
   https://github.blog/changelog/2025-08-08-upcoming-changes-to-github-events-api-payloads/).
@@ -19,16 +20,21 @@ Three record shapes exist in GH Archive (https://www.gharchive.org/):
 
 Decoding goes straight into typed ``msgspec`` structs that name only the fields a
 column needs: the parser skips the rest of each (often 20 KB) payload without
-building Python objects for it, which is what makes ingest faster than the
-gzip floor on two cores (bench/gharchive_ingest.py). Unexpected types in a
-known field make the line a "bad line" with the path in the message.
+building Python objects for it.
+
+Validation happens while decoding, in C: integers outside the range of their
+store column (``INTEGER``: 32 bits, ``BIGINT``: 64 bits) and timestamps that are
+not RFC 3339 (``2024-02-30T…``) make the line a "bad line" whose message names
+the JSON path, instead of a value that aborts the whole file's transaction when
+DuckDB casts it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
@@ -92,83 +98,99 @@ COLUMN_TYPES: dict[str, str] = {
 TIMESTAMP_COLUMNS = ("created_at", "issue_created_at", "issue_closed_at", "pr_merged_at")
 
 _PR_TYPES = frozenset({"PullRequestEvent", "PullRequestReviewEvent", "PullRequestReviewCommentEvent"})
+_ISSUE_TYPES = frozenset({"IssuesEvent", "IssueCommentEvent"})
+
+# Ranges of the store columns (store/schema/020_events.sql): INTEGER and BIGINT.
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+# Timestamps: ``datetime`` when decoding strictly (RFC 3339, checked in C), ``str``
+# in the lenient fallback for Timeline-era spellings (``decode_lenient``).
+T = TypeVar("T")
 
 
 class User(msgspec.Struct):
-    id: int | None = None
+    id: Int64 | None = None
     login: str | None = None
 
 
 class Repo(msgspec.Struct):
-    id: int | None = None
+    id: Int64 | None = None
     name: str | None = None
 
 
 class TimelineRepo(msgspec.Struct):
     """``repository`` of the Timeline era: owner and name are separate fields."""
 
-    id: int | None = None
+    id: Int64 | None = None
     name: str | None = None
     owner: User | str | None = None
     organization: str | None = None
 
 
-class Issue(msgspec.Struct):
-    number: int | None = None
-    user: User | None = None
-    created_at: str | None = None
-    closed_at: str | None = None
-    pull_request: dict[str, Any] | None = None  # present (even empty) ⇔ the issue is a PR
+class Marker(msgspec.Struct):
+    """An object whose presence is the information (its fields are skipped unread)."""
 
 
-class PullRequest(msgspec.Struct):
-    number: int | None = None
+class Issue(msgspec.Struct, Generic[T]):
+    number: Int32 | None = None
     user: User | None = None
-    created_at: str | None = None
-    closed_at: str | None = None
+    created_at: T | None = None
+    closed_at: T | None = None
+    pull_request: Marker | None = None  # present (even empty) ⇔ the issue is a PR
+
+
+class PullRequest(msgspec.Struct, Generic[T]):
+    number: Int32 | None = None
+    user: User | None = None
+    created_at: T | None = None
+    closed_at: T | None = None
     merged: bool | None = None
-    merged_at: str | None = None
-    additions: int | None = None
-    deletions: int | None = None
+    merged_at: T | None = None
+    additions: Int64 | None = None
+    deletions: Int64 | None = None
 
 
 class Comment(msgspec.Struct):
-    id: int | None = None
+    id: Int64 | None = None
 
 
 class Review(msgspec.Struct):
-    id: int | None = None
+    id: Int64 | None = None
     state: str | None = None
 
 
-class Payload(msgspec.Struct):
+class Payload(msgspec.Struct, Generic[T]):
     action: str | None = None
-    number: int | None = None
-    size: int | None = None
-    distinct_size: int | None = None
-    issue: Issue | int | None = None  # Timeline-era IssuesEvent carried an id here
-    pull_request: PullRequest | None = None
+    number: Int32 | None = None
+    size: Int32 | None = None
+    distinct_size: Int32 | None = None
+    issue: Issue[T] | Int64 | None = None  # Timeline-era IssuesEvent carried an id here
+    pull_request: PullRequest[T] | None = None
     comment: Comment | None = None
-    comment_id: int | None = None  # Timeline-era comment events
+    comment_id: Int64 | None = None  # Timeline-era comment events
     review: Review | None = None
 
 
-class Event(msgspec.Struct):
+class Event(msgspec.Struct, Generic[T]):
     """The fields of a GH Archive / Events API record that any column needs."""
 
-    id: str | int | None = None
+    id: str | Int64 | None = None
     type: str | None = None
-    created_at: str | None = None
+    created_at: T | None = None
     actor: User | str | None = None
     actor_attributes: User | None = None
     repo: Repo | None = None
     repository: TimelineRepo | None = None
     org: User | None = None
-    payload: Payload | None = None
+    payload: Payload[T] | None = None
 
 
-_DECODER = msgspec.json.Decoder(Event)
-DecodeError = msgspec.DecodeError  # invalid JSON, or a known field of an unexpected type
+StrictEvent = Event[datetime]
+_DECODER = msgspec.json.Decoder(StrictEvent)
+_LENIENT = msgspec.json.Decoder(Event[str])
+DecodeError = msgspec.DecodeError  # invalid JSON, or a known field of an unexpected type / range
+_BAD_JSON = (msgspec.DecodeError, RecursionError)  # RecursionError: nesting deeper than the parser goes
 
 
 class NotAnEvent(ValueError):
@@ -176,37 +198,88 @@ class NotAnEvent(ValueError):
 
 
 def decode(raw: bytes) -> Event:
-    """One JSON line → ``Event``; raises ``DecodeError`` (with the JSON path) when bad."""
+    """One JSON line → ``Event`` (strict); raises ``DecodeError`` (with the JSON path) when bad."""
     return _DECODER.decode(raw)
 
 
-def decode_lines(block: bytes) -> list[Event]:
-    """Many JSON lines in one call; raises ``DecodeError`` if any line is bad."""
+def decode_lines(block: bytes | memoryview) -> list[Event]:
+    """Many JSON lines in one call (blank lines skipped); raises if any line is bad."""
     return _DECODER.decode_lines(block)
+
+
+def decode_line(raw: bytes) -> Event:
+    """One line, with the Timeline-era timestamp spellings accepted; raises ``DecodeError``/``NotAnEvent``.
+
+    The strict decoder runs first; only a line it rejects at a timestamp is decoded
+    again with string timestamps, which ``parse_time`` then reads (UTC offsets,
+    ``2012/03/10 15:23:12 -0800``). An unreadable ``created_at`` is ``NotAnEvent``;
+    an unreadable secondary time (issue/PR dates) becomes NULL, as it always did.
+    """
+    try:
+        return _DECODER.decode(raw)
+    except RecursionError as exc:
+        raise DecodeError("JSON nested too deeply") from exc
+    except msgspec.ValidationError as exc:
+        if "datetime" not in str(exc):
+            raise
+    try:
+        loose = _LENIENT.decode(raw)
+    except RecursionError as exc:  # pragma: no cover - the strict pass would have raised first
+        raise DecodeError("JSON nested too deeply") from exc
+    created = parse_time(loose.created_at)
+    if created is None:
+        if not loose.created_at:
+            raise NotAnEvent("no type or created_at")
+        raise NotAnEvent(f"unreadable created_at {str(loose.created_at)[:40]!r}")
+    loose.created_at = created
+    payload = loose.payload
+    if payload is not None:
+        issue = payload.issue
+        if type(issue) is Issue:
+            issue.created_at, issue.closed_at = parse_time(issue.created_at), parse_time(issue.closed_at)
+        pr = payload.pull_request
+        if pr is not None:
+            pr.created_at, pr.closed_at = parse_time(pr.created_at), parse_time(pr.closed_at)
+            pr.merged_at = parse_time(pr.merged_at)
+    return loose  # now shaped like a strict Event
 
 
 def from_dict(record: dict[str, Any]) -> Event:
     """A record already in memory (e.g. built by the GitHub API adapter) → ``Event``."""
-    return msgspec.convert(record, Event)
+    return msgspec.convert(record, StrictEvent)
 
 
-def utc_text(value: str | None) -> str | None:
-    """An ISO timestamp as naive-UTC text ``YYYY-MM-DDTHH:MM:SS``; None when absent.
+_SLASHED = re.compile(r"^(\d{4})/(\d\d)/(\d\d) (\d\d:\d\d:\d\d) ?([+-]\d\d):?(\d\d)$")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timestamp in any spelling GH Archive used → aware ``datetime``; None when absent or unreadable.
 
     Events API times end in ``Z``; Timeline-era times carry offsets
-    (``2012-03-10T15:23:12-08:00``) and must be shifted, not truncated.
+    (``2012-03-10T15:23:12-08:00``) or slashes (``2012/03/10 15:23:12 -0800``);
+    they are instants, shifted to UTC where they land, never truncated.
     """
-    if not value:
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not value:
         return None
-    if value[-1] == "Z":
-        return value[:-1]
+    match = _SLASHED.match(value)
+    if match:
+        y, m, d, hms, oh, om = match.groups()
+        value = f"{y}-{m}-{d}T{hms}{oh}:{om}"
     try:
-        moment = datetime.fromisoformat(value.replace("/", "-"))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def utc_text(value: Any) -> str | None:
+    """A timestamp (text or ``datetime``) as naive-UTC text ``YYYY-MM-DDTHH:MM:SS``; None when absent."""
+    moment = parse_time(value)
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def stable_id(raw: bytes) -> str:
@@ -215,16 +288,17 @@ def stable_id(raw: bytes) -> str:
 
 
 def normalize(event: Event, raw: bytes = b"") -> tuple[Any, ...]:
-    """One decoded event → a tuple in ``COLUMNS`` order. Raises ``NotAnEvent``.
+    """One decoded event → a tuple in ``COLUMNS`` order (times: aware datetimes). Raises ``NotAnEvent``.
+
+    The one definition of the columns: the file readers (DuckDB and Spark ingest)
+    and the GitHub API adapter all call it.
 
     ``raw`` (the line's bytes) is only used to hash an id for id-less records.
     """
     etype = event.type
-    if not etype or not event.created_at:
+    created_at = event.created_at  # an aware datetime: decoding checked it (``decode_line``)
+    if not etype or created_at is None:
         raise NotAnEvent("no type or created_at")
-    created_at = utc_text(event.created_at)
-    if created_at is None:
-        raise NotAnEvent(f"unreadable created_at {event.created_at!r}")
 
     actor = event.actor
     org = event.org
@@ -308,8 +382,8 @@ def normalize(event: Event, raw: bytes = b"") -> tuple[Any, ...]:
         user = issue.user
         if user is not None:
             author_id, author_login = user.id, user.login
-        issue_created = utc_text(issue.created_at)
-        issue_closed = utc_text(issue.closed_at)
+        issue_created = issue.created_at
+        issue_closed = issue.closed_at
     elif etype == "IssuesEvent" or etype == "IssueCommentEvent":
         is_pr = False
 
@@ -324,13 +398,13 @@ def normalize(event: Event, raw: bytes = b"") -> tuple[Any, ...]:
             user = pr.user
             if user is not None:
                 author_id, author_login = user.id, user.login
-                issue_created = utc_text(pr.created_at)
-                issue_closed = utc_text(pr.closed_at)
+                issue_created = pr.created_at
+                issue_closed = pr.closed_at
             else:
                 trimmed = True  # 2025-10 minimal pull_request: no author, no dates
             if etype == "PullRequestEvent":
                 merged = pr.merged
-                merged_at = utc_text(pr.merged_at)
+                merged_at = pr.merged_at
                 if merged is None and user is not None and pr.closed_at:
                     merged = merged_at is not None
                 additions, deletions = pr.additions, pr.deletions
@@ -380,4 +454,26 @@ def normalize(event: Event, raw: bytes = b"") -> tuple[Any, ...]:
 
 def normalize_line(raw: bytes) -> tuple[Any, ...]:
     """Decode and normalise one JSON line (raises ``DecodeError`` / ``NotAnEvent``)."""
-    return normalize(_DECODER.decode(raw), raw)
+    return normalize(decode_line(raw), raw)
+
+
+def arrow_schema() -> Any:
+    """The Arrow schema of a normalised table: ``COLUMNS``, timestamps as naive UTC ``timestamp[us]``."""
+    import pyarrow as pa
+
+    kinds = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_()}
+    return pa.schema([(c, pa.timestamp("us") if c in TIMESTAMP_COLUMNS else kinds[COLUMN_TYPES[c]]) for c in COLUMNS])
+
+
+def rows_to_table(rows: list[tuple[Any, ...]]) -> Any:
+    """``normalize`` tuples → a pyarrow Table of ``arrow_schema()``.
+
+    Converting the tuples as one struct array is ~3× faster than transposing
+    them into per-column lists first. Times are aware datetimes: pyarrow applies
+    their offset when it stores them as naive UTC (checked in the tests with a
+    ``-08:00`` Timeline time).
+    """
+    import pyarrow as pa
+
+    schema = arrow_schema()
+    return pa.Table.from_struct_array(pa.array(rows, type=pa.struct(list(schema))))

@@ -54,6 +54,8 @@ def convert_file(path: str, out_dir: str, flt: Filter) -> dict[str, Any]:
     table = result.table
     for column in TIMESTAMP_COLUMNS:
         index = table.schema.get_field_index(column)
+        if pa.types.is_timestamp(table.schema.field(index).type):
+            continue  # read_file already gives timestamps
         parsed = pc.strptime(table.column(column), format="%Y-%m-%dT%H:%M:%S", unit="us")
         table = table.set_column(index, column, parsed)
     table = table.append_column("source", pa.array([Path(path).name] * table.num_rows, pa.string()))
