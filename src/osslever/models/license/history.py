@@ -13,7 +13,6 @@ license ever added (from ``NONE``) and a removal (to ``NONE``).
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from osslever.models.license.detect import (
     is_license_candidate,
 )
 from osslever.sources.filetree import decode_text
+from osslever.sources.git import command
 
 # git ignores [..] classes under icase, so "?" stands for the c/s of licence/license;
 # every path is checked against the candidate patterns afterwards anyway.
@@ -37,39 +37,7 @@ _PATHSPECS = [
 
 
 def _git(git_dir: Path, *args: str) -> bytes:
-    return subprocess.run(
-        ["git", f"--git-dir={git_dir}", "-c", "core.quotePath=false", *args],
-        check=True,
-        capture_output=True,
-    ).stdout
-
-
-class _Blobs:
-    """Reads ``<commit>:<path>`` through one ``git cat-file --batch`` process."""
-
-    def __init__(self, git_dir: Path) -> None:
-        self.proc = subprocess.Popen(
-            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-
-    def read(self, commit: str, path: str, limit: int = 1_000_000) -> bytes | None:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(f"{commit}:{path}\n".encode("utf-8", "surrogateescape"))
-        self.proc.stdin.flush()
-        header = self.proc.stdout.readline().split()
-        if len(header) < 3 or header[1] != b"blob":
-            return None
-        size = int(header[2])
-        data = self.proc.stdout.read(size)
-        self.proc.stdout.read(1)
-        return data if size <= limit else None
-
-    def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+    return command.run(git_dir, args).stdout
 
 
 def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
@@ -89,12 +57,12 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
             "--",
             *_PATHSPECS,
         )
-    except subprocess.CalledProcessError:
+    except command.GitFailed:
         return []  # empty repository or unknown ref: no history to tell
     events: list[dict] = []
     state: dict[str, FileFinding | None] = {}  # path → what that file says (None: nothing)
     previous = spdx.NONE
-    blobs = _Blobs(git_dir)
+    blobs = command.BlobReader(git_dir)
     try:
         for record in out.split(b"\x1e"):
             if not record.strip(b"\0\n"):
@@ -116,7 +84,7 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
                 if status == "D":
                     state.pop(path, None)
                     continue
-                data = blobs.read(commit, path)
+                _, data = blobs.read(f"{commit}:{path}")
                 text = decode_text(data) if data else None
                 if not text or not text.strip():
                     state[path] = None
