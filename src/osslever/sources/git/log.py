@@ -240,7 +240,7 @@ def stream(
     *,
     commits: list[str] | None = None,
     workers: int = 1,
-    chunk: int = SHARD_COMMITS,
+    chunk: int | None = None,
 ) -> Iterator[Commit]:
     """Yield every commit ``git log REVISIONS`` lists (or exactly ``stdin_commits``).
 
@@ -250,6 +250,7 @@ def stream(
     ``commits`` (the list in ``git log`` order; read with ``rev-list`` when not
     given) — the same commits in the same order.
     """
+    chunk = chunk or SHARD_COMMITS
     if workers <= 1:
         yield from _sequential(git_dir, revisions, stdin_commits)
         return
