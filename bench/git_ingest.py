@@ -1,10 +1,12 @@
 """Benchmark: git history ingest against plain `git log --numstat` on the same repository.
 
-    python bench/git_ingest.py PATH_TO_REPO [--pydriller-seconds 30]
+    python bench/git_ingest.py PATH_TO_REPO [--pydriller-seconds 30]   (0 skips PyDriller)
 
 Measured in one run, on the same machine and the same (warm) repository:
-  baseline   git log --numstat --no-renames (the floor: git computing line stats)
-  full       osslever's first ingest of the history into an empty store
+  baseline   git log --numstat --no-renames (one git process computing line stats)
+  sequential osslever's first ingest into an empty store, one git log process (workers=1)
+  full       the same with the default sharding: parallel `git diff-tree --stdin` shards
+  first      `osslever report` on an empty store: ingest + license scan + report, one process
   license    `osslever ingest git` right after: nothing new to read, but the commit's license
              findings (detection, license history, dependencies) are scanned once and cached
   rerun      `osslever ingest git` again: nothing new at all (whole process)
@@ -33,7 +35,8 @@ from osslever.store import Store
 from osslever.sources.git.repository import open_repository
 from osslever.sources.git.ingest import ingest
 t = time.perf_counter()
-r = ingest(Store(sys.argv[2]), open_repository(sys.argv[1]))
+workers = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "default" else None
+r = ingest(Store(sys.argv[2]), open_repository(sys.argv[1]), workers=workers)
 print(f"{time.perf_counter() - t:.3f} {r.added} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}"
       f" {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 """
@@ -83,8 +86,24 @@ def main() -> None:
     )
 
     with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "sequential.duckdb")
+        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "1"], stdout=None)
+        inner, added, self_rss, git_rss = out.split()
+        print(
+            f"sequential osslever ingest, 1 git {wall:7.2f} s  {int(added) / wall:8.0f} commits/s  "
+            f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
+            f"git {int(git_rss) / 1024:.0f} MiB"
+        )
+        first_db = str(Path(tmp) / "first.duckdb")
+        wall, rss, _ = timed(
+            [sys.executable, "-m", "osslever", "report", repo, "--db", first_db, "--format", "json", "-q"]
+        )
+        print(
+            f"first     report on empty store  {wall:8.2f} s  (ingest + license scan + report)  "
+            f"ratio {wall / base:.3f}x  peak {rss / 1024:.0f} MiB"
+        )
         db = str(Path(tmp) / "bench.duckdb")
-        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db], stdout=None)
+        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "default"], stdout=None)
         inner, added, self_rss, git_rss = out.split()
         print(
             f"full      osslever ingest        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
@@ -98,6 +117,8 @@ def main() -> None:
         wall, rss, _ = timed([sys.executable, "-m", "osslever", "report", repo, "--db", db, "--format", "json", "-q"])
         print(f"report    json from the store    {wall:8.2f} s  peak {rss / 1024:.0f} MiB")
 
+    if args.pydriller_seconds <= 0:
+        return
     try:
         import pydriller  # noqa: F401
     except ImportError:

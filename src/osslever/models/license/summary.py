@@ -44,7 +44,15 @@ def cached_summary(store: Store, repo: Repository, tip: str, lang: str | None = 
     else:
         # The work tree when there is one (a linked worktree's git dir is not a repository
         # on its own); with ``ref`` the files are read from the commit's tree either way.
-        summary = _summary(license_document(repo.work_tree or repo.git_dir, ref=tip))
+        # Earlier tips' histories: the history walk then reads only the commits since.
+        known = {
+            k.rsplit("@", 1)[1]: json.loads(doc).get("history", [])
+            for k, doc in store.execute(
+                "SELECT key, document FROM document_cache WHERE kind = ? AND starts_with(key, ?)",
+                [KIND, f"{repo.git_dir}@"],
+            ).fetchall()
+        }
+        summary = _summary(license_document(repo.work_tree or repo.git_dir, ref=tip, known_history=known))
         with store.transaction() as con:
             con.execute("INSERT OR REPLACE INTO document_cache VALUES (?, ?, ?)", [KIND, key, json.dumps(summary)])
     return localize(summary, lang) if lang else summary
