@@ -351,3 +351,13 @@ def test_kill_9_anywhere_then_rerun_matches_git(big_history, tmp_path, point, wo
     assert result.total == 2345
     assert _stored_counts(store) == _git_counts(big_history)
     assert ingest(store, open_repository(str(big_history))).added == 0
+
+
+def test_web_job_never_shows_clone_url_credentials():
+    from osslever.web.jobs import Job
+
+    job = Job("0123abcd", f"https://{USER}:{SECRET}@git.example.org/r.git", "HEAD", "en")
+    public = job.public()
+    assert public["location"] == "https://git.example.org/r.git"
+    assert SECRET not in json.dumps(public)
+    assert job.location.endswith("@git.example.org/r.git")  # the job itself still clones with them

@@ -13,22 +13,19 @@ stars, so the figures are labelled as measured from the stored events only:
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 _SLUG = re.compile(r"github\.com[:/]+([^/]+)/([^/]+?)(?:\.git)?/?$")
 
 
 def repo_slug(repo: Path) -> str | None:
+    from osslever.errors import UserError
+    from osslever.sources.git import command
+
     try:
-        url = subprocess.run(
-            ["git", "-C", str(repo), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+        proc = command.run(None, ["-C", str(repo), "remote", "get-url", "origin"], check=False)
+        url = proc.stdout.decode("utf-8", "replace").strip()
+    except (OSError, UserError):
         return None
     match = _SLUG.search(url)
     return f"{match.group(1)}/{match.group(2)}".lower() if match else None
