@@ -361,3 +361,25 @@ def test_web_job_never_shows_clone_url_credentials():
     assert public["location"] == "https://git.example.org/r.git"
     assert SECRET not in json.dumps(public)
     assert job.location.endswith("@git.example.org/r.git")  # the job itself still clones with them
+
+
+def test_sharded_reader_reports_a_corrupt_object_as_one_line(builder, tmp_path, monkeypatch):
+    for i in range(6):
+        builder.commit("Dev", "dev@example.org", f"2024-01-0{i + 1}T00:00:00", {f"f{i}.txt": "x\n" * (i + 1)})
+    repo_path = builder.build()
+    objects = repo_path / ".git" / "objects"
+    for pack in (objects / "pack").glob("*.pack"):
+        data = pack.read_bytes()
+        for leftover in (objects / "pack").glob("*"):
+            leftover.unlink()
+        subprocess.run(["git", "-C", str(repo_path), "unpack-objects", "-q"], input=data, check=True)
+    blob = git(repo_path, "rev-parse", "HEAD~4:f1.txt").strip()
+    loose = objects / blob[:2] / blob[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not a zlib stream")
+    monkeypatch.setattr(log, "SHARD_COMMITS", 1)
+    store = Store(tmp_path / "s.duckdb")
+    with pytest.raises(UserError) as info:
+        ingest(store, open_repository(str(repo_path)), workers=2)
+    assert info.value.key == "git.log_failed"
+    assert store.execute("SELECT complete FROM git_histories").fetchone()[0] is False
