@@ -7,6 +7,8 @@ Measured in one run, on the same machine and the same (warm) repository:
   sequential osslever's first ingest into an empty store, one git log process (workers=1)
   full       the same with the default sharding: parallel `git diff-tree --stdin` shards
   first      `osslever report` on an empty store: ingest + license scan + report, one process
+With --rounds N these four alternate N times (each ratio against its own round's
+baseline, then the medians), which matters on a shared machine.
   license    `osslever ingest git` right after: nothing new to read, but the commit's license
              findings (detection, license history, dependencies) are scanned once and cached
   rerun      `osslever ingest git` again: nothing new at all (whole process)
@@ -67,49 +69,65 @@ def timed(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
     return wall, usage.ru_maxrss, out
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("repo")
     parser.add_argument("--pydriller-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternate baseline and osslever runs N times; ratios per round"
+    )
     args = parser.parse_args()
     repo = str(Path(args.repo).resolve())
     commits = int(subprocess.check_output(["git", "-C", repo, "rev-list", "--count", "HEAD"]))
-    print(f"repository: {repo} ({commits:,} commits), {os.cpu_count()} CPUs")
+    print(f"repository: {repo} ({commits:,} commits), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
 
     # Warm the cache so neither side pays for cold reads.
     subprocess.run(["git", "-C", repo, "log", "--format=%H"], stdout=subprocess.DEVNULL, check=True)
     fmt = "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%ct"
-    base, base_rss, _ = timed(["git", "-C", repo, "log", "--numstat", "--no-renames", fmt, "HEAD"])
-    print(
-        f"baseline  git log --numstat      {base:8.2f} s  {commits / base:8.0f} commits/s  "
-        f"peak {base_rss / 1024:.0f} MiB"
-    )
-
+    ratios: dict[str, list[float]] = {"sequential": [], "full": [], "first": []}
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "sequential.duckdb")
-        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "1"], stdout=None)
-        inner, added, self_rss, git_rss = out.split()
-        print(
-            f"sequential osslever ingest, 1 git {wall:7.2f} s  {int(added) / wall:8.0f} commits/s  "
-            f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
-            f"git {int(git_rss) / 1024:.0f} MiB"
-        )
-        first_db = str(Path(tmp) / "first.duckdb")
-        wall, rss, _ = timed(
-            [sys.executable, "-m", "osslever", "report", repo, "--db", first_db, "--format", "json", "-q"]
-        )
-        print(
-            f"first     report on empty store  {wall:8.2f} s  (ingest + license scan + report)  "
-            f"ratio {wall / base:.3f}x  peak {rss / 1024:.0f} MiB"
-        )
-        db = str(Path(tmp) / "bench.duckdb")
-        wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "default"], stdout=None)
-        inner, added, self_rss, git_rss = out.split()
-        print(
-            f"full      osslever ingest        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
-            f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
-            f"git {int(git_rss) / 1024:.0f} MiB"
-        )
+        for n in range(args.rounds):
+            tag = f"[{n + 1}/{args.rounds}] " if args.rounds > 1 else ""
+            base, base_rss, _ = timed(["git", "-C", repo, "log", "--numstat", "--no-renames", fmt, "HEAD"])
+            print(
+                f"{tag}baseline  git log --numstat      {base:8.2f} s  {commits / base:8.0f} commits/s  "
+                f"peak {base_rss / 1024:.0f} MiB"
+            )
+            db = str(Path(tmp) / f"sequential{n}.duckdb")
+            wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "1"], stdout=None)
+            inner, added, self_rss, git_rss = out.split()
+            ratios["sequential"].append(wall / base)
+            print(
+                f"{tag}sequential ingest, one git log   {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
+                f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
+                f"git {int(git_rss) / 1024:.0f} MiB"
+            )
+            db = str(Path(tmp) / f"bench{n}.duckdb")
+            wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "default"], stdout=None)
+            inner, added, self_rss, git_rss = out.split()
+            ratios["full"].append(wall / base)
+            print(
+                f"{tag}full      ingest, sharded        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
+                f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
+                f"git {int(git_rss) / 1024:.0f} MiB"
+            )
+            first_db = str(Path(tmp) / f"first{n}.duckdb")
+            wall, rss, _ = timed(
+                [sys.executable, "-m", "osslever", "report", repo, "--db", first_db, "--format", "json", "-q"]
+            )
+            ratios["first"].append(wall / base)
+            print(
+                f"{tag}first     report on empty store  {wall:8.2f} s  (ingest + license scan + report)  "
+                f"ratio {wall / base:.3f}x  peak {rss / 1024:.0f} MiB"
+            )
+        if args.rounds > 1:
+            print("median ratios: " + ", ".join(f"{k} {_median(v):.3f}x" for k, v in ratios.items()))
         wall, _, _ = timed([sys.executable, "-m", "osslever", "ingest", "git", repo, "--db", db, "-q"])
         print(f"license   scan once per commit   {wall:8.2f} s  (whole process)")
         wall, _, _ = timed([sys.executable, "-m", "osslever", "ingest", "git", repo, "--db", db, "-q"])
