@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import tempfile
 import threading
 from collections import deque
@@ -190,38 +191,69 @@ def _sequential(git_dir: Path, revisions: list[str], stdin_commits: Iterable[str
         raise _failed(git_dir, detail)
 
 
-def _diff_chunk(git_dir: Path, shas: list[str]) -> bytes:
-    """One chunk's ``diff-tree`` output, whole (``--always``: empty diffs keep their header)."""
-    args = ["diff-tree", "--stdin", "-r", "--root", "--always", *_DIFF]
-    proc = command.run(git_dir, args, input="".join(s + "\n" for s in shas).encode(), check=False)
-    if proc.returncode != 0:
-        raise _failed(git_dir, command.first_line(proc.stderr))
-    return proc.stdout
+class _Shards:
+    """Runs ``diff-tree`` chunks on a thread pool, and can stop them all at once.
+
+    On an error or an interrupt in the consumer, the git processes still running
+    are killed rather than waited for (a ``kill -INT`` of osslever alone, unlike a
+    terminal's Ctrl-C, does not reach them).
+    """
+
+    def __init__(self, git_dir: Path, workers: int) -> None:
+        self.git_dir = git_dir
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="git-shard")
+        self.live: set[subprocess.Popen[bytes]] = set()
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def submit(self, shas: list[str]) -> Future[bytes]:
+        return self.pool.submit(self._diff, shas)
+
+    def _diff(self, shas: list[str]) -> bytes:
+        """One chunk's output, whole (``--always``: empty diffs keep their header)."""
+        args = ["diff-tree", "--stdin", "-r", "--root", "--always", *_DIFF]
+        with self.lock:
+            if self.stopped:
+                return b""
+            proc = command.popen(self.git_dir, args, stdin=True)
+            self.live.add(proc)
+        try:
+            out, err = proc.communicate("".join(s + "\n" for s in shas).encode())
+        finally:
+            with self.lock:
+                self.live.discard(proc)
+        if proc.returncode != 0:
+            raise _failed(self.git_dir, command.first_line(err))
+        return out
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            for proc in self.live:
+                proc.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _sharded(git_dir: Path, shas: list[str], workers: int, chunk: int) -> Iterator[Commit]:
-    chunks = [shas[i : i + chunk] for i in range(0, len(shas), chunk)]
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="git-shard")
+    chunks = iter([shas[i : i + chunk] for i in range(0, len(shas), chunk)])
+    shards = _Shards(git_dir, workers)
     window: deque[Future[bytes]] = deque()
     try:
-        following = iter(chunks)
-        for part in following:
-            window.append(pool.submit(_diff_chunk, git_dir, part))
+        for part in chunks:
+            window.append(shards.submit(part))
             if len(window) >= workers:
                 break
         while window:
             data = window.popleft().result()
-            nxt = next(following, None)
+            nxt = next(chunks, None)
             if nxt is not None:
-                window.append(pool.submit(_diff_chunk, git_dir, nxt))
+                window.append(shards.submit(nxt))
             try:
                 yield from parse(data)
             except Malformed as exc:
                 raise _failed(git_dir, str(exc)) from None
     finally:
-        for future in window:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        shards.stop()
 
 
 def default_workers() -> int:
