@@ -57,8 +57,15 @@ print(f"{time.perf_counter() - t:.3f} {n}")
 """
 
 
+CPU = {"last": 0.0}  # CPU seconds (user + system, the process and its git children) of the last run
+
+
 def timed(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB) of the process tree's largest member, stdout text."""
+    """Wall seconds, peak RSS (KiB) of the process tree's largest member, stdout text.
+
+    The CPU seconds go to ``CPU["last"]``: on a shared machine they show the work
+    done independently of how much of the cores the run was given.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if stdout is None else stdout, env=ENV)
     out = proc.stdout.read().decode() if proc.stdout else ""
@@ -66,6 +73,7 @@ def timed(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(cmd)}")
+    CPU["last"] = usage.ru_utime + usage.ru_stime
     return wall, usage.ru_maxrss, out
 
 
@@ -97,7 +105,7 @@ def main() -> None:
             base, base_rss, _ = timed(["git", "-C", repo, "log", "--numstat", "--no-renames", fmt, "HEAD"])
             print(
                 f"{tag}baseline  git log --numstat      {base:8.2f} s  {commits / base:8.0f} commits/s  "
-                f"peak {base_rss / 1024:.0f} MiB"
+                f"peak {base_rss / 1024:.0f} MiB, cpu {CPU['last']:.1f} s"
             )
             db = str(Path(tmp) / f"sequential{n}.duckdb")
             wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "1"], stdout=None)
@@ -106,7 +114,7 @@ def main() -> None:
             print(
                 f"{tag}sequential ingest, one git log   {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
                 f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
-                f"git {int(git_rss) / 1024:.0f} MiB"
+                f"git {int(git_rss) / 1024:.0f} MiB, cpu {CPU['last']:.1f} s"
             )
             db = str(Path(tmp) / f"bench{n}.duckdb")
             wall, _, out = timed([sys.executable, "-c", INGEST, repo, db, "default"], stdout=None)
@@ -115,7 +123,7 @@ def main() -> None:
             print(
                 f"{tag}full      ingest, sharded        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
                 f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
-                f"git {int(git_rss) / 1024:.0f} MiB"
+                f"git {int(git_rss) / 1024:.0f} MiB, cpu {CPU['last']:.1f} s"
             )
             first_db = str(Path(tmp) / f"first{n}.duckdb")
             wall, rss, _ = timed(
@@ -124,7 +132,7 @@ def main() -> None:
             ratios["first"].append(wall / base)
             print(
                 f"{tag}first     report on empty store  {wall:8.2f} s  (ingest + license scan + report)  "
-                f"ratio {wall / base:.3f}x  peak {rss / 1024:.0f} MiB"
+                f"ratio {wall / base:.3f}x  peak {rss / 1024:.0f} MiB, cpu {CPU['last']:.1f} s"
             )
         if args.rounds > 1:
             print("median ratios: " + ", ".join(f"{k} {_median(v):.3f}x" for k, v in ratios.items()))
