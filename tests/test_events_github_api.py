@@ -263,3 +263,133 @@ def test_a_refused_token_is_a_one_line_error_without_the_token(fake, tmp_path, m
     assert done.value.code == 2
     assert "MY_TOKEN" in err and "401" in err and TOKEN not in err
     assert "Traceback" not in err
+
+
+class ScriptedAPI:
+    """A loopback HTTP server answering each path from a script; records every request."""
+
+    def __init__(self, script) -> None:
+        self.script = script  # (path, query, count) -> (status, headers, body bytes)
+        self.requests: list[dict] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                url = urlparse(self.path)
+                api.requests.append({"path": self.path, "auth": self.headers.get("Authorization")})
+                status, headers, body = api.script(url.path, url.query, len(api.requests))
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _json(body: object) -> bytes:
+    return json.dumps(body).encode()
+
+
+def test_next_link_to_another_host_gets_no_token_and_is_not_followed():
+    from osslever.errors import UserError
+
+    other = ScriptedAPI(lambda path, query, n: (200, {"Content-Type": "application/json"}, _json([{"id": 2}])))
+    api = ScriptedAPI(
+        lambda path, query, n: (
+            200,
+            {"Content-Type": "application/json", "Link": f'<{other.url}/steal?page=2>; rel="next"'},
+            _json([{"id": 1}]),
+        )
+    )
+    try:
+        client = GitHubClient(api.url, TOKEN, sleep=lambda s: None)
+        with pytest.raises(UserError) as info:
+            list(client.pages("/repos/acme/widget/stargazers", what="stars"))
+        assert info.value.key == "events.api_foreign_link"
+        assert api.requests[0]["auth"] == f"Bearer {TOKEN}"  # the API host itself does get it
+        assert other.requests == []  # the other host was never asked, so it never saw the token
+        assert TOKEN not in info.value.render("en") and TOKEN not in info.value.render("zh")
+    finally:
+        api.close()
+        other.close()
+
+
+def test_token_only_goes_to_the_api_origin_even_for_a_direct_request():
+    other = ScriptedAPI(lambda path, query, n: (200, {"Content-Type": "application/json"}, _json({})))
+    try:
+        client = GitHubClient("http://127.0.0.1:9", TOKEN, sleep=lambda s: None)
+        client.get(f"{other.url}/anything", what="x")
+        assert other.requests[0]["auth"] is None
+    finally:
+        other.close()
+
+
+def test_next_link_back_to_the_same_page_stops_instead_of_looping():
+    from osslever.errors import UserError
+
+    def script(path, query, n):
+        headers = {"Content-Type": "application/json"}
+        if n < 50:  # today's code would follow this for ever; the server gives up after 50
+            headers["Link"] = f'<{api.url}/repos/acme/widget/issues?per_page=100&page=2>; rel="next"'
+        return 200, headers, _json([{"n": n}])
+
+    api = ScriptedAPI(script)
+    try:
+        client = GitHubClient(api.url, TOKEN, sleep=lambda s: None)
+        with pytest.raises(UserError) as info:
+            list(client.pages("/repos/acme/widget/issues", what="issues"))
+        assert info.value.key == "events.api_link_loop"
+        assert len(api.requests) == 2  # page 1, page 2, then page 2 again is refused
+    finally:
+        api.close()
+
+
+def test_an_html_body_is_a_one_line_error(tmp_path: Path):
+    from osslever.errors import UserError
+
+    html = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    api = ScriptedAPI(lambda path, query, n: (200, {"Content-Type": "text/html; charset=utf-8"}, html))
+    try:
+        client = GitHubClient(api.url, TOKEN, sleep=lambda s: None)
+        with pytest.raises(UserError) as info:
+            ingest_repository(Store(tmp_path / "s.duckdb"), R, client=client)
+        assert info.value.key == "events.api_not_json"
+        assert "text/html" in info.value.render("en")
+        with pytest.raises(UserError) as info:
+            list(client.pages("/repos/acme/widget/issues", what="issues"))
+        assert info.value.key == "events.api_not_json"
+    finally:
+        api.close()
+
+
+def test_retry_after_as_an_http_date_is_waited_out():
+    import email.utils
+
+    now = 1_700_000_000.0
+    when = email.utils.formatdate(now + 30, usegmt=True)  # RFC 9110: Retry-After may be an HTTP-date
+
+    def script(path, query, n):
+        if n == 1:
+            return 429, {"Retry-After": when}, _json({"message": "slow down"})
+        return 200, {"Content-Type": "application/json"}, _json([{"ok": True}])
+
+    api = ScriptedAPI(script)
+    waits: list[float] = []
+    try:
+        client = GitHubClient(api.url, TOKEN, sleep=waits.append, clock=lambda: now)
+        pages = list(client.pages("/repos/acme/widget/issues", what="issues"))
+        assert [p.items for p in pages] == [[{"ok": True}]]
+        assert waits == [30.0]
+    finally:
+        api.close()

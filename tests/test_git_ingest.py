@@ -258,3 +258,66 @@ def test_clone_url_is_cached_and_updated(builder, tmp_path):
     builder.build()
     second = ingest(store, open_repository(url))
     assert (first.total, second.added, second.total) == (2, 1, 3)
+
+
+def test_license_history_resumes_from_a_known_tip(tmp_path):
+    """Same events as a full walk, but the walk reads only the commits after the known tip."""
+    from osslever.models.license import history as hist
+    from tests.license_helpers import commit_all, init_repo, license_text
+
+    repo = init_repo(tmp_path / "repo")
+    (repo / "LICENSE").write_text(license_text("mpl-2.0"))
+    added = commit_all(repo, "add MPL", "2020-01-02T12:00:00+00:00")
+    (repo / "COPYING").write_text(license_text("mpl-2.0"))
+    commit_all(repo, "copying", "2020-02-02T12:00:00+00:00")
+    middle = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "README.md").write_text("hello\n")
+    commit_all(repo, "readme", "2021-03-04T12:00:00+00:00")
+    (repo / "LICENSE").write_text(license_text("bsl-1.1"))
+    (repo / "COPYING").unlink()
+    relicensed = commit_all(repo, "BUSL", "2023-08-10T12:00:00+00:00")
+    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+
+    full = hist.license_history(git_dir)
+    assert [(e["commit"], e["from"], e["to"]) for e in full] == [
+        (added, "NONE", "MPL-2.0"),
+        (relicensed, "MPL-2.0", "BUSL-1.1"),
+    ]
+    asked: list[tuple[str, ...]] = []
+    real = hist._git
+
+    def recording(gd, *args):
+        asked.append(args)
+        return real(gd, *args)
+
+    hist._git = recording
+    try:
+        resumed = hist.license_history(git_dir, known={middle: hist.license_history(git_dir, middle)})
+    finally:
+        hist._git = real
+    assert resumed == full
+    walk = [a for a in asked if a[0] == "log"][-1]
+    assert f"^{middle}" in walk  # only the commits after the known tip were walked
+
+
+def test_report_on_a_new_tip_reuses_the_cached_license_history(builder, tmp_path, monkeypatch):
+    from osslever.models.license import document, summary
+
+    builder.commit("A", "a@example.org", "2024-01-01T00:00:00", {"LICENSE": "MIT License\n"})
+    repo_path = builder.build()
+    store = Store(tmp_path / "s.duckdb")
+    first = ingest(store, open_repository(str(repo_path)))
+    summary.cached_summary(store, open_repository(str(repo_path)), first.tip)
+    builder.commit("A", "a@example.org", "2024-01-02T00:00:00", {"b": "1\n"})
+    builder.build()
+    seen: list[dict] = []
+    real = document.license_history
+
+    def recording(git_dir, ref="HEAD", known=None):
+        seen.append(dict(known or {}))
+        return real(git_dir, ref, known)
+
+    monkeypatch.setattr(document, "license_history", recording)
+    second = ingest(store, open_repository(str(repo_path)))
+    summary.cached_summary(store, open_repository(str(repo_path)), second.tip)
+    assert list(seen[-1]) == [first.tip]

@@ -13,10 +13,11 @@ never stops a scan.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from osslever.sources.git import command
 
 # Folders whose content is someone else's code or generated output.
 SKIP_DIRS = frozenset(
@@ -136,14 +137,10 @@ class GitTree:
         self.ref = ref
         self.label = f"{git_dir}@{ref}"
         self._sizes: dict[str, int] = {}
-        self._batch: subprocess.Popen[bytes] | None = None
+        self._blobs = command.BlobReader(git_dir)
 
     def _git(self, *args: str) -> bytes:
-        return subprocess.run(
-            ["git", f"--git-dir={self.git_dir}", *args],
-            check=True,
-            capture_output=True,
-        ).stdout
+        return command.run(self.git_dir, args).stdout
 
     def entries(self) -> Iterator[Entry]:
         out = self._git("ls-tree", "-r", "-l", "-z", "--full-tree", self.ref)
@@ -172,31 +169,15 @@ class GitTree:
         size = self._sizes.get(path)
         if size is not None and size > limit:
             return ReadResult(None, "license.file.too_large", f"{size / 1e6:.1f}")
-        if self._batch is None:
-            self._batch = subprocess.Popen(
-                ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
-        assert self._batch.stdin and self._batch.stdout
-        self._batch.stdin.write(f"{self.ref}:{path}\n".encode("utf-8", "surrogateescape"))
-        self._batch.stdin.flush()
-        header = self._batch.stdout.readline().split()
-        if len(header) < 3 or header[1] != b"blob":
+        length, data = self._blobs.read(f"{self.ref}:{path}", limit)
+        if length is None:
             return ReadResult(None, "license.file.unreadable", "not a blob")
-        length = int(header[2])
-        data = self._batch.stdout.read(length)
-        self._batch.stdout.read(1)  # trailing newline
-        if length > limit:
+        if data is None:
             return ReadResult(None, "license.file.too_large", f"{length / 1e6:.1f}")
         return ReadResult(data)
 
     def close(self) -> None:
-        if self._batch is not None:
-            if self._batch.stdin:
-                self._batch.stdin.close()
-            self._batch.wait(timeout=10)
-            self._batch = None
+        self._blobs.close()
 
 
 def is_bare_repository(path: Path) -> bool:

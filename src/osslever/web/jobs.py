@@ -70,8 +70,11 @@ class Job:
     finished_at: str | None = None
 
     def public(self) -> dict[str, Any]:
+        from osslever.sources.git.remote import redact
+
         out = asdict(self)
         out.pop("lang")
+        out["location"] = redact(self.location)  # a clone URL's credentials are never shown
         return out
 
 

@@ -48,8 +48,12 @@ def license_document(
     registry_urls: dict | None = None,
     lang: str | None = None,
     facts: dict | None = None,
+    known_history: dict[str, list[dict]] | None = None,
 ) -> dict:
     """The contract document for a project.
+
+    ``known_history`` (commit → license history up to it, e.g. from cached
+    reports of earlier tips) lets the history walk read only newer commits.
 
     ``facts`` are optional things the caller knows and the files cannot show
     (``cloud_threat``: high/medium/low, ``single_copyright_holder``: bool);
@@ -64,7 +68,7 @@ def license_document(
     finally:
         tree.close()
     git_dir = tree.git_dir if isinstance(tree, GitTree) else git_dir_of(root)
-    history = license_history(git_dir, ref or "HEAD") if git_dir else []
+    history = license_history(git_dir, ref or "HEAD", known_history) if git_dir else []
     conflicts, obligations = compatibility.evaluate(license_section["spdx"], deps)
     document = {
         "schema_version": SCHEMA_VERSION,

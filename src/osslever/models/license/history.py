@@ -15,7 +15,8 @@ license to another is a *relicensing*; a project's first license is not one.
 
 from __future__ import annotations
 
-import subprocess
+import fnmatch
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,9 +28,11 @@ from osslever.models.license.detect import (
     is_license_candidate,
 )
 from osslever.sources.filetree import decode_text
+from osslever.sources.git import command
 
 # git ignores [..] classes under icase, so "?" stands for the c/s of licence/license;
 # every path is checked against the candidate patterns afterwards anyway.
+_ROOT_GLOBS = ("licen?e*", "copying*", "unlicense*")  # the root pathspecs below, lower-cased
 _PATHSPECS = [
     ":(glob,icase)licen?e*",
     ":(glob,icase)copying*",
@@ -39,43 +42,57 @@ _PATHSPECS = [
 
 
 def _git(git_dir: Path, *args: str) -> bytes:
-    return subprocess.run(
-        ["git", f"--git-dir={git_dir}", "-c", "core.quotePath=false", *args],
-        check=True,
-        capture_output=True,
-    ).stdout
+    return command.run(git_dir, args).stdout
 
 
-class _Blobs:
-    """Reads ``<commit>:<path>`` through one ``git cat-file --batch`` process."""
-
-    def __init__(self, git_dir: Path) -> None:
-        self.proc = subprocess.Popen(
-            ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-
-    def read(self, commit: str, path: str, limit: int = 1_000_000) -> bytes | None:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(f"{commit}:{path}\n".encode("utf-8", "surrogateescape"))
-        self.proc.stdin.flush()
-        header = self.proc.stdout.readline().split()
-        if len(header) < 3 or header[1] != b"blob":
-            return None
-        size = int(header[2])
-        data = self.proc.stdout.read(size)
-        self.proc.stdout.read(1)
-        return data if size <= limit else None
-
-    def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+def _analyse(blobs: command.BlobReader, commit: str, path: str) -> FileFinding | None:
+    _, data = blobs.read(f"{commit}:{path}")
+    text = decode_text(data) if data else None
+    return analyse_text(path, text) if text and text.strip() else None
 
 
-def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
-    """``[{"date", "commit", "from", "to", "files"}]``, oldest first."""
+def _resume_point(git_dir: Path, ref: str, known: Mapping[str, list[dict]]) -> tuple[str, list[dict]] | None:
+    """The newest commit on ``ref``'s first-parent line whose history is already known."""
+    try:
+        line = _git(git_dir, "rev-list", "--first-parent", "--end-of-options", ref).split()
+    except command.GitFailed:
+        return None
+    for sha in line:
+        hit = known.get(sha.decode())
+        if hit is not None:
+            return sha.decode(), hit
+    return None
+
+
+def _state_at(git_dir: Path, blobs: command.BlobReader, commit: str) -> dict[str, FileFinding | None]:
+    """What the walk below carries forward, read directly at ``commit``: the root license
+    files the pathspecs select (and ``LICENSES/*``), each analysed."""
+    state: dict[str, FileFinding | None] = {}
+    for args in (["ls-tree", "-z", commit], ["ls-tree", "-z", commit, "--", "LICENSES/"]):
+        for entry in _git(git_dir, *args).split(b"\0"):
+            meta, _, name = entry.partition(b"\t")
+            if not name or meta.split()[1:2] != [b"blob"]:
+                continue
+            path = name.decode("utf-8", "surrogateescape")
+            if "/" in path:
+                if not (path.startswith("LICENSES/") and path.count("/") == 1):
+                    continue
+            elif not any(fnmatch.fnmatchcase(path.lower(), g) for g in _ROOT_GLOBS):
+                continue
+            if is_license_candidate(path):
+                state[path] = _analyse(blobs, commit, path)
+    return state
+
+
+def license_history(git_dir: Path, ref: str = "HEAD", known: Mapping[str, list[dict]] | None = None) -> list[dict]:
+    """``[{"date", "commit", "from", "to", "files"}]``, oldest first.
+
+    ``known`` maps commits to their already computed history (e.g. from the cached
+    report of an earlier tip): the walk then starts at the newest of them on the
+    first-parent line and reads only the commits after it.
+    """
+    start = _resume_point(git_dir, ref, known) if known else None
+    since = [f"^{start[0]}"] if start else []
     try:
         out = _git(
             git_dir,
@@ -87,17 +104,23 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
             "--format=%x1e%H%x1f%at",
             "--name-status",
             "-z",
+            "--end-of-options",
             ref,
+            *since,
             "--",
             *_PATHSPECS,
         )
-    except subprocess.CalledProcessError:
+    except command.GitFailed:
         return []  # empty repository or unknown ref: no history to tell
     events: list[dict] = []
     state: dict[str, FileFinding | None] = {}  # path → what that file says (None: nothing)
     previous = spdx.NONE
-    blobs = _Blobs(git_dir)
+    blobs = command.BlobReader(git_dir)
     try:
+        if start:
+            events = [dict(e) for e in start[1]]
+            state = _state_at(git_dir, blobs, start[0])
+            previous = events[-1]["to"] if events else spdx.NONE
         for record in out.split(b"\x1e"):
             if not record.strip(b"\0\n"):
                 continue
@@ -118,12 +141,7 @@ def license_history(git_dir: Path, ref: str = "HEAD") -> list[dict]:
                 if status == "D":
                     state.pop(path, None)
                     continue
-                data = blobs.read(commit, path)
-                text = decode_text(data) if data else None
-                if not text or not text.strip():
-                    state[path] = None
-                    continue
-                state[path] = analyse_text(path, text)
+                state[path] = _analyse(blobs, commit, path)
             current = _state_expression(state)
             if current != previous:
                 when = datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%d")

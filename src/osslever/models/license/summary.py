@@ -41,10 +41,18 @@ def _key(repo: Repository, tip: str) -> str:
     return f"{repo.git_dir}@{tip}"
 
 
-def _scan(repo: Repository, tip: str) -> dict:
+def _scan(store: Store, repo: Repository, tip: str) -> dict:
     # The work tree when there is one (a linked worktree's git dir is not a repository
     # on its own); with ``ref`` the files are read from the commit's tree either way.
-    return _summary(license_document(repo.work_tree or repo.git_dir, ref=tip))
+    # Earlier tips' histories from the cache: the history walk then reads only the commits since.
+    known = {
+        k.rsplit("@", 1)[1]: json.loads(doc).get("history", [])
+        for k, doc in store.execute(
+            "SELECT key, document FROM document_cache WHERE kind = ? AND starts_with(key, ?)",
+            [KIND, f"{repo.git_dir}@"],
+        ).fetchall()
+    }
+    return _summary(license_document(repo.work_tree or repo.git_dir, ref=tip, known_history=known))
 
 
 def stored_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
@@ -53,7 +61,7 @@ def stored_summary(store: Store, repo: Repository, tip: str, lang: str | None = 
     row = store.execute(
         "SELECT document FROM document_cache WHERE kind = ? AND key = ?", [KIND, _key(repo, tip)]
     ).fetchone()
-    summary = json.loads(row[0]) if row else _scan(repo, tip)
+    summary = json.loads(row[0]) if row else _scan(store, repo, tip)
     return localize(summary, lang) if lang else summary
 
 
@@ -63,7 +71,7 @@ def refresh_summary(store: Store, repo: Repository, tip: str) -> dict:
     row = store.execute("SELECT document FROM document_cache WHERE kind = ? AND key = ?", [KIND, key]).fetchone()
     if row:
         return json.loads(row[0])
-    summary = _scan(repo, tip)
+    summary = _scan(store, repo, tip)
     with store.transaction() as con:
         con.execute("INSERT OR REPLACE INTO document_cache VALUES (?, ?, ?)", [KIND, key, json.dumps(summary)])
     return summary

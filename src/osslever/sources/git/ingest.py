@@ -188,9 +188,16 @@ def ingest(
     ref: str = "HEAD",
     progress: Progress | None = None,
     batch_size: int = BATCH,
+    workers: int | None = None,
 ) -> IngestResult:
-    """Bring the stored history of ``repo`` at ``ref`` up to date with git."""
+    """Bring the stored history of ``repo`` at ``ref`` up to date with git.
+
+    ``workers`` parallel git processes compute line stats (default: the usable
+    cores, see ``log.default_workers``); the rows and the batch sequence are the
+    same for any number.
+    """
     progress = progress or Silent()
+    workers = log.default_workers() if workers is None else workers
     tip = repo.head(ref)
     history = _history(store, repo, ref)
     hid = history["history_id"]
@@ -205,6 +212,7 @@ def ingest(
                 [str(repo.git_dir), hid],
             )
         stdin_commits: list[str] | None = None
+        listed: list[str] | None = None  # the commits to read, in git log order, when known
         if old and log.is_ancestor(repo.git_dir, old, tip):
             revisions, total = [tip, f"^{old}"], log.count(repo.git_dir, tip, old)
         else:
@@ -221,11 +229,13 @@ def ingest(
             revisions = [tip]
             if stored:
                 stdin_commits = [sha for sha in wanted if sha not in stored]
-            total = len(stdin_commits) if stdin_commits is not None else len(wanted)
+            listed = stdin_commits if stdin_commits is not None else wanted
+            total = len(listed)
 
         if total:
             progress.start(f"{repo.name}: commits", total)
-            commits = _counted(log.stream(repo.git_dir, revisions, stdin_commits), progress)
+            read = log.stream(repo.git_dir, revisions, stdin_commits, commits=listed, workers=workers)
+            commits = _counted(read, progress)
             try:
                 for columns in _batches(commits, batch_size):
                     _insert(store, hid, columns)

@@ -1,22 +1,44 @@
-"""Stream commits out of ``git log --numstat`` without holding the history in memory.
+"""Stream commits out of git without holding the history in memory.
 
-One git process walks the history and computes line stats while this process
-parses the previous chunk, so the two cores overlap and ingest runs at the
-speed of git itself. Records are separated by \\x1e and fields by \\x1f, bytes
-that cannot occur in names or e-mails, so no quoting is ever needed.
+Output is read with ``-z``: every field and every numstat entry ends in a NUL,
+the one byte git never prints inside a name, an e-mail or a path, so an author
+called ``"E\x1evil"`` or a file name with a newline cannot break the framing.
+(The former ``\x1e``/``\x1f`` separators made such a repository impossible to
+ingest.)
+
+Two readers produce the same commits in the same order:
+
+* ``git log --numstat`` — one git process walks and diffs while this process
+  parses the previous chunk;
+* sharded — the commit list (``git rev-list``, cheap: metadata only) is cut into
+  chunks, and up to ``workers`` ``git diff-tree --stdin --numstat`` processes
+  diff them in parallel; chunks are parsed strictly in order, with at most
+  ``workers`` chunks in flight, so memory stays bounded and the batch sequence
+  is exactly the sequential one. Line stats dominate the cost of a history
+  (FIELD-NOTES: metadata alone is ~40x faster), so this scales with cores.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from osslever.errors import UserError
 from osslever.sources.git import command
 
-FORMAT = "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%ct"
+FORMAT = "--format=%H%x00%P%x00%an%x00%ae%x00%at%x00%ct"
+_DIFF = ["-z", "--numstat", "--no-renames", "--no-color", "--no-ext-diff", "--no-textconv", FORMAT]
 _CHUNK = 1 << 20
+SHARD_COMMITS = 2_000  # commits per diff-tree chunk: ~1-4 MB of output each
+_SHA = re.compile(rb"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 @dataclass(slots=True)
@@ -38,46 +60,100 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").replace("\x00", "")
 
 
-def parse_record(record: bytes) -> Commit:
-    """One record: the header line, then numstat lines "added<TAB>deleted<TAB>path"."""
-    header, _, body = record.partition(b"\n")
-    sha, parents, name, email, at, ct = header.split(b"\x1f")
-    added = deleted = files = 0
-    for line in body.split(b"\n"):
-        if not line:
-            continue
-        a, d, _path = line.split(b"\t", 2)
-        files += 1
-        if a != b"-":  # binary files print "-<TAB>-": they count as 0 lines
-            added += int(a)
-            deleted += int(d)
-    return Commit(
-        sha.decode("ascii"),
-        len(parents.split()),
-        _text(name),
-        _text(email),
-        int(at or 0),
-        int(ct or 0),
-        added,
-        deleted,
-        files,
-    )
+class Malformed(ValueError):
+    """git printed something the -z framing does not allow (never seen from git itself)."""
 
 
-def stream(git_dir: Path, revisions: list[str], stdin_commits: Iterable[str] | None = None) -> Iterator[Commit]:
-    """Yield every commit ``git log REVISIONS`` lists (or exactly ``stdin_commits``).
+class _Parser:
+    """Turns NUL-separated tokens into commits; feed it bytes in any chunking.
 
-    Merges are included (their numstat is empty by default: lines count only
-    non-merge commits); renames are off so each file's lines count once.
+    Layout (``git log -z`` and ``git diff-tree -z --stdin`` alike): six header
+    tokens (sha, parents, name, e-mail, author time, commit time), then, when
+    the commit has a diff, numstat tokens ``added<TAB>deleted<TAB>path`` (the
+    first one preceded by a newline). A token without a TAB starts the next
+    commit: a sha never holds one, a numstat entry always does.
     """
-    args = ["log", "--numstat", "--no-renames", "--no-color", "--no-show-signature", FORMAT]
+
+    def __init__(self) -> None:
+        self.pending = b""
+        self.header: list[bytes] = []
+        self.current: Commit | None = None
+
+    def feed(self, data: bytes) -> list[Commit]:
+        out: list[Commit] = []
+        tokens = (self.pending + data).split(b"\0")
+        self.pending = tokens.pop()
+        header = self.header
+        current = self.current
+        for token in tokens:
+            if len(header) < 6 and (header or current is None):
+                header.append(token)
+                if len(header) == 6:
+                    current = self._start(header)
+                    header = self.header = []
+                continue
+            if b"\t" in token:
+                a, d, _path = token.split(b"\t", 2)
+                current.files_changed += 1  # type: ignore[union-attr]
+                if a.lstrip(b"\n") != b"-":  # binary files print "-<TAB>-": 0 lines
+                    current.lines_added += int(a)  # type: ignore[union-attr]
+                    current.lines_deleted += int(d)  # type: ignore[union-attr]
+                continue
+            if not token:
+                continue
+            out.append(current)  # type: ignore[arg-type]
+            current = None
+            header.append(token)
+        self.current = current
+        return out
+
+    def finish(self) -> list[Commit]:
+        out = self.feed(b"\0") if self.pending else []
+        if self.header:
+            raise Malformed("truncated commit header")
+        if self.current is not None:
+            out.append(self.current)
+            self.current = None
+        return out
+
+    @staticmethod
+    def _start(header: list[bytes]) -> Commit:
+        sha, parents, name, email, at, ct = header
+        sha = sha.lstrip(b"\n")
+        if not _SHA.match(sha):
+            raise Malformed(f"not a commit id: {sha[:60]!r}")
+        return Commit(
+            sha.decode("ascii"),
+            len(parents.split()),
+            _text(name),
+            _text(email),
+            int(at or 0),
+            int(ct or 0),
+            0,
+            0,
+            0,
+        )
+
+
+def parse(data: bytes) -> list[Commit]:
+    """All commits in one complete ``-z`` output (tests and small reads)."""
+    parser = _Parser()
+    return parser.feed(data) + parser.finish()
+
+
+def _failed(git_dir: Path, detail: str) -> UserError:
+    return UserError("git.log_failed", location=str(git_dir), detail=detail)
+
+
+def _sequential(git_dir: Path, revisions: list[str], stdin_commits: Iterable[str] | None) -> Iterator[Commit]:
+    args = ["log", *_DIFF, "--no-show-signature"]
     if stdin_commits is not None:
         args += ["--no-walk=unsorted", "--stdin"]
     else:
         args += ["--end-of-options", *revisions]
-    proc = command.popen(git_dir, args, stdin=stdin_commits is not None)
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after git exits
+    proc = command.popen(git_dir, args, stdin=stdin_commits is not None, stderr=errors)
     if stdin_commits is not None:
-        import threading
 
         def feed() -> None:
             assert proc.stdin is not None
@@ -91,29 +167,138 @@ def stream(git_dir: Path, revisions: list[str], stdin_commits: Iterable[str] | N
         threading.Thread(target=feed, daemon=True).start()
 
     assert proc.stdout is not None
-    pending = b""
+    parser = _Parser()
     try:
         while True:
             chunk = proc.stdout.read(_CHUNK)
             if not chunk:
                 break
-            pending += chunk
-            records = pending.split(b"\x1e")
-            pending = records.pop()
-            for record in records:
-                if record:
-                    yield parse_record(record)
-        if pending:
-            yield parse_record(pending)
+            yield from parser.feed(chunk)
+        proc.wait()
+        if proc.returncode == 0:
+            yield from parser.finish()
+    except Malformed as exc:
+        raise _failed(git_dir, str(exc)) from None
     finally:
         if proc.poll() is None:
             proc.stdout.close()
             proc.kill()
         proc.wait()
+        errors.seek(0)
+        detail = command.first_line(errors.read())
+        errors.close()
     if proc.returncode not in (0, -9):
-        assert proc.stderr is not None
-        detail = command.first_line(proc.stderr.read())
-        raise UserError("git.log_failed", location=str(git_dir), detail=detail)
+        raise _failed(git_dir, detail)
+
+
+class _Shards:
+    """Runs ``diff-tree`` chunks on a thread pool, and can stop them all at once.
+
+    On an error or an interrupt in the consumer, the git processes still running
+    are killed rather than waited for (a ``kill -INT`` of osslever alone, unlike a
+    terminal's Ctrl-C, does not reach them).
+    """
+
+    def __init__(self, git_dir: Path, workers: int) -> None:
+        self.git_dir = git_dir
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="git-shard")
+        self.live: set[subprocess.Popen[bytes]] = set()
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def submit(self, shas: list[str]) -> Future[bytes]:
+        return self.pool.submit(self._diff, shas)
+
+    def _diff(self, shas: list[str]) -> bytes:
+        """One chunk's output, whole (``--always``: empty diffs keep their header)."""
+        args = ["diff-tree", "--stdin", "-r", "--root", "--always", *_DIFF]
+        with self.lock:
+            if self.stopped:
+                return b""
+            proc = command.popen(self.git_dir, args, stdin=True)
+            self.live.add(proc)
+        try:
+            out, err = proc.communicate("".join(s + "\n" for s in shas).encode())
+        finally:
+            with self.lock:
+                self.live.discard(proc)
+        if proc.returncode != 0:
+            raise _failed(self.git_dir, command.first_line(err))
+        return out
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            for proc in self.live:
+                proc.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sharded(git_dir: Path, shas: list[str], workers: int, chunk: int) -> Iterator[Commit]:
+    chunks = iter([shas[i : i + chunk] for i in range(0, len(shas), chunk)])
+    shards = _Shards(git_dir, workers)
+    window: deque[Future[bytes]] = deque()
+    try:
+        for part in chunks:
+            window.append(shards.submit(part))
+            if len(window) >= workers:
+                break
+        while window:
+            data = window.popleft().result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                window.append(shards.submit(nxt))
+            try:
+                yield from parse(data)
+            except Malformed as exc:
+                raise _failed(git_dir, str(exc)) from None
+    finally:
+        shards.stop()
+
+
+def default_workers() -> int:
+    """Parallel git processes for line stats: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def stream(
+    git_dir: Path,
+    revisions: list[str],
+    stdin_commits: Iterable[str] | None = None,
+    *,
+    commits: list[str] | None = None,
+    workers: int = 1,
+    chunk: int | None = None,
+) -> Iterator[Commit]:
+    """Yield every commit ``git log REVISIONS`` lists (or exactly ``stdin_commits``).
+
+    Merges are included (their numstat is empty by default: lines count only
+    non-merge commits); renames are off so each file's lines count once. With
+    ``workers`` > 1 the line stats come from parallel ``diff-tree`` shards over
+    ``commits`` (the list in ``git log`` order; read with ``rev-list`` when not
+    given) — the same commits in the same order.
+    """
+    chunk = chunk or SHARD_COMMITS
+    if workers <= 1:
+        yield from _sequential(git_dir, revisions, stdin_commits)
+        return
+    if commits is None:
+        commits = list(stdin_commits) if stdin_commits is not None else rev_list_of(git_dir, revisions)
+    if len(commits) < 2 * chunk:
+        yield from _sequential(git_dir, revisions, None if stdin_commits is None else commits)
+        return
+    yield from _sharded(git_dir, commits, workers, chunk)
+
+
+def rev_list_of(git_dir: Path, revisions: list[str]) -> list[str]:
+    proc = command.run(git_dir, ["rev-list", "--end-of-options", *revisions], check=False)
+    if proc.returncode != 0:
+        raise _failed(git_dir, command.first_line(proc.stderr))
+    return proc.stdout.decode().split()
 
 
 def rev_list(git_dir: Path, tip: str, exclude: str | None = None) -> list[str]:

@@ -1,7 +1,10 @@
 """Open what the user named — a working tree, a bare repository or a clone URL.
 
 URLs are cloned once (bare, full history) into the cache folder and fetched on
-later runs, so a report on a remote project costs one clone, then deltas.
+later runs, so a report on a remote project costs one clone, then deltas. A URL's
+userinfo (``https://user:token@host/...``) never goes further than the clone
+itself: ``Repository.location``, ``name`` and ``slug``, the cache folder's name,
+progress and error lines all use ``remote.redact`` (see ``remote``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from osslever.errors import UserError
 from osslever.progress import make_progress
-from osslever.sources.git import command
+from osslever.sources.git import command, remote
 from osslever.sources.git.command import GitFailed
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
@@ -72,20 +75,23 @@ def slug_from_url(url: str | None) -> str | None:
 def _cache_dir_for(url: str) -> Path:
     from osslever.paths import clone_cache
 
+    url = remote.redact(url)
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", url.split("://")[-1]).strip("_")[-60:]
     digest = hashlib.sha256(url.encode()).hexdigest()[:12]
     return clone_cache() / f"{readable}-{digest}.git"
 
 
 def _clone_or_fetch(url: str, quiet: bool) -> Path:
-    target = _cache_dir_for(url)
+    source = remote.clone_source(url)
+    target = _cache_dir_for(source.display)
     progress = make_progress(quiet)
     try:
         if (target / "HEAD").exists():
-            progress.start(f"fetch {url}", None)
+            progress.start(f"fetch {source.display}", None)
             command.run(
                 target,
-                ["fetch", "--quiet", "--prune", "--tags", "origin", "+refs/heads/*:refs/heads/*"],
+                ["fetch", "--quiet", "--prune", "--tags", "--", source.address, "+refs/heads/*:refs/heads/*"],
+                env=source.env,
             )
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,13 +100,14 @@ def _clone_or_fetch(url: str, quiet: bool) -> Path:
                 import shutil
 
                 shutil.rmtree(partial)
-            progress.start(f"clone {url}", None)
-            command.run(None, ["clone", "--bare", "--quiet", "--", url, str(partial)])
+            progress.start(f"clone {source.display}", None)
+            command.run(None, ["clone", "--bare", "--quiet", "--", source.address, str(partial)], env=source.env)
             partial.rename(target)
     except GitFailed as exc:
-        raise UserError("git.clone_failed", url=url, detail=exc.detail) from exc
+        raise UserError("git.clone_failed", url=source.display, detail=remote.scrub(exc.detail, url)) from exc
     except OSError as exc:
-        raise UserError("git.clone_failed", url=url, detail=exc.strerror or str(exc)) from exc
+        detail = remote.scrub(exc.strerror or str(exc), url)
+        raise UserError("git.clone_failed", url=source.display, detail=detail) from exc
     finally:
         progress.finish()
     return target
@@ -110,22 +117,25 @@ def open_repository(location: str, quiet: bool = True) -> Repository:
     """Open a path (working tree or bare) or clone/update a URL into the cache."""
     if is_url(location):
         git_dir = _clone_or_fetch(location, quiet)
-        name = location.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or location
-        return Repository(location, git_dir, None, name, slug_from_url(location))
+        shown = remote.redact(location)
+        name = shown.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or shown
+        return Repository(shown, git_dir, None, name, slug_from_url(shown))
 
     path = Path(location).expanduser()
     if not path.exists():
         raise UserError("git.no_such_path", path=location)
     path = path.resolve()
-    proc = command.run(None, ["-C", str(path), "rev-parse", "--absolute-git-dir", "--is-bare-repository"], check=False)
+    # One answer per line, the path last: a path may itself hold newlines (or end in
+    # spaces), so only git's own final newline is removed, nothing is split out of it.
+    proc = command.run(None, ["-C", str(path), "rev-parse", "--is-bare-repository", "--absolute-git-dir"], check=False)
     if proc.returncode != 0:
         raise UserError("git.not_a_repository", path=str(path))
-    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
-    git_dir, bare = Path(lines[0]), lines[1].strip() == "true"
+    bare_line, _, dir_text = proc.stdout.decode("utf-8", "surrogateescape").partition("\n")
+    git_dir, bare = Path(dir_text.removesuffix("\n")), bare_line.strip() == "true"
     work_tree = None
     if not bare:
         top = command.run(None, ["-C", str(path), "rev-parse", "--show-toplevel"], check=False)
-        work_tree = Path(top.stdout.decode("utf-8", "surrogateescape").strip() or path)
+        work_tree = Path(top.stdout.decode("utf-8", "surrogateescape").removesuffix("\n") or path)
     root = work_tree or git_dir
     name = root.name.removesuffix(".git") if root.name != ".git" else root.parent.name
     repo = Repository(str(path), git_dir, work_tree, name, None)

@@ -273,7 +273,7 @@ def ingest_repository(
     report = ApiReport()
     progress.start(f"github {repo}", 5)
     try:
-        meta = client.get(f"{client.api_url}/repos/{repo}", what=repo).json()
+        meta = client.json(client.get(f"{client.api_url}/repos/{repo}", what=repo), repo)
         repo_id = meta.get("id")
         name = meta.get("full_name") or repo
 
