@@ -8,6 +8,7 @@ traceback means a bug.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import pkgutil
 import sys
@@ -50,6 +51,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="osslever", standalone_mode=False)
+        sys.stdout.flush()
     except UserError as exc:
         click.echo(f"osslever: {t('error.prefix')}: {exc.render()}", err=True)
         sys.exit(exc.exit_code)
@@ -66,4 +68,20 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise
+        _silence_stdout()  # else the interpreter's flush at exit prints the same error again
+        click.echo(f"osslever: {t('error.prefix')}: {t('error.no_space', detail=exc.strerror or str(exc))}", err=True)
+        sys.exit(2)  # the exit code of every UserError
     sys.exit(0)
+
+
+def _silence_stdout() -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

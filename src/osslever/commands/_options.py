@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -57,24 +59,95 @@ def output_option(f: F) -> F:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print, or write the file atomically (a crash never leaves half a report)."""
+    """Print, or write ``-o`` the way its target needs.
+
+    A regular file (or a new one) is written atomically: a temporary file renamed over
+    it, so a crash or a full disk never leaves half a report and the old file's mode is
+    kept. Renaming over anything else would destroy it, so FIFOs and character devices
+    (``/dev/null``, ``/dev/stdout``) are written through like a shell redirection, a
+    symlink is refused (the rename would cut the link, following it writes elsewhere
+    than asked) and block devices and sockets are refused.
+    """
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+        write_stdout(text if text.endswith("\n") else text + "\n")
         return
-    folder = output.resolve().parent
+    try:
+        info = os.lstat(output)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise UserError("output.symlink", path=str(output), target=os.readlink(output))
+    if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        _write_through(text, output)
+        return
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UserError("output.special", path=str(output))
+    folder = output.absolute().parent
     if not folder.is_dir():
         raise UserError("output.no_folder", path=str(folder))
+    tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".osslever-", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
+            fh.flush()
+            os.fsync(fh.fileno())
+        if info is not None:
+            mode = stat.S_IMODE(info.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask  # mkstemp makes 0600; a report is an ordinary file
+        os.chmod(tmp, mode)
         os.replace(tmp, output)
+        tmp = None
     except OSError as exc:
         raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _write_through(text: str, output: Path) -> None:
+    """Write into an existing FIFO or character device without creating, truncating or renaming it."""
+    data = text.encode("utf-8")
+    try:
+        fd = os.open(output, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+
+
+def write_stdout(text: str) -> None:
+    """Write to standard output; a full disk or a closed pipe is one line, not a traceback.
+
+    After a failed write, stdout is pointed at /dev/null so the interpreter's own flush
+    at exit cannot print a second error ("Exception ignored ...").
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise UserError("output.stdout_failed", detail=exc.strerror or str(exc)) from exc
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def engine_option(help: str) -> Callable[[F], F]:
