@@ -50,7 +50,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="osslever", standalone_mode=False)
+        # standalone_mode=False makes click *return* the code of ctx.exit(n) instead of exiting
+        code = cli.main(args=argv, prog_name="osslever", standalone_mode=False)
         sys.stdout.flush()
     except UserError as exc:
         click.echo(f"osslever: {t('error.prefix')}: {exc.render()}", err=True)
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         _silence_stdout()  # else the interpreter's flush at exit prints the same error again
         click.echo(f"osslever: {t('error.prefix')}: {t('error.no_space', detail=exc.strerror or str(exc))}", err=True)
         sys.exit(2)  # the exit code of every UserError
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _silence_stdout() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from osslever import safe_yaml
 from osslever.errors import UserError
 from osslever.store import Store
 from osslever.web.backend import Backend, Busy
@@ -71,7 +72,7 @@ def parse_profile(body: str, lang: str) -> dict[str, Any]:
         load_profile = None
     if load_profile is None:
         try:
-            data = yaml.safe_load(body)
+            data = safe_yaml.load(body, "profile")
         except yaml.YAMLError as exc:
             raise Unavailable("web.unavailable.bad_yaml", status=422, detail=str(exc).splitlines()[0]) from exc
         if not isinstance(data, dict):
