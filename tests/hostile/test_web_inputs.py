@@ -129,3 +129,28 @@ def test_serve_on_all_interfaces_needs_a_long_token(monkeypatch, tmp_path, token
     err = one_line_error(run_inproc("serve", "--host", "0.0.0.0", "--db", str(tmp_path / "s.duckdb")))
     assert "OSSLEVER_TOKEN" in err
     assert token is None or token not in err  # the token itself is never echoed
+
+
+@pytest.mark.long
+@pytest.mark.xfail(strict=True, reason="known: GET /api/rankings/events computes and stores OpenRank; 'core' moves it")
+def test_a_get_never_writes_the_store(tmp_path):
+    """Safe methods must be safe (RFC 9110 §9.2.1): a crawler following links must not write."""
+    import duckdb
+
+    from tests.events_fixtures import SHARED
+
+    db = tmp_path / "s.duckdb"
+    assert run_inproc("ingest", "gharchive", str(SHARED), "--db", str(db), "--workers", "1").returncode == 0
+
+    def rows() -> int:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute("SELECT count(*) FROM gh_openrank_runs").fetchone()[0]
+        finally:
+            con.close()
+
+    before = rows()
+    with TestClient(create_app(db)) as c:
+        resp = c.get("/api/rankings/events", params={"by": "openrank", "period": "2016-07"})
+        assert resp.status_code in (200, 404, 409), resp.text
+    assert rows() == before
