@@ -59,6 +59,18 @@ def test_symlink_is_refused_in_one_line_and_left_alone(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 
+def test_dev_stdout_is_written_through(tmp_path):
+    """/dev/stdout is a symlink (to /proc/self/fd/1); it is the caller's stream, not a file to refuse."""
+    proc = run(*CMD, "-o", "/dev/stdout")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["rules"]
+    target = tmp_path / "out.json"
+    with target.open("w") as fh:
+        proc = run(*CMD, "-o", "/dev/stdout", stdout=fh)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(target.read_text())["rules"]
+
+
 def _device(tmp_path, name: str, major: int, minor: int):
     """A private copy of a character device: a buggy run replaces this one, never the real /dev node."""
     path = tmp_path / name

@@ -78,6 +78,9 @@ def emit(text: str, output: Path | None) -> None:
     except OSError as exc:
         raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
     if info is not None and stat.S_ISLNK(info.st_mode):
+        if _is_stream_link(output):  # -o /dev/stdout, /dev/fd/3: the caller's own descriptor
+            _write_through(text, output, follow=True)
+            return
         raise UserError("output.symlink", path=str(output), target=os.readlink(output))
     if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
         _write_through(text, output)
@@ -111,11 +114,31 @@ def emit(text: str, output: Path | None) -> None:
                 os.unlink(tmp)
 
 
-def _write_through(text: str, output: Path) -> None:
-    """Write into an existing FIFO or character device without creating, truncating or renaming it."""
+def _is_stream_link(output: Path) -> bool:
+    """A symlink to an open descriptor (/dev/stdout → /proc/self/fd/1) or to a FIFO or device."""
+    try:
+        mode = os.stat(output).st_mode
+        hop = str(output)
+        for _ in range(8):  # /dev/stdout → /proc/self/fd/1 → whatever fd 1 is
+            if hop.startswith(("/proc/", "/dev/fd/")):
+                return True
+            if not os.path.islink(hop):
+                break
+            hop = os.path.join(os.path.dirname(hop), os.readlink(hop))
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def _write_through(text: str, output: Path, follow: bool = False) -> None:
+    """Write into an existing FIFO, device or descriptor without creating, renaming or (for
+    devices and FIFOs) truncating it."""
     data = text.encode("utf-8")
     try:
-        fd = os.open(output, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        flags = os.O_WRONLY | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+        if follow and stat.S_ISREG(os.stat(output).st_mode):
+            flags |= os.O_TRUNC  # `-o /dev/stdout > file`: what the shell's redirection would give
+        fd = os.open(output, flags)
         try:
             view = memoryview(data)
             while view:
