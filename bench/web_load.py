@@ -1,6 +1,7 @@
 """Benchmark: a bounded load test of `osslever serve` on loopback.
 
     python bench/web_load.py [--repo PATH] [--commits 3000] [--requests 300] [--clients 4] [--time-cap 20]
+                             [--burst 2000] [--burst-clients 20]
 
 Builds a store (a synthetic repository made with git fast-import, or --repo),
 starts the real server (`python -m osslever serve`) on 127.0.0.1 and a free
@@ -11,6 +12,11 @@ p99 latency, and the ratio of p50 to the baseline measured in the same run
 (/static/style.css: a file served from the package, no store access), plus the
 first (cold, uncached) request of each endpoint and the server's peak RSS
 (VmHWM of its process).
+
+Then a bounded burst (issue 16): ``--burst`` requests spread round-robin over
+every endpoint, ``--burst-clients`` at once, on loopback only; it prints the
+error count (non-2xx or transport errors) and p50/p99 against the baseline p50.
+``--requests 0`` runs the burst alone.
 """
 
 from __future__ import annotations
@@ -112,6 +118,42 @@ def load(base: str, path: str, requests: int, clients: int, cap: float) -> tuple
     return latencies, errors, time.perf_counter() - start
 
 
+def burst(base: str, paths: list[str], requests: int, clients: int) -> tuple[list[float], int, float]:
+    """``requests`` GETs spread round-robin over ``paths`` by ``clients`` threads: latencies, errors, wall s."""
+    assert base.startswith("http://127.0.0.1:"), "the burst is for loopback only"
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    issued = [0]
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while True:
+                with lock:
+                    if issued[0] >= requests:
+                        return
+                    path = paths[issued[0] % len(paths)]
+                    issued[0] += 1
+                t0 = time.perf_counter()
+                try:
+                    ok = client.get(path).is_success
+                except httpx.HTTPError:
+                    ok = False
+                took = time.perf_counter() - t0
+                with lock:
+                    latencies.append(took)
+                    errors += 0 if ok else 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return latencies, errors, time.perf_counter() - start
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -126,6 +168,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per endpoint")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--time-cap", type=float, default=20.0, help="seconds per endpoint at most")
+    parser.add_argument("--burst", type=int, default=2000, help="requests in the mixed burst (0: none)")
+    parser.add_argument("--burst-clients", type=int, default=20, help="concurrent clients of the burst")
     args = parser.parse_args()
 
     from osslever.api import report_document
@@ -158,11 +202,11 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             rows = []
-            for label, path in ENDPOINTS:
+            for label, path in ENDPOINTS if args.requests > 0 else ENDPOINTS[:1]:
                 t1 = time.perf_counter()
                 cold_ok = httpx.get(base + path, timeout=60).is_success
                 cold = time.perf_counter() - t1
-                latencies, errors, wall = load(base, path, args.requests, args.clients, args.time_cap)
+                latencies, errors, wall = load(base, path, max(args.requests, 200), args.clients, args.time_cap)
                 rows.append(
                     (
                         label,
@@ -175,6 +219,9 @@ def main() -> None:
                         len(latencies) / wall if wall else 0,
                     )
                 )
+            burst_result = (
+                burst(base, [p for _, p in ENDPOINTS], args.burst, args.burst_clients) if args.burst else None
+            )
             rss = peak_rss_kib(server.pid)
         finally:
             server.terminate()
@@ -188,8 +235,18 @@ def main() -> None:
             f"{label:<24}{n:>6}{errors:>8}{cold * 1000:>9.1f}{p50 * 1000:>9.2f}{p99 * 1000:>9.2f}"
             f"{p50 / baseline:>8.1f}{rate:>8.0f}"
         )
+    total_errors = sum(r[3] for r in rows)
+    if burst_result is not None:
+        latencies, errors, wall = burst_result
+        total_errors += errors
+        print(
+            f"\nburst: {len(latencies)} requests over {len(ENDPOINTS)} endpoints, {args.burst_clients} concurrent, "
+            f"loopback: errors {errors}, p50 {pct(latencies, 0.5) * 1000:.1f} ms, "
+            f"p99 {pct(latencies, 0.99) * 1000:.1f} ms "
+            f"(p50 {pct(latencies, 0.5) / baseline:.1f}x base), {len(latencies) / wall:.0f} req/s, {wall:.1f} s"
+        )
     print(f"\nserver peak RSS: {rss / 1024:.0f} MiB")
-    print(f"errors in total: {sum(r[3] for r in rows)}")
+    print(f"errors in total: {total_errors}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ traceback means a bug.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import pkgutil
 import sys
@@ -50,7 +51,9 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="osslever", standalone_mode=False)
+        # standalone_mode=False makes click *return* the code of ctx.exit(n) instead of exiting
+        code = cli.main(args=argv, prog_name="osslever", standalone_mode=False)
+        sys.stdout.flush()
     except UserError as exc:
         click.echo(f"osslever: {t('error.prefix')}: {exc.render()}", err=True)
         sys.exit(exc.exit_code)
@@ -67,7 +70,24 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(ExitCode.OK)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            traceback.print_exc()
+            sys.exit(ExitCode.INTERNAL_ERROR)
+        _silence_stdout()  # else the interpreter's flush at exit prints the same error again
+        click.echo(f"osslever: {t('error.prefix')}: {t('error.no_space', detail=exc.strerror or str(exc))}", err=True)
+        sys.exit(ExitCode.USER_ERROR)
     except Exception:
         traceback.print_exc()
         sys.exit(ExitCode.INTERNAL_ERROR)
-    sys.exit(ExitCode.OK)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)  # ctx.exit(n): e.g. rules check's 1
+
+
+def _silence_stdout() -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

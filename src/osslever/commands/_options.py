@@ -22,6 +22,7 @@ import contextlib
 import functools
 import inspect
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -216,20 +217,103 @@ def output_option(f: F) -> F:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print, or write the file atomically (a crash never leaves half a report)."""
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
-        return
-    from osslever.outputs.files import write_atomic
+    """Print, or write ``-o`` the way its target needs.
 
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise UserError("output.no_folder", path=str(folder))
+    A regular file (or a new one) is written atomically: a temporary file renamed over
+    it, so a crash or a full disk never leaves half a report and the old file's mode is
+    kept. Renaming over anything else would destroy it, so FIFOs and character devices
+    (``/dev/null``, ``/dev/stdout``) are written through like a shell redirection, a
+    symlink is refused (the rename would cut the link, following it writes elsewhere
+    than asked) and block devices and sockets are refused.
+    """
+    if output is None:
+        write_stdout(text if text.endswith("\n") else text + "\n")
+        return
     try:
-        write_atomic(output, text)
+        info = os.lstat(output)
+    except FileNotFoundError:
+        info = None
     except OSError as exc:
         raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        if _is_stream_link(output):  # -o /dev/stdout, /dev/fd/3: the caller's own descriptor
+            _write_through(text, output, follow=True)
+            return
+        raise UserError("output.symlink", path=str(output), target=os.readlink(output))
+    if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        _write_through(text, output)
+        return
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UserError("output.special", path=str(output))
+    folder = output.absolute().parent
+    if not folder.is_dir():
+        raise UserError("output.no_folder", path=str(folder))
+    from osslever.outputs.files import write_atomic
+
+    try:
+        # An existing report keeps its mode; a new one gets the umask's ordinary mode.
+        write_atomic(output, text, mode=stat.S_IMODE(info.st_mode) if info is not None else None)
+    except OSError as exc:
+        raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+
+
+def _is_stream_link(output: Path) -> bool:
+    """A symlink to an open descriptor (/dev/stdout → /proc/self/fd/1) or to a FIFO or device."""
+    try:
+        mode = os.stat(output).st_mode
+        hop = str(output)
+        for _ in range(8):  # /dev/stdout → /proc/self/fd/1 → whatever fd 1 is
+            if hop.startswith(("/proc/", "/dev/fd/")):
+                return True
+            if not os.path.islink(hop):
+                break
+            hop = os.path.join(os.path.dirname(hop), os.readlink(hop))
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def _write_through(text: str, output: Path, follow: bool = False) -> None:
+    """Write into an existing FIFO, device or descriptor without creating, renaming or (for
+    devices and FIFOs) truncating it."""
+    data = text.encode("utf-8")
+    try:
+        flags = os.O_WRONLY | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+        if follow and stat.S_ISREG(os.stat(output).st_mode):
+            flags |= os.O_TRUNC  # `-o /dev/stdout > file`: what the shell's redirection would give
+        fd = os.open(output, flags)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UserError("output.write_failed", path=str(output), detail=exc.strerror or str(exc)) from exc
+
+
+def write_stdout(text: str) -> None:
+    """Write to standard output; a full disk or a closed pipe is one line, not a traceback.
+
+    After a failed write, stdout is pointed at /dev/null so the interpreter's own flush
+    at exit cannot print a second error ("Exception ignored ...").
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise UserError("output.stdout_failed", detail=exc.strerror or str(exc)) from exc
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def engine_option(help: str) -> Callable[[F], F]:

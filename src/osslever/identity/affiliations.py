@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from osslever import safe_yaml
 from osslever.errors import UserError
 
 _FAR_PAST = dt.date(1970, 1, 1)
@@ -70,7 +71,7 @@ def _ranges(kind: str, key: str, value: object, path: Path) -> list[Affiliation]
                 "affiliation.unknown_key",
                 file=str(path),
                 where=f"{where}[{i}]",
-                key=sorted(unknown)[0],
+                name=sorted(map(str, unknown))[0],  # not key=: UserError's own first argument
                 allowed="organization, from, until",
             )
         start = _date(item["from"], f"{where}[{i}].from", path) if "from" in item else _FAR_PAST
@@ -87,7 +88,7 @@ def _ranges(kind: str, key: str, value: object, path: Path) -> list[Affiliation]
 
 def load(path: Path) -> list[Affiliation]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_yaml.load(path.read_text(encoding="utf-8"), str(path)) or {}
     except OSError as exc:
         raise UserError("affiliation.unreadable", file=str(path), detail=exc.strerror or str(exc)) from exc
     except yaml.YAMLError as exc:
@@ -100,12 +101,15 @@ def load(path: Path) -> list[Affiliation]:
             "affiliation.unknown_key",
             file=str(path),
             where="(top level)",
-            key=sorted(unknown)[0],
+            name=sorted(map(str, unknown))[0],  # not key=: UserError's own first argument
             allowed="identities, domains, people",
         )
     out: list[Affiliation] = []
     for kind, section in (("identity", "identities"), ("domain", "domains")):
-        for key, value in (data.get(section) or {}).items():
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise UserError("affiliation.bad_entry", file=str(path), where=section)
+        for key, value in entries.items():
             out += _ranges(kind, str(key).strip().lower(), value, path)
     out += _people(data.get("people") or {}, path)
     return out

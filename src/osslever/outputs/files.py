@@ -20,13 +20,20 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Replace ``path`` with ``content`` (text as UTF-8) in one step; raises ``OSError``."""
-    fd, tmp = tempfile.mkstemp(prefix=".osslever-", dir=path.parent)
+def write_atomic(path: Path, content: str | bytes, mode: int | None = None) -> None:
+    """Replace ``path`` with ``content`` (text as UTF-8) in one step; raises ``OSError``.
+
+    ``mode``: the file's permissions (an existing file's, to keep them); default 0666
+    minus the umask. The data reaches the disk (fsync) before the rename, so a crash
+    right after leaves the old file or the new one, never an empty one.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=".osslever-", dir=path.absolute().parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.chmod(tmp, 0o666 & ~_umask())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from osslever.i18n import t
+from osslever.outputs import escape
 
 MAX_ROWS = 40
 
@@ -108,24 +109,28 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
 
 
 def _md_cell(value: object) -> str:
-    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+    return escape.md(value)  # package names, paths and notes come from the scanned repository
 
 
 def render_markdown(doc: dict, lang: str) -> str:
     lic = doc["license"]
-    lines = [f"# {_v('title', lang, path=doc['repository']['path'])}", ""]
-    lines.append(f"- **{_v('license', lang)}**: `{_license_line(doc, lang)}`")
+    lines = [f"# {_md_cell(_v('title', lang, path=doc['repository']['path']))}", ""]
+    lines.append(f"- **{_v('license', lang)}**: {escape.md_code(_license_line(doc, lang))}")
     lines.append(f"- **{_v('confidence', lang)}**: {lic['confidence']:.2f}")
     if lic.get("files"):
-        lines.append(f"- **{_v('files', lang)}**: " + ", ".join(f"`{f}`" for f in lic["files"]))
+        lines.append(f"- **{_v('files', lang)}**: " + ", ".join(escape.md_code(f) for f in lic["files"]))
     for scoped in lic.get("scoped") or []:
-        lines.append(f"- **{_v('scoped', lang)}**: `{scoped['path']}/` → `{scoped['spdx']}`")
+        where, spdx = escape.md_code(scoped["path"] + "/"), escape.md_code(scoped["spdx"])
+        lines.append(f"- **{_v('scoped', lang)}**: {where} → {spdx}")
     for note in lic.get("notes") or []:
         lines.append(f"- {_md_cell(note['text'])}")
     lines += ["", f"## {_v('history', lang)}", ""]
     if doc["history"]:
         lines += [f"| {_v('date', lang)} | {_v('change', lang)} | {_v('commit', lang)} |", "|---|---|---|"]
-        lines += [f"| {e['date']} | `{e['from']}` → `{e['to']}` | `{e['commit'][:12]}` |" for e in doc["history"]]
+        lines += [
+            f"| {e['date']} | {escape.md_code(e['from'])} → {escape.md_code(e['to'])} | `{e['commit'][:12]}` |"
+            for e in doc["history"]
+        ]
     else:
         lines.append(_v("no_history", lang))
     deps = doc["dependencies"]
@@ -144,8 +149,8 @@ def render_markdown(doc: dict, lang: str) -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {d['ecosystem']} | {_md_cell(d['name'])} | {_md_cell(d.get('version'))} | "
-            f"{_md_cell(d.get('license') or _v('unknown', lang))} | {d['source']} |"
+            f"| {_md_cell(d['ecosystem'])} | {_md_cell(d['name'])} | {_md_cell(d.get('version'))} | "
+            f"{_md_cell(d.get('license') or _v('unknown', lang))} | {_md_cell(d['source'])} |"
             for d in deps
         ]
     lines += ["", f"## {_v('conflicts', lang)}", ""]
@@ -165,7 +170,7 @@ def render_markdown(doc: dict, lang: str) -> str:
         lines += [f"- **{o['mode']}** ({len(o['dependencies'])}): {_md_cell(o['reason'])}" for o in doc["obligations"]]
     lines += ["", f"## {_v('implications', lang)}", ""]
     for row in doc["implications"]:
-        lines.append(f"- {_md_cell(row['text'])} (`{row['rule']}`; {row['source']})")
+        lines.append(f"- {_md_cell(row['text'])} ({escape.md_code(row['rule'])}; {_md_cell(row['source'])})")
     if doc.get("problems"):
         lines += ["", f"## {_v('problems', lang)}", ""]
         lines += [f"- {_md_cell(p['text'])}" for p in doc["problems"]]

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
 
 from osslever import __version__
 from osslever.errors import UserError
@@ -22,8 +25,8 @@ def purl_of(dep: dict) -> str | None:
     from packageurl import PackageURL
 
     kind = PURL_TYPES.get(dep["ecosystem"])
-    if kind is None:
-        return None
+    if kind is None or not _valid(kind, dep["name"]):
+        return None  # a name its registry could not hold (broken or hostile manifest): no purl
     name, namespace = dep["name"], None
     if kind == "npm" and name.startswith("@") and "/" in name:
         namespace, name = name.split("/", 1)
@@ -36,7 +39,22 @@ def purl_of(dep: dict) -> str | None:
 
 
 def _exact(version: str | None) -> bool:
-    return bool(version) and not any(c in version for c in "^~<>=*|, ")  # type: ignore[operator]
+    if not version or any(c in version for c in "^~<>=*|, "):
+        return False
+    return _valid("version", version)
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> dict[str, re.Pattern[str]]:
+    import yaml
+
+    text = (resources.files("osslever") / "data" / "license" / "package_names.yaml").read_text(encoding="utf-8")
+    return {kind: re.compile(entry["pattern"]) for kind, entry in yaml.safe_load(text).items()}
+
+
+def _valid(kind: str, text: str) -> bool:
+    pattern = _name_patterns().get(kind)
+    return pattern is None or bool(pattern.fullmatch(text))
 
 
 def _valid_expression(expression: str | None):

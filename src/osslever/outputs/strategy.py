@@ -38,6 +38,24 @@ def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _entities(value: Any) -> Any:
+    """Every string of the document with ``& < > [ ]`` as entities: Markdown passes HTML through.
+
+    Profile names, rule texts and ids of user packs reach the Markdown template
+    unescaped otherwise (autoescape is for HTML only); an entity is never Markdown
+    syntax (CommonMark §2.5), so ``&#91;x&#93;(javascript:…)`` is not a link. Keys and
+    ids used for label lookups never contain these characters, so lookups are unchanged.
+    """
+    if isinstance(value, str):
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return value.replace("[", "&#91;").replace("]", "&#93;")
+    if isinstance(value, dict):
+        return {k: _entities(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_entities(v) for v in value]
+    return value
+
+
 def _labels(lang: str):
     def label(key: str, **params: Any) -> str:
         return t(f"strategy.report.{key}", lang=lang, **params)
@@ -47,7 +65,7 @@ def _labels(lang: str):
 
 def render_markdown(doc: dict) -> str:
     lang = doc.get("lang", "en")
-    return _env(False).get_template("assess.md.j2").render(doc=doc, L=_labels(lang))
+    return _env(False).get_template("assess.md.j2").render(doc=_entities(doc), L=_labels(lang))
 
 
 def render_html(doc: dict) -> str:

@@ -33,6 +33,7 @@ from osslever.web.render import request_lang
 
 log = logging.getLogger("osslever.web")
 MAX_JSON = 256 * 1024
+MAX_REQUEST = 50 * 1024 * 1024  # the largest body any route takes (a billing upload, web/billing.py)
 
 
 class JSON(Response):
@@ -57,16 +58,23 @@ def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
         try:
             body = None
             if request.method in ("PUT", "POST"):
-                body = await request.body()
+                body = await _bounded_body(request)
+                if body is None:  # the client went away mid-upload: nobody to answer
+                    return Response(status_code=400)
             result = (
                 await run_in_threadpool(fn, request, lang, body)
                 if body is not None
                 else await run_in_threadpool(fn, request, lang)
             )
         except Unavailable as exc:
-            return error(exc.status, exc.key.rsplit(".", 1)[-1], exc.render(lang))
+            answer = error(exc.status, exc.key.rsplit(".", 1)[-1], exc.render(lang))
+            if exc.status == 429:
+                answer.headers["retry-after"] = "30"
+            return answer
         except Busy:
-            return error(503, "busy", t("web.unavailable.busy", lang))
+            answer = error(503, "busy", t("web.unavailable.busy", lang))
+            answer.headers["retry-after"] = "15"
+            return answer
         except UserError as exc:
             return error(422, exc.key, exc.render(lang))
         except ImportError as exc:  # a build without an area (e.g. no Spark): say which, not "internal"
@@ -78,6 +86,31 @@ def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
         return result if isinstance(result, Response) else JSON(result)
 
     return run
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, refused with 413 past ``MAX_REQUEST`` before it is all read.
+
+    ``request.body()`` would buffer whatever the client sends (a declared 10 GB upload
+    stalls the handler and grows memory); a client that disconnects mid-upload is not
+    an error of the server and is not logged as one.
+    """
+    from starlette.requests import ClientDisconnect
+
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > MAX_REQUEST:
+        raise Unavailable("web.unavailable.too_large", status=413, limit=MAX_REQUEST)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_REQUEST:
+                raise Unavailable("web.unavailable.too_large", status=413, limit=MAX_REQUEST)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        return None
+    return b"".join(chunks)
 
 
 def _backend(request: Request) -> Backend:

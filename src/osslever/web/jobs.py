@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import re
 import secrets
 import threading
@@ -25,6 +26,7 @@ from osslever.web.errors import Unavailable
 log = logging.getLogger("osslever.web")
 
 MAX_JOBS = 100
+MAX_QUEUED = 8  # jobs waiting for the worker; more get 429
 _SCHEMES = re.compile(r"^(?:https?|ssh|git|file)://", re.IGNORECASE)
 _HELPER = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
 _SCP = re.compile(r"^[\w.-]+@[\w.-]+:[^:]")
@@ -95,22 +97,44 @@ class _JobProgress:
 
 
 class Jobs:
+    """Ingest jobs run one at a time by one worker thread, from a bounded queue.
+
+    Ingests serialise on the store's writer lock anyway, so more threads only wait
+    (each holding memory); a full queue answers 429 with Retry-After instead.
+    """
+
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._queue: queue.Queue[Job] = queue.Queue(maxsize=MAX_QUEUED)
+        self._worker: threading.Thread | None = None
 
     def submit(self, location: str, ref: str, lang: str) -> Job:
         job = Job(secrets.token_hex(8), check_location(location), check_ref(ref), lang)
         with self._lock:
+            try:
+                self._queue.put_nowait(job)
+            except queue.Full:
+                raise Unavailable("web.unavailable.queue_full", status=429, limit=MAX_QUEUED) from None
             self._jobs[job.id] = job
             while len(self._jobs) > MAX_JOBS:
                 oldest = next(iter(self._jobs))
                 if self._jobs[oldest].state in ("queued", "running"):
                     break
                 del self._jobs[oldest]
-        threading.Thread(target=self._run, args=(job,), name=f"ingest-{job.id}", daemon=True).start()
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="ingest-worker", daemon=True)
+                self._worker.start()
         return job
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                self._run(job)
+            finally:
+                self._queue.task_done()
 
     def get(self, job_id: str) -> Job:
         with self._lock:

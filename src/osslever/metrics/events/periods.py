@@ -67,6 +67,9 @@ def key_of(grain: str, first: date | datetime) -> str:
 def parse_period(text: str) -> Period:
     """``2024-01`` / ``2024Q1`` / ``2024`` → Period; anything else is a user error."""
     text = text.strip()
+    year_match = re.match(r"\d+", text)
+    if year_match and not 1970 <= int(year_match.group()) <= 2100:  # 9999-12 overflowed date()
+        raise UserError("events.bad_period", period=text)
     if m := _MONTH.match(text):
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:

@@ -43,7 +43,7 @@ def parse_month(text: str) -> int:
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         raise ValueError(text)
     year, month = int(parts[0]), int(parts[1])
-    if not 1 <= month <= 12 or year < 1900:
+    if not 1 <= month <= 12 or not 1900 <= year <= 2100:  # a month per row: year 99999999 never ends
         raise ValueError(text)
     return month_index(year, month)
 

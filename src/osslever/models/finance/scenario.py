@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from osslever import safe_yaml
 from osslever.errors import UserError
 from osslever.i18n import t
 from osslever.models.finance import distributions as dists
@@ -297,7 +298,7 @@ def read_scenario(source: dict | Path | str) -> dict:
         return source
     path = Path(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.load(path.read_text(encoding="utf-8"), str(path))
     except FileNotFoundError as exc:
         raise UserError("finance.file_missing", file=str(path)) from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from osslever import safe_yaml
 from osslever.errors import UserError
 from osslever.models.strategy.schema import Field, nearest, profile_fields
 
@@ -37,7 +38,7 @@ def _read_document(path: Path) -> Any:
     try:
         if str(path).endswith(".json"):
             return json.loads(text)
-        return yaml.safe_load(text)
+        return safe_yaml.load(text, str(path))
     except json.JSONDecodeError as exc:
         raise UserError("strategy.profile.parse_error", path=str(path), line=exc.lineno, detail=exc.msg) from exc
     except yaml.YAMLError as exc:

@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from osslever import safe_yaml
 from osslever.errors import UserError
 from osslever.i18n import t
 from osslever.models.strategy import conditions
@@ -399,9 +400,12 @@ def read_folder(folder: Path, layer: int) -> tuple[list[Rule], list[Problem], li
     fields = registry()
     for path in _rule_files(folder):
         name = path.name if layer == 0 else str(path)
+        if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+            found.append(Problem("error", name, "", "strategy.rules.symlink_outside", {"target": str(path.resolve())}))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
-            doc = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_Loader)
+            doc = json.loads(text) if path.suffix == ".json" else safe_yaml.load(text, name)
         except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
             found.append(
                 Problem(

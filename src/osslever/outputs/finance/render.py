@@ -10,8 +10,8 @@ import json
 import unicodedata
 
 from osslever.i18n import default_lang, t
+from osslever.outputs import escape, templating
 from osslever.outputs import svg as charts
-from osslever.outputs import templating
 
 MOVES = ("new", "expansion", "reactivation", "contraction", "churn")
 
@@ -40,9 +40,9 @@ def to_json(doc: dict) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
-    if markdown:
-        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
+    if markdown:  # cells hold customer, plan, scenario and model names: untrusted
+        lines = ["| " + " | ".join(map(escape.md, headers)) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(map(escape.md, r)) + " |" for r in rows]
         return "\n".join(lines)
     widths = [max(_width(h), *(_width(r[i]) for r in rows)) if rows else _width(h) for i, h in enumerate(headers)]
 
@@ -108,7 +108,7 @@ def metrics_text(doc: dict, markdown: bool = False) -> str:
             )
         )
     if doc["notes"]:
-        out += ["", f"{h}{L('notes')}", "", *(f"- {n}" for n in doc["notes"])]
+        out += ["", f"{h}{L('notes')}", "", *(f"- {escape.md(n) if markdown else n}" for n in doc["notes"])]
     out += ["", L("definitions")]
     return "\n".join(out) + "\n"
 
@@ -116,7 +116,7 @@ def metrics_text(doc: dict, markdown: bool = False) -> str:
 def forecast_text(doc: dict, markdown: bool = False) -> str:
     h = "## " if markdown else ""
     out = [
-        f"{'# ' if markdown else ''}{F('title')} — {doc['scenario']}",
+        f"{'# ' if markdown else ''}{F('title')} — {escape.md(doc['scenario']) if markdown else doc['scenario']}",
         "",
         f"{F('horizon')}: {doc['horizon_months']} · {F('paths')}: {doc['paths']} · {F('seed')}: {doc['seed']}",
         "",
@@ -152,7 +152,7 @@ def forecast_text(doc: dict, markdown: bool = False) -> str:
     if any(not m["recurring"] for m in doc["models"]):
         out += ["", f"* {F('recurring_no')}"]
     for m in doc["models"]:
-        out += ["", f"{h}{m['id']} — {F('tornado')}", ""]
+        out += ["", f"{h}{escape.md(m['id']) if markdown else m['id']} — {F('tornado')}", ""]
         out.append(
             _table(
                 [F("input"), F("low"), F("high"), "ARR @P10", "ARR @P90"],
@@ -173,7 +173,7 @@ def forecast_text(doc: dict, markdown: bool = False) -> str:
             )
         )
     for note in doc.get("notes", []):
-        out += ["", f"- {note}"]
+        out += ["", f"- {escape.md(note) if markdown else note}"]
     return "\n".join(out) + "\n"
 
 

@@ -26,8 +26,9 @@ from osslever.i18n import t
 from osslever.sources.billing.adapters import ADAPTERS, Adapter
 from osslever.sources.billing.rates import read_rates
 
-# Above this a subscription price is almost surely a unit mistake (cents read as dollars
-# times a seat count), and it would overflow the exact DECIMAL(18,6) MRR arithmetic.
+# Above this a subscription price (per period, and per month in the reporting currency)
+# is almost surely a unit mistake (cents read as dollars times a seat count), and it
+# would overflow the exact DECIMAL(18,6) MRR arithmetic.
 MAX_PERIOD_AMOUNT = 1e11
 LISTED_SKIPS = 1000  # skipped rows listed one by one; the total is always reported
 
@@ -155,7 +156,8 @@ SELECT *, CASE
         {'problem': 'duplicate_id', 'field': 'subscription_id',
          'value': CAST(first_line AS VARCHAR)}
     WHEN start = '' THEN {'problem': 'missing_value', 'field': 'start', 'value': ''}
-    WHEN start_d IS NULL THEN {'problem': 'bad_date', 'field': 'start', 'value': start}
+    WHEN start_d IS NULL OR start_d NOT BETWEEN DATE '1970-01-01' AND DATE '2100-12-31' THEN
+        {'problem': 'bad_date', 'field': 'start', 'value': start}
     WHEN "end" <> '' AND end_d IS NULL THEN {'problem': 'bad_date', 'field': 'end', 'value': "end"}
     WHEN trial_end <> '' AND trial_d IS NULL THEN
         {'problem': 'bad_date', 'field': 'trial_end', 'value': trial_end}
@@ -174,6 +176,8 @@ SELECT *, CASE
         {'problem': 'unknown_interval', 'field': 'interval', 'value': interval}
     WHEN count_n IS NULL OR NOT isfinite(count_n) OR count_n <= 0 THEN
         {'problem': 'bad_number', 'field': 'interval_count', 'value': interval_count}
+    WHEN amount_n * qty_n * $interval_case / count_n > $max_amount THEN
+        {'problem': 'too_large', 'field': 'amount', 'value': amount}
     WHEN cur = '' THEN {'problem': 'missing_value', 'field': 'currency', 'value': ''}
     WHEN NOT regexp_full_match(cur, '[A-Z]{3}') THEN
         {'problem': 'bad_currency', 'field': 'currency', 'value': currency}
@@ -225,6 +229,16 @@ def load_billing(
 
     fx = read_rates(Path(rates)) if rates is not None else None
     currency, converted = _check_currencies(con, fx)
+    rate_rows = [(c, r) for c, r in (fx or {currency: 1.0}).items()]
+    con.execute("CREATE OR REPLACE TEMP TABLE billing_rates (currency VARCHAR, rate DOUBLE)")
+    con.executemany("INSERT INTO billing_rates VALUES (?, ?)", rate_rows)
+    # The monthly amount in the reporting currency must fit the exact DECIMAL(18,6) column:
+    # a daily Stripe price (×365/12) or a large FX rate can push a row over it.
+    con.execute(
+        "UPDATE billing_checked c SET err = {'problem': 'too_large', 'field': 'amount', 'value': c.amount} "
+        f"FROM billing_rates r WHERE c.err IS NULL AND r.currency = c.cur "
+        f"AND c.amount_n * c.qty_n * ({interval_case}) / c.count_n * r.rate > {MAX_PERIOD_AMOUNT!r}"
+    )
     bad = con.execute(
         "SELECT line, err.problem, err.field, err.value FROM billing_checked WHERE err IS NOT NULL ORDER BY line"
     ).fetchall()
@@ -245,9 +259,6 @@ def load_billing(
             more=t("finance.more_bad_rows", n=len(skipped) - 1) if len(skipped) > 1 else "",
         )
 
-    rate_rows = [(c, r) for c, r in (fx or {currency: 1.0}).items()]
-    con.execute("CREATE OR REPLACE TEMP TABLE billing_rates (currency VARCHAR, rate DOUBLE)")
-    con.executemany("INSERT INTO billing_rates VALUES (?, ?)", rate_rows)
     con.execute(_NORMALISED.replace("$interval_case", interval_case))
     kept = con.execute("SELECT count(*) FROM billing_subscriptions").fetchone()
     if not kept or kept[0] == 0:

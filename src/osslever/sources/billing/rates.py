@@ -8,12 +8,16 @@ what customers did, not what exchange rates did. ``usd_per_unit`` and
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 
 from osslever.errors import UserError
 
 _RATE_NAMES = ("rate", "usd_per_unit", "rate_to_usd")
+# US$ per unit of real currencies spans about 1e-5 (IRR, VES, LBP) to 4 (KWD); outside
+# these bounds a rate is a typo (or inverted twice), and a huge one would overflow the
+# exact MRR arithmetic.
+MIN_RATE = 1e-9
+MAX_RATE = 1e6
 
 
 def read_rates(path: Path) -> dict[str, float]:
@@ -33,7 +37,7 @@ def read_rates(path: Path) -> dict[str, float]:
                     rate = float(row.get(rate_col, ""))
                 except ValueError:
                     rate = float("nan")
-                if len(code) != 3 or not code.isalpha() or not math.isfinite(rate) or rate <= 0:
+                if len(code) != 3 or not code.isalpha() or not MIN_RATE <= rate <= MAX_RATE:  # NaN fails too
                     raise UserError("finance.rates_bad_row", file=str(path), row=lineno)
                 rates[code] = rate
             return rates

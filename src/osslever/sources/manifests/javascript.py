@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-import yaml
-
+from osslever import safe_yaml
 from osslever.sources.manifests import Dependency, Manifest, ManifestError
 
 ECOSYSTEM = "npm"
@@ -169,7 +168,7 @@ def _pnpm_key(key: str, version5: bool) -> tuple[str, str | None]:
 
 
 def read_pnpm_lock(path: str, text: str) -> Manifest:
-    data = yaml.safe_load(text)
+    data = safe_yaml.load(text, path)
     if not isinstance(data, dict):
         raise ManifestError("not a YAML mapping")
     out = Manifest(path, ECOSYSTEM, "lockfile")
