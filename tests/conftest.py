@@ -12,6 +12,10 @@ from tests.gitrepo import RepoBuilder
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
+# Every document the core builds during the tests is checked against its type
+# (workspace._finish): the generated schemas are the contracts, so they must never lag.
+os.environ["OSSLEVER_STRICT_DOCUMENTS"] = "1"
+
 
 @pytest.fixture(scope="session")
 def _index_cache(tmp_path_factory):

@@ -40,13 +40,18 @@ from osslever.store import Store, open_store
 def _finish(kind: str, doc: dict) -> dict:
     """Where every document leaves the core: checked against its type (``documents/``).
 
-    The typed document is the contract; a builder that produces a key the type does
-    not declare, or a value of the wrong shape, fails here with the JSON path instead
-    of reaching a user. The plain dict goes on (renderers and the API read dicts).
+    The typed document is the contract. With ``OSSLEVER_STRICT_DOCUMENTS=1`` (set for
+    the whole test suite, tests/conftest.py) a builder that produces a key the type
+    does not declare, or a value of the wrong shape, fails here with the JSON path, so
+    the schema can never lag behind the code unnoticed; for users the document goes
+    on as built (a lagging schema is a bug to fix, not a reason to lose a report).
+    The plain dict goes on either way (renderers and the API read dicts).
     """
+    import os
+
     from osslever.documents import KINDS, typed
 
-    if kind in KINDS:
+    if kind in KINDS and os.environ.get("OSSLEVER_STRICT_DOCUMENTS") == "1":
         typed(kind, doc)
     return doc
 

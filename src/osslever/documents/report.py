@@ -93,6 +93,7 @@ class LicenseSummary(Part, frozen=True, kw_only=True):
 class Window(Part, frozen=True, kw_only=True):
     start: Date
     end: Date
+    ends_with: str | Absent = UNSET  # as_of (the date asked for) | last_commit
 
 
 class OrganizationShare(Part, frozen=True, kw_only=True):
@@ -100,6 +101,22 @@ class OrganizationShare(Part, frozen=True, kw_only=True):
     commits: int
     contributors: int
     share: Share
+    evidence: dict[str, int] | Absent = UNSET  # commits per kind of evidence (address, period, file, none)
+
+
+class TopOrganization(Part, frozen=True, kw_only=True):
+    """The one definition of the top organization's share, with how much of it is evidence."""
+
+    name: str | None
+    commits: int
+    share: Share | None  # of the commits whose organization is known
+    commits_total: int
+    commits_with_evidence: int
+    evidence_share: Share | None
+    unknown_share: Share | None
+    share_of_all: Share | None  # if no unknown commit is theirs
+    share_of_all_max: Share | None  # if every unknown commit is
+    by_evidence: dict[str, int]
 
 
 class Segments(Part, frozen=True, kw_only=True):
@@ -134,14 +151,24 @@ class Releases(Part, frozen=True, kw_only=True):
     median_days_between_releases: float | None
     last_release: str | None
     last_release_date: Date | None
+    last_tagged_release: str | None | Absent = UNSET
+    last_tagged_release_date: Date | None | Absent = UNSET
+    releases_off_ref: int | Absent = UNSET
+    prereleases_total: int | Absent = UNSET
+    last_prerelease: str | None | Absent = UNSET
+    tags_total: int | Absent = UNSET
+    tags_not_versions: tuple[str, ...] | Absent = UNSET
+    counted: str | Absent = UNSET
 
 
 class Maintained(Part, frozen=True, kw_only=True):
     as_of: Date
+    age_days: int | Absent = UNSET
+    status: str | Absent = UNSET  # maintained | unmaintained | young
     months_with_commits_12: int
     weeks_with_commits_12: int
     commits_last_90_days: int
-    is_maintained: bool
+    is_maintained: bool | None  # None for a young project: too early to say
 
 
 class Contributor(Part, frozen=True, kw_only=True):
@@ -187,6 +214,8 @@ class Community(Part, frozen=True, kw_only=True):
     organizations_12m: tuple[OrganizationShare, ...] | Absent = UNSET
     organization_top: str | None | Absent = UNSET
     organization_top_share: Share | None | Absent = UNSET
+    organization_top_evidence: TopOrganization | Absent = UNSET
+    as_of: Date | Absent = UNSET
     contributor_segments_12m: Segments | Absent = UNSET
     retention: Retention | Absent = UNSET
     retention_cohorts: tuple[Cohort, ...] | Absent = UNSET
