@@ -292,3 +292,18 @@ def test_every_share_says_its_evidence(org_repo, tmp_path):
         "independent": {"personal_domain": 1},
         "unknown": {"none": 2},
     }
+
+
+def test_a_failed_ingest_leaves_no_ghost_project(tmp_path):
+    """Issue 11: a history row written before an ingest that failed showed up in the web list."""
+    from osslever.store import Store
+    from osslever.web.projects import list_projects
+
+    with Store(tmp_path / "g.duckdb") as store:
+        store.execute(
+            "INSERT INTO git_histories (location, git_dir, ref, name, slug, updated_at)"
+            " VALUES ('/gone', '/gone/.git', 'HEAD', 'gone', NULL, now())"
+        )
+        assert [p["name"] for p in list_projects(store)["projects"]] == []
+        store.execute("UPDATE git_histories SET complete = true")  # an empty repository, fully read
+        assert [p["name"] for p in list_projects(store)["projects"]] == ["gone"]

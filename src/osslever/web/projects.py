@@ -46,13 +46,16 @@ def list_projects(store: Store, query: str = "") -> dict[str, Any]:
     """Projects whose name, location or slug contains ``query`` (case-insensitive)."""
     query = query.strip()
     pattern = _like(query)
+    # A history row is written before its first batch; an ingest that failed before any
+    # batch leaves it empty and incomplete — a ghost, not a project: it is not listed.
     git = store.rows(
-        "SELECT h.history_id, h.name, h.location, h.ref, h.slug, h.complete, h.updated_at,"
+        "SELECT * FROM (SELECT h.history_id, h.name, h.location, h.ref, h.slug, h.complete, h.updated_at,"
         " (SELECT count(*) FROM git_commits c WHERE c.history_id = h.history_id) AS commits"
         " FROM git_histories h"
         " WHERE lower(h.name) LIKE ? ESCAPE '\\' OR lower(h.location) LIKE ? ESCAPE '\\'"
-        " OR lower(coalesce(h.slug, '')) LIKE ? ESCAPE '\\'"
-        " ORDER BY lower(h.name), h.history_id LIMIT ?",
+        " OR lower(coalesce(h.slug, '')) LIKE ? ESCAPE '\\') p"
+        " WHERE p.complete OR p.commits > 0"
+        " ORDER BY lower(p.name), p.history_id LIMIT ?",
         [pattern, pattern, pattern, LIST_LIMIT],
     )
     events: list[dict[str, Any]] = []
