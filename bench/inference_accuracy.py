@@ -22,7 +22,7 @@ import yaml
 
 from osslever.models.profile_inference import infer_profile
 
-FIELDS = ("category", "delivery", "enterprise_edition", "contribution_agreement")
+FIELDS = ("category", "delivery", "enterprise_edition", "contributor_agreement")
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
             "category": fields.get("product.category", {}).get("value"),
             "delivery": fields.get("product.delivery", {}).get("value") or [],
             "enterprise_edition": fields.get("product.enterprise_edition", {}).get("value"),
-            "contribution_agreement": fields.get("project.contribution_agreement", {}).get("value"),
+            "contributor_agreement": fields.get("project.contributor_agreement", {}).get("value"),
         }
         for field in FIELDS:
             if field not in case:

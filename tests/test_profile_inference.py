@@ -59,7 +59,7 @@ def test_a_self_hosted_security_product_with_an_enterprise_edition(tmp_path) -> 
     assert out["product.enterprise_edition"]["value"] is True and out["product.enterprise_edition"]["evidence"] == [
         "ee/"
     ]
-    assert out["project.contribution_agreement"]["value"] == "cla"
+    assert out["project.contributor_agreement"]["value"] == "cla"
     assert out["project.owns_copyright"]["value"] is True
     # Five services, three stateful (postgres, redis, elasticsearch): high.
     assert out["product.operational_complexity"]["value"] == "high"
@@ -80,7 +80,7 @@ def test_a_library_signed_off_by_its_contributors(tmp_path) -> None:
     assert out["product.category"]["value"] == "library"
     assert out["product.enterprise_edition"]["value"] is False
     # Two of three commits signed off (67% ≥ 50%): the DCO is practised.
-    assert out["project.contribution_agreement"]["value"] == "dco"
+    assert out["project.contributor_agreement"]["value"] == "dco"
     assert "product.operational_complexity" not in out
 
 
@@ -125,7 +125,7 @@ def test_the_written_profile_loads_as_a_profile(tmp_path) -> None:
         text = profile_yaml(infer_profile(root), "App <script>", lang)
         profile = validate_profile(yaml.safe_load(text), "profile.yaml")
         assert profile["name"] == "App <script>"
-        assert profile["product"]["delivery"] == "self_hosted"
+        assert profile["product"]["delivery"] == ["self_hosted"]
         assert profile["product"]["operational_complexity"] == "high"
     assert "推断" in text and "请填写" in text
 

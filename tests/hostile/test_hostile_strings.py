@@ -9,6 +9,8 @@ payload as inert text.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import re
 
@@ -100,8 +102,8 @@ def test_assess_markdown_escapes_a_hostile_rule_pack(tmp_path):
                 "rules": [
                     {
                         "id": "evil.rule",
-                        "when": {"field": "market.stage", "eq": "early"},
-                        "effect": {"decide": "stance.tree", "value": "open"},
+                        "when": {"field": "market.stage", "eq": "growth"},
+                        "effect": {"note": "risk.evil", "severity": "high"},
                         "text": {"en": f"{SCRIPT} {LINK}", "zh": SCRIPT},
                         "source": IMG,
                         "priority": 99,
@@ -110,11 +112,11 @@ def test_assess_markdown_escapes_a_hostile_rule_pack(tmp_path):
             }
         )
     )
-    profile = tmp_path / "p.yaml"
-    profile.write_text("name: P\nmarket: {stage: early}\n")
+    # A whole profile (JumpServer's, stage growth), so every section of the assessment is written.
+    profile = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "jumpserver.yaml"
     md = run("assess", str(profile), "--rules", str(pack), "--format", "md")
     assert md.returncode == 0, md.stderr
-    assert "evil.rule" in md.stdout
+    assert "`evil`" in md.stdout  # the risk the hostile rule raised is shown, its text inert
     assert_inert_markdown(md.stdout)
 
 

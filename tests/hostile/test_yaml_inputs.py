@@ -23,7 +23,7 @@ RULES_OK = """\
 rules:
   - id: hostile.ok
     when: {field: market.stage, eq: early}
-    effect: {decide: stance.tree, value: open}
+    effect: {decide: readiness.stage, value: growth}
     text: {en: ok, zh: 好}
     source: test
 """

@@ -132,7 +132,7 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
             if _matches(PurePosixPath(f).name, ["docker-compose*.y*ml", "compose.y*ml"]) and f.count("/") <= 2
         ]
         compose_text = "\n".join(_read(tree, f, 200_000) for f in compose[:4])
-        contributing_paths = conf["contribution_agreement"]["contributing_paths"]
+        contributing_paths = conf["contributor_agreement"]["contributing_paths"]
         contributing = " ".join(_read(tree, f, 20_000) for f in files if _matches(f, contributing_paths))
         # A monorepo's root manifest is often private and says nothing: its packages do.
         packages = [f for f in files if _matches(f, ["packages/*/package.json"])][:5]
@@ -194,14 +194,14 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         fields["product.enterprise_edition"] = _field(False, "inferred", 0.5, [], conf["enterprise_edition"]["source"])
 
     # Contribution agreement: CLA files or words; DCO files, words or Signed-off-by in practice.
-    ca = conf["contribution_agreement"]
+    ca = conf["contributor_agreement"]
     cla = [f for f in files if _matches(f, ca["cla_files"])] + _words(contributing, ca["cla_words"])
     dco = [f for f in files if _matches(f, ca["dco_files"])] + _words(contributing, ca["dco_words"])
     share = _signoff_share(Path(location), int(ca["commits_sampled"]))
     if share is not None and share >= ca["dco_trailer_share"]:
         dco.append(f"Signed-off-by in {share:.0%} of the last {ca['commits_sampled']} commits")
     agreement = "cla" if cla else "dco" if dco else "none"
-    fields["project.contribution_agreement"] = _field(
+    fields["project.contributor_agreement"] = _field(
         agreement, "inferred", 0.8 if cla or dco else 0.5, cla or dco, ca["source"]
     )
     if cla:
