@@ -9,10 +9,9 @@ payload as inert text.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import re
+from pathlib import Path
 
 import pytest
 
