@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from osslever.engines.duckdb import DuckDBEngine
+from osslever.engines import get_engine
 from osslever.identity import affiliations as affiliation_file
 from osslever.outputs.report import build_report
 from osslever.progress import Progress
@@ -40,7 +40,7 @@ def report_document(
     try:
         result = ingest(store, repo, ref, progress)
         return build_report(
-            DuckDBEngine(store),
+            get_engine("duckdb", store),
             repo,
             result,
             ref=ref,

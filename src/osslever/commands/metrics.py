@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 from datetime import UTC, datetime
@@ -59,6 +58,12 @@ def render_table(doc: dict, lang: str) -> str:
     help="With --engine spark: the folder written by `ingest gharchive --engine spark` "
     "(default: the store). Parquet 事件目录。",
 )
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="With --engine spark: the master (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。",
+)
 @db_option
 @output_option
 @lang_option
@@ -68,6 +73,7 @@ def command(
     fmt: str,
     engine: str,
     parquet_dir: str | None,
+    spark_master: str | None,
     db: Path | None,
     output: Path | None,
     lang: str,
@@ -80,28 +86,18 @@ def command(
     from osslever.metrics.events import metrics_document
     from osslever.metrics.events._query import check_repo
     from osslever.metrics.events.periods import parse_period
+    from osslever.metrics.openrank import months_of, openrank_on
     from osslever.store import open_store
 
     check_repo(repo)
     chosen = parse_period(period or _default_period())
-    if engine == "spark":
-        from osslever.engines.spark import SparkEngine  # type: ignore[import-not-found]
-
-        with contextlib.ExitStack() as stack:
-            if parquet_dir:
-                spark = SparkEngine(parquet=parquet_dir)
-            else:
-                store = stack.enter_context(open_store(db, read_only=bool(db and db.exists())))
-                spark = SparkEngine(store=store)
-            stack.callback(spark.close)  # also removes the temporary Parquet export
-            doc = metrics_document(spark, repo, chosen)
-    else:
-        from osslever.metrics.openrank import ensure_openrank, months_of
-
-        with open_store(db) as store:
-            # OpenRank of a month depends on all earlier months: compute what is missing first.
-            ensure_openrank(store, until=months_of(chosen.key)[-1])
-            doc = metrics_document(get_engine("duckdb", store), repo, chosen)
+    until = months_of(chosen.key)[-1]
+    options = {"master": spark_master, "parquet": parquet_dir} if engine == "spark" else {}
+    # OpenRank of a month depends on all earlier months: compute what is missing first
+    # (edges from the engine's events, values kept in the store, on either engine).
+    with open_store(db) as store, get_engine(engine, store, **options) as eng:
+        openrank_on(eng, store, until=until)
+        doc = metrics_document(eng, repo, chosen)
     if fmt == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2), output)
     else:

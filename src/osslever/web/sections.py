@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from osslever.engines.duckdb import DuckDBEngine
+from osslever.engines import get_engine
 from osslever.errors import UserError
 from osslever.store import Store
 from osslever.web.backend import Backend, Busy
@@ -61,7 +61,7 @@ def stored_report(store: Store, history: dict[str, Any], lang: str) -> dict[str,
         0
     ]
     result = IngestResult(history["history_id"], history["tip"], 0, 0, total, bool(history["shallow"]))
-    return build_report(DuckDBEngine(store), repo, result, ref=history["ref"], lang=lang)
+    return build_report(get_engine("duckdb", store), repo, result, ref=history["ref"], lang=lang)
 
 
 def report_key(history: dict[str, Any], lang: str) -> tuple:
@@ -98,7 +98,7 @@ def events(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
         raise Unavailable("web.unavailable.no_slug", project=info["id"])
     summary = entry_point("osslever.metrics.events", "events_summary")
     try:
-        document = summary(DuckDBEngine(store), repo)
+        document = summary(get_engine("duckdb", store), repo)
     except UserError as exc:
         raise _failed(exc, lang) from exc
     if not document:
@@ -109,7 +109,7 @@ def events(store: Store, info: dict[str, Any], lang: str) -> dict[str, Any]:
 def metrics(store: Store, repo: str, period: str, lang: str) -> dict[str, Any]:
     document = entry_point("osslever.metrics.events", "metrics_document")
     try:
-        return document(DuckDBEngine(store), repo, period)
+        return document(get_engine("duckdb", store), repo, period)
     except UserError as exc:
         raise _failed(exc, lang) from exc
 

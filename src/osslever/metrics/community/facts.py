@@ -4,7 +4,8 @@ One row per commit of the analysed history with who (identity after
 .mailmap), whether a bot, which organization (domain table, overridden by the
 user's affiliation file for the commit's date), when (author date, UTC) and
 how many lines. Classification runs in Python over the few thousand distinct
-identities; the per-commit join runs in the engine.
+identities; the per-commit join runs in the engine (any engine: the lookup
+tables go in with ``register_rows``, the join with ``create_table``).
 """
 
 from __future__ import annotations
@@ -58,11 +59,11 @@ def _affiliation_table(affiliations: Sequence[Affiliation]) -> Columns:
 
 def build(engine: Engine, history_id: int, affiliations: Sequence[Affiliation] = ()) -> None:
     """Create the temporary table ``commit_facts`` for one history."""
-    engine.register("identity_facts", _identity_table(engine, history_id, affiliations))
-    engine.register("affiliation_ranges", _affiliation_table(affiliations))
-    engine.execute(
+    engine.register_rows("identity_facts", _identity_table(engine, history_id, affiliations))
+    engine.register_rows("affiliation_ranges", _affiliation_table(affiliations))
+    engine.create_table(
+        "commit_facts",
         """
-        CREATE OR REPLACE TEMP TABLE commit_facts AS
         SELECT c.sha,
                make_timestamp(c.author_time * 1000000) AS ts,
                CAST(make_timestamp(c.author_time * 1000000) AS DATE) AS day,
