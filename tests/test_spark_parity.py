@@ -168,3 +168,24 @@ def test_missing_parquet_table_is_a_user_error(spark_session, tmp_path):
     with pytest.raises(UserError) as info:
         lake.query("SELECT 1")
     assert "gh_events" in info.value.render("en") and str(tmp_path) in info.value.render("en")
+
+
+def test_metrics_document_with_openrank_is_identical_on_spark(engines, tmp_path):
+    """``metrics --engine spark`` no longer leaves OpenRank out: the edges come from
+    Spark, the iteration runs in Python, the values are read back through Spark."""
+    duck, spark, store = engines
+    repo = duck.query(
+        "SELECT repo_name FROM gh_events WHERE type = 'IssueCommentEvent' AND created_at >= "
+        "CAST('2021-07-01' AS TIMESTAMP) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+    )[0]["repo_name"]
+    orank.openrank_on(duck, store, until="2021-07")
+    expected = events.metrics_document(duck, repo, "2021-07")
+    other = Store(tmp_path / "results.duckdb")  # no OpenRank there yet: computed through Spark
+    try:
+        computed = orank.openrank_on(spark, other, until="2021-07")
+        got = events.metrics_document(spark, repo, "2021-07")
+    finally:
+        other.close()
+    assert [c["period"] for c in computed] == ["2016-07", "2021-07"]
+    assert got == expected
+    assert expected["metrics"]["openrank"] is not None and "openrank" not in expected["notes"]
