@@ -465,6 +465,13 @@ def compute_month(
         "iterations": result.supersteps,
         "converged": result.converged,
     }
+    write_month(store, table, summary)
+    return summary
+
+
+def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
+    """One month's values (``_result_table``) and its run record, replacing that month's."""
+    period = summary["period"]
     with store.transaction() as con:
         for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
             con.execute(f"DELETE FROM {name} WHERE period = ?", [period])
@@ -494,7 +501,6 @@ def compute_month(
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
             ],
         )
-    return summary
 
 
 def _default_engine(store: Store) -> Engine:
