@@ -26,7 +26,7 @@ implementation on the same month: the bare scipy CSR matrix-vector products of
 as many supersteps as osslever ran (two per superstep), without graph building,
 halting logic or storage. Target: at most 15 s a month, under 4 GB, on 2 cores.
 
-Run:  PYTHONPATH=src python bench/openrank.py [--edges 8000000] [--months 12] [--nx-cap 60]
+Run:  PYTHONPATH=src python bench/openrank.py [--edges 8000000] [--months 12] [--nx-cap 60] [--only-chain]
 """
 
 from __future__ import annotations
@@ -261,11 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--chain", help=argparse.SUPPRESS)
+    ap.add_argument("--only-chain", action="store_true", help="skip the single month and networkx")
     args = ap.parse_args(argv)
     if args.child:
         return run_child(args.child)
     if args.chain:
         return run_chain(args.chain, args.edges, args.months, args.seed)
+    if args.only_chain:
+        report_chain(args)
+        return 0
 
     t0 = time.perf_counter()
     edges = make_edges(args.edges, args.seed)

@@ -170,10 +170,13 @@ def test_missing_parquet_table_is_a_user_error(spark_session, tmp_path):
     assert "gh_events" in info.value.render("en") and str(tmp_path) in info.value.render("en")
 
 
-def test_metrics_document_with_openrank_is_identical_on_spark(engines, tmp_path):
+def test_metrics_document_with_openrank_is_identical_on_spark(engines, spark_session, tmp_path):
     """``metrics --engine spark`` no longer leaves OpenRank out: the edges come from
-    Spark, the iteration runs in Python, the values are read back through Spark."""
-    duck, spark, store = engines
+    Spark, the iteration runs in Python, the values are read back through Spark.
+    (Its own engine: views live in the shared session, and the lake test above
+    closed an engine that had registered ``gh_events`` there too.)"""
+    duck, _, store = engines
+    spark = get_engine("spark", store, session=spark_session)
     repo = duck.query(
         "SELECT repo_name FROM gh_events WHERE type = 'IssueCommentEvent' AND created_at >= "
         "CAST('2021-07-01' AS TIMESTAMP) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
@@ -186,6 +189,7 @@ def test_metrics_document_with_openrank_is_identical_on_spark(engines, tmp_path)
         got = events.metrics_document(spark, repo, "2021-07")
     finally:
         other.close()
+        spark.close()
     assert [c["period"] for c in computed] == ["2016-07", "2021-07"]
     assert got == expected
     assert expected["metrics"]["openrank"] is not None and "openrank" not in expected["notes"]
