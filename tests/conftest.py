@@ -48,3 +48,46 @@ def shared_dir() -> Path:
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True).stdout.decode()
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session (one JVM) for every in-process Spark test of the run."""
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # Python tasks run this interpreter
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("osslever-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.adaptive.enabled", "false")  # tiny data: fewer stages
+        .config("spark.sql.codegen.wholeStage", "false")  # no compile time per query
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory):
+    """A real Spark standalone cluster: one master and two workers on 127.0.0.1.
+
+    Separate JVMs started from the installed PySpark, stopped (process groups
+    killed) when the test session ends; yields the master URL spark://127.0.0.1:P.
+    """
+    from tests.spark_cluster import Cluster
+
+    cluster = Cluster(tmp_path_factory.mktemp("spark-cluster"))
+    try:
+        cluster.start(workers=2)
+        yield cluster
+    finally:
+        cluster.stop()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyspark  # noqa: E402,F401  (dev extra: a missing Spark is a failure, never a skip)
 import pytest
 
-from osslever.engines.duckdb import DuckDBEngine  # noqa: E402
-from osslever.engines.spark import SparkEngine, resolve_master, to_spark_sql  # noqa: E402
+from osslever.engines import get_engine  # noqa: E402
+from osslever.engines.spark import resolve_master, to_spark_sql  # noqa: E402
 from osslever.errors import UserError  # noqa: E402
 from osslever.metrics import events  # noqa: E402
 from osslever.metrics import openrank as orank  # noqa: E402
@@ -33,34 +33,12 @@ def _load_samples(store: Store) -> None:
     assert report.files_ingested == 2 and not report.failed
 
 
-@pytest.fixture(scope="session")
-def spark_session():
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("osslever-tests")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.adaptive.enabled", "false")  # tiny data: fewer stages
-        .config("spark.sql.codegen.wholeStage", "false")  # no compile time per query
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 @pytest.fixture(scope="module")
 def engines(spark_session, tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("parity") / "store.duckdb")
     _load_samples(store)
-    spark = SparkEngine(session=spark_session, store=store)
-    yield DuckDBEngine(store), spark, store
+    spark = get_engine("spark", store, session=spark_session)
+    yield get_engine("duckdb", store), spark, store
     spark.close()
     store.close()
 
@@ -176,7 +154,7 @@ def test_parquet_partitions_are_read_as_views(spark_session, engines, tmp_path):
         f"TO '{target}' (FORMAT parquet, PARTITION_BY (period))"
     )
     assert sorted(p.name for p in folder.iterdir()) == ["period=2016-07", "period=2021-07"]
-    lake = SparkEngine(session=spark_session, parquet=tmp_path / "lake")
+    lake = get_engine("spark", session=spark_session, parquet=tmp_path / "lake")
     try:
         sql = orank.edge_sql("2021-07")
         assert _rows(lake.query(sql)) == _rows(duck.query(sql))
@@ -186,7 +164,32 @@ def test_parquet_partitions_are_read_as_views(spark_session, engines, tmp_path):
 
 
 def test_missing_parquet_table_is_a_user_error(spark_session, tmp_path):
-    lake = SparkEngine(session=spark_session, parquet=tmp_path)
+    lake = get_engine("spark", session=spark_session, parquet=tmp_path)
     with pytest.raises(UserError) as info:
         lake.query("SELECT 1")
     assert "gh_events" in info.value.render("en") and str(tmp_path) in info.value.render("en")
+
+
+def test_metrics_document_with_openrank_is_identical_on_spark(engines, spark_session, tmp_path):
+    """``metrics --engine spark`` no longer leaves OpenRank out: the edges come from
+    Spark, the iteration runs in Python, the values are read back through Spark.
+    (Its own engine: views live in the shared session, and the lake test above
+    closed an engine that had registered ``gh_events`` there too.)"""
+    duck, _, store = engines
+    spark = get_engine("spark", store, session=spark_session)
+    repo = duck.query(
+        "SELECT repo_name FROM gh_events WHERE type = 'IssueCommentEvent' AND created_at >= "
+        "CAST('2021-07-01' AS TIMESTAMP) GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+    )[0]["repo_name"]
+    orank.openrank_on(duck, store, until="2021-07")
+    expected = events.metrics_document(duck, repo, "2021-07")
+    other = Store(tmp_path / "results.duckdb")  # no OpenRank there yet: computed through Spark
+    try:
+        computed = orank.openrank_on(spark, other, until="2021-07")
+        got = events.metrics_document(spark, repo, "2021-07")
+    finally:
+        other.close()
+        spark.close()
+    assert [c["period"] for c in computed] == ["2016-07", "2021-07"]
+    assert got == expected
+    assert expected["metrics"]["openrank"] is not None and "openrank" not in expected["notes"]

@@ -57,13 +57,7 @@ def metrics_document(
 
     check_repo(repo)
     period = parse_period(period).key  # the same validation, in the same order, as the command
-    if engine == "spark":
-        read_only = bool(parquet) or bool(db and Path(db).exists())
-        with Workspace(
-            db, engine="spark", spark_master=spark_master, parquet=parquet, read_only=read_only, store=store
-        ) as ws:
-            return ws.metrics(repo, period)
-    with Workspace(db, store=store) as ws:
+    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet, store=store) as ws:
         ws.refresh_openrank(period)
         return ws.metrics(repo, period)
 

@@ -217,10 +217,14 @@ class Workspace:
     def refresh_openrank(self, until: str | None = None) -> list[dict[str, Any]]:
         """Compute OpenRank for every month up to ``until`` (YYYY-MM, or a quarter/year: its
         last month; default: the last month with events) that is missing or stale."""
-        from osslever.metrics.openrank import ensure_openrank, months_of
+        from osslever.metrics.openrank import ensure_openrank, months_of, openrank_on
 
         store = self._writable()
         last = months_of(until)[-1] if until else None
+        if self.engine_name != "duckdb":
+            # Edges from the engine's own events (a Parquet lake, a cluster); values kept in
+            # the store and made visible to the engine, so its ``openrank`` metric reads them.
+            return openrank_on(self.engine, store, until=last)
         return ensure_openrank(store, until=last, engine=self.store_engine)
 
     def refresh_report(

@@ -94,6 +94,12 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     "parquet_dir", "Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet). Parquet 输出目录。"
 )
 @click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="With --engine spark: the master (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。",
+)
+@click.option(
     "--base-url",
     default=None,
     metavar="URL",
@@ -111,6 +117,7 @@ def gharchive(
     orgs: tuple[str, ...],
     engine: str,
     parquet_dir: Path | None,
+    spark_master: str | None,
     base_url: str | None,
     workers: int | None,
     db: Path | None,
@@ -160,7 +167,7 @@ def gharchive(
         from osslever.sources.gharchive.spark_ingest import ingest_to_parquet
 
         out = parquet_dir or home() / "events-parquet"
-        report = ingest_to_parquet(files, out, flt)
+        report = ingest_to_parquet(files, out, flt, master=spark_master)
         _summary(report, quiet)
         _echo(t("events.parquet_written", path=str(out)), quiet)
         sys.exit(1 if report.failed else 0)

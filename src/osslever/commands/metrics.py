@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+    from osslever.outputs.tables import metrics_table
+    from osslever.workspace import Workspace
+
+    check_repo(repo)
+    chosen = parse_period(period or _default_period()).key
+    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet_dir, lang=lang) as ws:
+        # OpenRank of a month depends on all earlier months: compute what is missing first
+        # (edges from the engine's events, values kept in the store, on either engine).
+        ws.refresh_openrank(chosen)
+        doc = ws.metrics(repo, chosen)
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +64,7 @@ def command(
     fmt: str,
     engine: str,
     parquet_dir: str | None,
+    spark_master: str | None,
     db: Path | None,
     output: Path | None,
     lang: str,

@@ -32,6 +32,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from osslever.engines import Engine
 from osslever.errors import UserError
 
 DEFAULT_MASTER = "local[*]"
@@ -80,7 +81,7 @@ def resolve_master(master: str | None = None) -> str:
     return master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """Runs DuckDB-dialect metric SQL on Spark views named like the store's tables."""
 
     name = "spark"
@@ -105,6 +106,7 @@ class SparkEngine:
         self._wanted = list(tables) if tables else None
         self._exported: Path | None = None
         self.tables: dict[str, str] = {}  # view name -> path it reads
+        self._temp: dict[str, Any] = {}  # views from create_table / register_arrow -> their frame
         self._registered = False
 
     # ------------------------------------------------------------------ session
@@ -148,7 +150,7 @@ class SparkEngine:
         else:
             sources = {}
         for table, path in sources.items():
-            self.register(table, path)
+            self.register_parquet(table, path)
 
     def _parquet_sources(self, parquet: Any) -> dict[str, str]:
         if isinstance(parquet, Mapping):
@@ -191,17 +193,47 @@ class SparkEngine:
             out[name] = str(target)
         return out
 
-    def register(self, table: str, path: str | Path) -> None:
-        """Make ``table`` a Spark view over the Parquet at ``path``."""
+    def register_parquet(self, name: str, path: str | Path) -> None:
+        """Make ``name`` a Spark view over the Parquet at ``path``."""
         spark = self._session if self._session is not None else self.spark
         try:
             frame = spark.read.parquet(str(path))
         except Exception as exc:
-            raise UserError("spark.bad_parquet", table=table, path=str(path), detail=_first_line(exc)) from exc
-        frame.createOrReplaceTempView(table)
-        self.tables[table] = str(path)
+            raise UserError("spark.bad_parquet", table=name, path=str(path), detail=_first_line(exc)) from exc
+        self._forget(name)
+        frame.createOrReplaceTempView(name)
+        self.tables[name] = str(path)
 
-    # ------------------------------------------------------------------ Engine protocol
+    def _forget(self, name: str) -> None:
+        old = self._temp.pop(name, None)
+        if old is not None:
+            old.unpersist()
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        """A view over the rows of ``table`` (sent to the cluster with the plan)."""
+        spark = self.spark
+        if table.num_rows == 0:
+            # an empty Arrow table carries no rows for Spark to infer from: give the schema
+            from pyspark.sql.pandas.types import from_arrow_schema
+
+            frame = spark.createDataFrame([], schema=from_arrow_schema(table.schema))
+        else:
+            frame = spark.createDataFrame(table)
+        self._forget(name)
+        self.tables.pop(name, None)
+        frame.createOrReplaceTempView(name)
+        self._temp[name] = frame
+
+    def create_table(self, name: str, sql: str, params: Sequence[Any] | None = None) -> None:
+        """The SELECT's rows computed once (a local checkpoint on the executors), then a view:
+        later queries read the rows, not the plan again."""
+        frame = self.frame(sql, params).localCheckpoint(eager=True)
+        self._forget(name)
+        self.tables.pop(name, None)
+        frame.createOrReplaceTempView(name)
+        self._temp[name] = frame
+
+    # ------------------------------------------------------------------ Engine contract
 
     def frame(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """The Spark DataFrame of one DuckDB-dialect SELECT."""
@@ -227,19 +259,16 @@ class SparkEngine:
 
     def close(self) -> None:
         if self._session is not None:
-            for table in list(self.tables):
+            for table in [*self.tables, *self._temp]:
                 self._session.catalog.dropTempView(table)
+            for frame in self._temp.values():
+                frame.unpersist()
             if self._own_session:
                 self._session.stop()
                 self._session = None
         self.tables.clear()
+        self._temp.clear()
         self._registered = False
         if self._exported is not None:
             shutil.rmtree(self._exported, ignore_errors=True)
             self._exported = None
-
-    def __enter__(self) -> SparkEngine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

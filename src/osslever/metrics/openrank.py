@@ -465,6 +465,13 @@ def compute_month(
         "iterations": result.supersteps,
         "converged": result.converged,
     }
+    write_month(store, table, summary)
+    return summary
+
+
+def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
+    """One month's values (``_result_table``) and its run record, replacing that month's."""
+    period = summary["period"]
     with store.transaction() as con:
         for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
             con.execute(f"DELETE FROM {name} WHERE period = ?", [period])
@@ -494,13 +501,12 @@ def compute_month(
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
             ],
         )
-    return summary
 
 
 def _default_engine(store: Store) -> Engine:
-    from osslever.engines.duckdb import DuckDBEngine
+    from osslever.engines import get_engine
 
-    return DuckDBEngine(store)
+    return get_engine("duckdb", store)
 
 
 # --------------------------------------------------------------------------- public entry points
@@ -538,6 +544,22 @@ def ensure_openrank(
         for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
             con.execute(f"DELETE FROM {name} WHERE period >= ?", [stale_from])
     return [compute_month(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
+
+
+def openrank_on(
+    engine: Engine, store: Store, until: str | None = None, params: OpenRankParams | None = None
+) -> list[dict[str, Any]]:
+    """``ensure_openrank`` with ``engine``'s events, then ``gh_openrank`` visible to the engine.
+
+    The iteration runs here, in Python, over the edge list the engine's SQL returns;
+    the values are kept in ``store``. An engine that does not read the store itself
+    (Spark over an exported copy or a Parquet lake) gets the stored table registered,
+    so the ``openrank`` metric reads the same values on every engine.
+    """
+    computed = ensure_openrank(store, until=until, engine=engine, params=params)
+    if getattr(engine, "store", None) is not store:
+        engine.register_arrow("gh_openrank", _store_arrow(store, "SELECT * FROM gh_openrank"))
+    return computed
 
 
 def openrank_values(

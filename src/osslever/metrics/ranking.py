@@ -78,9 +78,9 @@ def rank_repos(
     """
     if by not in RANK_BY:
         raise UserError("openrank.bad_rank_by", by=by, allowed=", ".join(RANK_BY))
-    from osslever.engines.duckdb import DuckDBEngine
+    from osslever.engines import get_engine
 
-    eng = engine or DuckDBEngine(store)
+    eng = engine or get_engine("duckdb", store)
     counts = eng.query(orank.event_count_sql())
     if not counts:
         raise UserError("openrank.no_events", db=str(store.path))

@@ -7,7 +7,8 @@ user's affiliation file for the commit's date, else the address's company
 domain, else the same person's company address in the surrounding period, else
 "independent" for a personal domain or "unknown"), when (author date, UTC) and
 how many lines. Classification runs in Python over the few thousand distinct
-identities; the per-commit join runs in the engine.
+identities; the per-commit join runs in the engine (any engine: the lookup
+tables go in with ``register_rows``, the join with ``create_table``).
 """
 
 from __future__ import annotations
@@ -94,12 +95,12 @@ def _affiliation_table(affiliations: Sequence[Affiliation]) -> Columns:
 def build(engine: Engine, history_id: int, affiliations: Sequence[Affiliation] = ()) -> None:
     """Create the temporary table ``commit_facts`` for one history."""
     result = resolution(engine, history_id, affiliations)
-    engine.register("identity_facts", _identity_table(result, affiliations))
-    engine.register("person_periods", _period_table(result))
-    engine.register("affiliation_ranges", _affiliation_table([a for a in affiliations if a.kind != "person"]))
-    engine.execute(
+    engine.register_rows("identity_facts", _identity_table(result, affiliations))
+    engine.register_rows("person_periods", _period_table(result))
+    engine.register_rows("affiliation_ranges", _affiliation_table([a for a in affiliations if a.kind != "person"]))
+    engine.create_table(
+        "commit_facts",
         """
-        CREATE OR REPLACE TEMP TABLE commit_facts AS
         SELECT c.sha,
                make_timestamp(c.author_time * 1000000) AS ts,
                CAST(make_timestamp(c.author_time * 1000000) AS DATE) AS day,
