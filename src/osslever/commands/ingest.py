@@ -94,12 +94,6 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     "parquet_dir", "Output folder of --engine spark (default: OSSLEVER_HOME/events-parquet). Parquet 输出目录。"
 )
 @click.option(
-    "--spark-master",
-    default=None,
-    metavar="URL",
-    help="With --engine spark: the master (default: $OSSLEVER_SPARK_MASTER or local[*]). Spark 地址。",
-)
-@click.option(
     "--base-url",
     default=None,
     metavar="URL",

@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-    from osslever.outputs.tables import metrics_table
-    from osslever.workspace import Workspace
-
-    check_repo(repo)
-    chosen = parse_period(period or _default_period()).key
-    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet_dir, lang=lang) as ws:
-        # OpenRank of a month depends on all earlier months: compute what is missing first
-        # (edges from the engine's events, values kept in the store, on either engine).
-        ws.refresh_openrank(chosen)
-        doc = ws.metrics(repo, chosen)
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,15 +70,11 @@ def command(
 
     check_repo(repo)
     chosen = parse_period(period or _default_period()).key
-    if engine == "spark":
-        read_only = bool(parquet_dir) or bool(db and db.exists())
-        with Workspace(db, engine="spark", read_only=read_only, parquet=parquet_dir, lang=lang) as ws:
-            doc = ws.metrics(repo, chosen)
-    else:
-        with Workspace(db, lang=lang) as ws:
-            # OpenRank of a month depends on all earlier months: compute what is missing first.
-            ws.refresh_openrank(chosen)
-            doc = ws.metrics(repo, chosen)
+    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet_dir, lang=lang) as ws:
+        # OpenRank of a month depends on all earlier months: compute what is missing first
+        # (edges from the engine's events, values kept in the store, on either engine).
+        ws.refresh_openrank(chosen)
+        doc = ws.metrics(repo, chosen)
     if fmt == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2), output)
     else:
