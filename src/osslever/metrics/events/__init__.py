@@ -178,7 +178,7 @@ def metrics_document(engine: Engine, repo: str, period: str | Period) -> dict[st
     from osslever.metrics.hard_fork import hard_fork_risk
     from osslever.metrics.star_quality import star_quality
 
-    on_store = engine.name == "duckdb"  # these read across repositories; not yet translated for Spark
+    on_store = engine.name == "duckdb"  # download tables live in the store only (not in a Parquet lake)
     return {
         "schema_version": SCHEMA_VERSION,
         "repo": repo,
@@ -189,8 +189,8 @@ def metrics_document(engine: Engine, repo: str, period: str | Period) -> dict[st
         "downloads": project_downloads(engine, repo) if on_store else [],
         # Screening signals over the whole store (data/events/signals.yaml), with their counts.
         "signals": {
-            "star_quality": star_quality(engine, repo) if on_store else None,
-            "hard_fork": hard_fork_risk(engine, repo) if on_store else None,
+            "star_quality": star_quality(engine, repo),
+            "hard_fork": hard_fork_risk(engine, repo),
         },
     }
 
