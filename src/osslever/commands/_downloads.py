@@ -5,23 +5,13 @@ Registered on the ``ingest`` group (its own module so the source stays one file 
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, lang_option, quiet_option
+from osslever.commands._options import db_option, lang_option, parse_day, quiet_option
 from osslever.errors import UserError
 from osslever.i18n import t
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UserError("events.bad_date", option=option, value=value) from exc
 
 
 def _urls(values: tuple[str, ...]) -> dict[str, str]:
@@ -113,8 +103,8 @@ def downloads(
         report = ingest(
             store,
             specs,
-            _day(start, "--from"),
-            _day(end, "--to"),
+            parse_day(start, "--from"),
+            parse_day(end, "--to"),
             urls=_urls(urls),
             pypi_history=pypi_history,
             on_package=progress,

@@ -25,6 +25,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -325,3 +326,13 @@ def engine_option(help: str) -> Callable[[F], F]:
         )(f)
 
     return decorate
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A ``YYYY-MM-DD`` option value (``--from``, ``--to``), or a one-line user error naming it."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UserError("events.bad_date", option=option, value=value) from exc

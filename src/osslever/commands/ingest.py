@@ -7,7 +7,6 @@ A group, so each source is one subcommand (``ingest git``, ``ingest gharchive``,
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from osslever.commands._options import (
     lang_option,
     location_argument,
     parquet_out_option,
+    parse_day,
     quiet_option,
     renamed_option,
     repo_argument,
@@ -32,15 +32,6 @@ INGEST_MEMORY_LIMIT = "768MB"
 @click.group(name="ingest")
 def command() -> None:
     """Load data into the store. 将数据导入数据库。"""
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UserError("events.bad_date", option=option, value=value) from exc
 
 
 def _echo(message: str, quiet: bool = False) -> None:
@@ -125,7 +116,7 @@ def gharchive(
     from osslever.progress import make_progress
     from osslever.sources.gharchive.reader import Filter
 
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     if inputs and (first or last):
         raise UserError("events.inputs_and_dates")
     if not inputs and not first:
