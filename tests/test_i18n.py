@@ -25,3 +25,27 @@ def test_translation_picks_language_and_fills_params():
     assert "in use" in i18n.t("store.locked", lang="en", path="x.duckdb")
     assert "x.duckdb" in i18n.t("store.locked", lang="zh", path="x.duckdb")
     assert i18n.t("store.locked", lang="zh", path="p") != i18n.t("store.locked", lang="en", path="p")
+
+
+def test_no_message_key_is_written_twice():
+    """YAML keeps the last of two equal keys silently: a second `releases_line` once hid the
+    first and printed raw {placeholders} in every report."""
+    from pathlib import Path
+
+    import yaml
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node):
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        duplicated = sorted({k for k in keys if keys.count(k) > 1})
+        assert not duplicated, f"{node.start_mark.name}:{node.start_mark.line + 1}: {duplicated}"
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    folder = Path(__file__).resolve().parents[1] / "src" / "osslever" / "locales"
+    files = sorted(folder.glob("*/*.yaml"))
+    assert files
+    for path in files:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)  # noqa: S506 - a SafeLoader subclass

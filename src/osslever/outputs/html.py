@@ -10,6 +10,7 @@ from markupsafe import Markup
 from osslever.i18n import t
 from osslever.outputs import svg, templating
 from osslever.outputs.license_render import check_line
+from osslever.outputs.markdown import org_label
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,7 @@ def _charts(doc: dict, lang: str) -> dict[str, Markup]:
         for k in ("commits", "active_contributors", "new_contributors", "lines_added", "lines_deleted")
     }
     orgs = c.get("organizations_12m", [])
-    top = [(o["name"], o["share"]) for o in orgs[:10]]
+    top = [(org_label(o["name"], lang), o["share"]) for o in orgs[:10]]
     rest = sum(o["share"] for o in orgs[10:])
     if rest > 0:
         top.append((t("report.others", lang), round(rest, 4)))
@@ -81,4 +82,5 @@ def render_report(doc: dict, lang: str) -> str:
         heat=heat,
         charts=_charts(doc, lang),
         license_check=lambda lic: check_line(lic, lang),
+        org=lambda name: org_label(name, lang),
     )

@@ -14,6 +14,14 @@ from osslever.outputs.license_render import check_line
 _SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
 
+def org_label(name: str, lang: str) -> str:
+    """An organization as a person reads it: the two categories that are not companies
+    ("unknown": no evidence; "independent": a personal domain) in the reader's language."""
+    if name in ("unknown", "independent"):
+        return t(f"report.org_{name}", lang)
+    return name
+
+
 def escape(text: object) -> str:
     value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", value).replace("\n", " ")
@@ -66,13 +74,13 @@ def render_report(doc: dict, lang: str) -> str:
         f"| {t('report.organization', lang)} | {t('report.share', lang)} |",
         "|---|---:|",
     ]
-    out += [f"| {escape(o['name'])} | {o['share']:.1%} |" for o in c["organizations_12m"][:15]]
+    out += [f"| {escape(org_label(o['name'], lang))} | {o['share']:.1%} |" for o in c["organizations_12m"][:15]]
     rel = c.get("releases") or {}
     if rel.get("releases_total") is not None:
         out += [
             "",
             t(
-                "report.releases_line",
+                "report.releases_counted",
                 lang,
                 n=rel["releases_total"],
                 latest=escape(rel.get("last_release") or "—"),
@@ -91,7 +99,8 @@ def render_report(doc: dict, lang: str) -> str:
         "|---|---|---:|",
     ]
     out += [
-        f"| {escape(p['name'])} | {escape(p['organization'])} | {p['commits']} |" for p in c["top_contributors_12m"]
+        f"| {escape(p['name'])} | {escape(org_label(p['organization'], lang))} | {p['commits']} |"
+        for p in c["top_contributors_12m"]
     ]
     out += [
         "",
@@ -101,7 +110,8 @@ def render_report(doc: dict, lang: str) -> str:
         "|---|---|---:|",
     ]
     out += [
-        f"| {escape(p['name'])} | {escape(p['organization'])} | {p['commits']} |" for p in c["top_contributors_all"]
+        f"| {escape(p['name'])} | {escape(org_label(p['organization'], lang))} | {p['commits']} |"
+        for p in c["top_contributors_all"]
     ]
     out += [
         "",
