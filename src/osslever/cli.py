@@ -56,31 +56,44 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except UserError as exc:
         click.echo(f"osslever: {t('error.prefix')}: {exc.render()}", err=True)
-        sys.exit(exc.exit_code)
+        _exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo(f"osslever: {t('error.interrupted')}", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
+        _exit(ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
         click.echo(f"osslever: {t('error.interrupted')}", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
+        _exit(ExitCode.INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)  # usage errors: 2, as ExitCode.USER_ERROR
+        _exit(exc.exit_code)  # usage errors: 2, as ExitCode.USER_ERROR
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        _exit(exc.exit_code)
     except BrokenPipeError:
-        sys.exit(ExitCode.OK)
+        _exit(ExitCode.OK)
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             traceback.print_exc()
-            sys.exit(ExitCode.INTERNAL_ERROR)
+            _exit(ExitCode.INTERNAL_ERROR)
         _silence_stdout()  # else the interpreter's flush at exit prints the same error again
         click.echo(f"osslever: {t('error.prefix')}: {t('error.no_space', detail=exc.strerror or str(exc))}", err=True)
-        sys.exit(ExitCode.USER_ERROR)
+        _exit(ExitCode.USER_ERROR)
     except Exception:
         traceback.print_exc()
-        sys.exit(ExitCode.INTERNAL_ERROR)
-    sys.exit(code if isinstance(code, int) else ExitCode.OK)  # ctx.exit(n): e.g. rules check's 1
+        _exit(ExitCode.INTERNAL_ERROR)
+    _exit(code if isinstance(code, int) else ExitCode.OK)  # ctx.exit(n): e.g. rules check's 1
+
+
+def _exit(code: int) -> None:
+    """Exit with ``code``, the work done (or refused) and said.
+
+    From here on a Ctrl-C has nothing left to interrupt; left to Python, the interpreter's
+    own shutdown puts back the default SIGINT action, and a Ctrl-C in that window killed the
+    process without a word (exit -2) after a completed, committed ingest.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def _silence_stdout() -> None:
