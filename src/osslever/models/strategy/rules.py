@@ -59,7 +59,6 @@ EFFECT_PARAMS = {
     "note": ("severity",),
 }
 LANGS = ("en", "zh")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10× faster
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 TARGET_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
