@@ -103,6 +103,20 @@ def quiet_option(f: F) -> F:
     return option(f if _takes(f, "quiet") else _through_env(f, "quiet", None))
 
 
+def ref_option(f: F) -> F:
+    """``--ref``: the commit a git history is read up to (commands that ingest or measure history)."""
+    return click.option(
+        "--ref", default="HEAD", show_default=True, help="Branch, tag or commit to analyse. 分析的引用。"
+    )(f)
+
+
+def affiliations_option(help: str) -> Callable[[F], F]:
+    """``--affiliations FILE``: the user's affiliation file (identities, domains, people)."""
+    return click.option(
+        "--affiliations", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help=help
+    )
+
+
 def spark_master_option(f: F) -> F:
     """``--spark-master URL`` beside every ``--engine``; ``$OSSLEVER_SPARK_MASTER`` otherwise."""
     option = click.option(

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, lang_option, output_option, quiet_option
+from osslever.commands._options import (
+    affiliations_option,
+    db_option,
+    emit,
+    lang_option,
+    output_option,
+    quiet_option,
+    ref_option,
+)
 
 
 @click.command("identities")
@@ -23,14 +31,9 @@ from osslever.commands._options import db_option, emit, lang_option, output_opti
     " with --affiliations; mailmap: .mailmap lines. 输出格式。",
 )
 @lang_option
-@click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to analyse. 分析的引用。")
+@ref_option
 @db_option
-@click.option(
-    "--affiliations",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Your corrected affiliation file (people:, identities:, domains:). 归属文件。",
-)
+@affiliations_option("Your corrected affiliation file (people:, identities:, domains:). 归属文件。")
 @quiet_option
 def command(
     location: str,

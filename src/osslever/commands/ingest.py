@@ -19,6 +19,7 @@ from osslever.commands._options import (
     parquet_out_option,
     parse_day,
     quiet_option,
+    ref_option,
     renamed_option,
     repo_argument,
     spark_master_option,
@@ -41,7 +42,7 @@ def _echo(message: str, quiet: bool = False) -> None:
 
 @command.command(name="git")
 @location_argument()
-@click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit. 分析的引用。")
+@ref_option
 @db_option
 @quiet_option
 @lang_option

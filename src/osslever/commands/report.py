@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from osslever.commands._options import db_option, emit, lang_option, location_argument, output_option, quiet_option
+from osslever.commands._options import (
+    affiliations_option,
+    db_option,
+    emit,
+    lang_option,
+    location_argument,
+    output_option,
+    quiet_option,
+    ref_option,
+)
 from osslever.progress import make_progress
 
 
@@ -22,14 +31,9 @@ from osslever.progress import make_progress
     help="Output format (default: html when -o ends in .html, md for .md, else json). 输出格式。",
 )
 @lang_option
-@click.option("--ref", default="HEAD", show_default=True, help="Branch, tag or commit to analyse. 分析的引用。")
+@ref_option
 @db_option
-@click.option(
-    "--affiliations",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="YAML file: identity or domain → organization, with optional date ranges. 归属文件。",
-)
+@affiliations_option("YAML file: identity or domain → organization, with optional date ranges. 归属文件。")
 @quiet_option
 def command(
     location: str,
