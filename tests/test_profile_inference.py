@@ -153,3 +153,19 @@ def test_cli_writes_the_profile(tmp_path) -> None:
         timeout=60,
     )
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_the_profile_is_named_like_the_report_names_the_repository(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from osslever.cli import cli
+
+    work = _repo(tmp_path / "work", {"README.md": "A library.\n"})
+    bare = tmp_path / "mirror" / "repo"  # a bare mirror, as fetched or cloned with --bare
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
+    subprocess.run(
+        ["git", f"--git-dir={bare}", "remote", "set-url", "origin", "https://github.com/acme/widget.git"], check=True
+    )
+    result = CliRunner().invoke(cli, ["infer", str(bare), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(result.output)["name"] == "widget"  # from the remote, not the folder "repo"

@@ -20,7 +20,14 @@ def command(location: str, output: Path | None, quiet: bool, lang: str) -> None:
 
     从仓库自身的文件推断项目画像（交付方式、类别、企业版、CLA/DCO、运维复杂度），每一行都注明来源。
     """
+    from osslever.errors import UserError
     from osslever.models.profile_inference import infer_profile, profile_yaml
+    from osslever.sources.git.repository import open_repository
 
     path = Path(location).resolve()
-    emit(profile_yaml(infer_profile(path), path.name, lang), output)
+    inferred = infer_profile(path)
+    try:
+        name = open_repository(str(path)).name  # from the remote or the manifest, as the report names it
+    except UserError:
+        name = path.name  # a folder that is not a git repository
+    emit(profile_yaml(inferred, name, lang), output)
