@@ -15,7 +15,7 @@ Two kinds of methods, never mixed:
   ``refresh_report`` (the three for one repository). The CLI runs them before
   it builds; the web server runs them in its ingest jobs and once at start.
 * **document builders** only read — ``report``, ``metrics``, ``license``,
-  ``finance``, ``forecast``, ``assess``, ``rank``, ``opendigger``. They work
+  ``finance``, ``forecast``, ``assess``, ``dossier``, ``rank``, ``opendigger``. They work
   on a store opened ``read_only=True`` (tested), so showing a page or
   printing a report never takes the store's single-writer lock.
 
@@ -399,6 +399,37 @@ class Workspace:
         evidence = evidence_from_documents(**documents) if documents else None
         doc = assess_document(profile, evidence=evidence, rule_dirs=list(rule_dirs), lang=self.lang, scenario=scenario)
         return _finish("assess", doc)
+
+    def dossier(
+        self,
+        history_id: int,
+        location: str | Path,
+        profile: dict | None = None,
+        billing: Path | str | None = None,
+    ) -> dict:
+        """The ``dossier`` document: the profile inferred from the repository (``profile`` — the
+        user's declared values — wins), its assessment on the measured documents, the verdict,
+        its sensitivity to what nobody confirmed and a revenue forecast per viable model."""
+        from osslever.models.dossier import dossier_document, inference_location
+        from osslever.models.profile_inference import infer_profile
+
+        documents = self.measured(history_id, location=location, billing=billing)
+        report = documents["report"]
+        where = inference_location(self.history(history_id), str(location))
+        slug = report["repository"].get("slug")
+        stars = self.funnel(where) if slug else {}
+        doc = dossier_document(
+            report=report,
+            license_doc=documents.get("license"),
+            events=documents.get("events"),
+            finance=documents.get("finance"),
+            inference=infer_profile(where, report, documents.get("license")),
+            declared=profile,
+            assess_of=lambda merged: self.assess(merged, documents),
+            stars=stars,
+            lang=self.lang,
+        )
+        return _finish("dossier", doc)
 
     def rank(self, by: str = "openrank", period: str | None = None, top: int = 50) -> dict:
         """The ``rank`` document from stored OpenRank or computed activity (no writes).

@@ -112,17 +112,30 @@ _NO = {"n", "no", "false", "否", "不", "0"}
 
 
 def _interactive(target: Path, lang: str) -> None:
-    from osslever.models.strategy.profile import check_value, unflatten, validate_profile
-    from osslever.models.strategy.schema import profile_fields
+    from osslever.models.strategy.profile import validate_profile
 
     if target.exists() and not click.confirm(
         t("strategy.interactive.overwrite", lang=lang, path=str(target)), default=False
     ):
         raise UserError("strategy.output_exists", path=str(target))
+    profile = validate_profile(ask(None, lang), source=str(target))
+    text = yaml.safe_dump(profile, allow_unicode=True, sort_keys=False)
+    emit(text, target)
+    click.echo(t("strategy.interactive.written", lang=lang, path=str(target)))
+    i18n.use(lang)
+
+
+def ask(paths: list[str] | None, lang: str) -> dict[str, Any]:
+    """Ask the profile questions (``paths``, or every askable field), re-asking a bad answer;
+    returns the answers as a (nested) partial profile. Shared by ``assess --interactive`` and
+    ``dossier --interactive`` (which asks only what the repository cannot show)."""
+    from osslever.models.strategy.profile import check_value, unflatten
+    from osslever.models.strategy.schema import profile_fields
+
     click.echo(t("strategy.interactive.intro", lang=lang))
     answers: dict[str, Any] = {}
     for path, field in profile_fields().items():
-        if not field.ask:
+        if not field.ask or (paths is not None and path not in paths):
             continue
         question = t(f"strategy.question.{path}", lang=lang)
         hint = ""
@@ -157,8 +170,4 @@ def _interactive(target: Path, lang: str) -> None:
         value = click.prompt(f"{question}{hint}", default="", show_default=False, value_proc=parse)
         if value not in (None, "", []):
             answers[path] = value
-    profile = validate_profile(unflatten(answers), source=str(target))
-    text = yaml.safe_dump(profile, allow_unicode=True, sort_keys=False)
-    emit(text, target)
-    click.echo(t("strategy.interactive.written", lang=lang, path=str(target)))
-    i18n.use(lang)
+    return unflatten(answers)

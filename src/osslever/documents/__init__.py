@@ -17,6 +17,7 @@ import msgspec
 
 from osslever.documents._base import Document
 from osslever.documents.assess import AssessDocument
+from osslever.documents.dossier import DossierDocument
 from osslever.documents.finance import FinanceMetricsDocument
 from osslever.documents.forecast import ForecastDocument
 from osslever.documents.license import LicenseDocument
@@ -33,6 +34,7 @@ KINDS: dict[str, type[Document]] = {
     "finance-metrics": FinanceMetricsDocument,
     "forecast": ForecastDocument,
     "rank": RankDocument,
+    "dossier": DossierDocument,
 }
 """Document kind (the name of its schema file) → its type."""
 

@@ -1,0 +1,71 @@
+"""The one glossary (``data/glossary.yaml``): names of profile fields, of their values and
+of the terms a reader meets, in English and Chinese.
+
+Why one owner: the dossier, the web form and the assessment all show "产品类别 = 数据库";
+if each kept its own names the same fact would read differently on two pages. A value
+without a name here is shown as it is — the tests check every schema enum has one, so
+Chinese prose never falls back to an English id.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, Any]:
+    ref = resources.files("osslever") / "data" / "glossary.yaml"
+    return yaml.safe_load(ref.read_text(encoding="utf-8"))
+
+
+def _pick(entry: dict[str, str] | None, lang: str, fallback: str) -> str:
+    if not entry:
+        return fallback
+    return entry.get(lang) or entry.get("en") or fallback
+
+
+def field_name(path: str, lang: str) -> str:
+    """Short name of a profile field (``product.category`` → "产品类别")."""
+    return _pick(glossary()["fields"].get(path), lang, path)
+
+
+def value_name(path: str, value: Any, lang: str) -> str:
+    """Name of one value of a field; lists are joined, booleans are yes/no, numbers as they are."""
+    if isinstance(value, list | tuple):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(value_name(path, v, lang) for v in value) or value_name(path, "none", lang)
+    if value is None:
+        return _pick(glossary()["values"]["provenance"]["assumed"], lang, "-")
+    key = str(value).lower() if isinstance(value, bool) else str(value)
+    values = glossary()["values"]
+    if path == "model.top":  # business models are named once, in their catalogue
+        from osslever.models.strategy.data import catalogue
+
+        entry = catalogue()["models"].get(key, {}).get("name")
+        return _pick(entry, lang, key)
+    own = values.get(glossary().get("aliases", {}).get(path, path)) or {}
+    entry = own.get(key) or values["_any"].get(key)
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0 <= value <= 1 and ("share" in path or path.endswith("rr")) else f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _pick(entry, lang, str(value))
+
+
+def term(term_id: str, lang: str) -> dict[str, str]:
+    """``{"name", "text", "source"}`` of a glossary term in ``lang``."""
+    entry = glossary()["terms"][term_id]
+    return {
+        "id": term_id,
+        "name": _pick(entry.get("name"), lang, term_id),
+        "text": _pick(entry, lang, ""),
+        "source": entry.get("source", ""),
+    }
+
+
+def terms() -> list[str]:
+    return list(glossary()["terms"])

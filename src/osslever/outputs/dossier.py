@@ -1,0 +1,189 @@
+"""The dossier as HTML (one offline file, print-ready), Markdown and JSON.
+
+The page is ordered as a founder reads: the verdict and its argument, what would change
+it, the facts it rests on, then the sections, the glossary and — last — the rule ids
+(an appendix, so the prose reads as plain words).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from osslever import glossary
+from osslever.i18n import t
+from osslever.outputs import escape
+from osslever.outputs.html import environment, pct
+
+EVENT_METRICS = (
+    "openrank",
+    "activity",
+    "attention",
+    "stars",
+    "participants",
+    "new_contributors",
+    "issues_new",
+    "change_requests",
+    "change_requests_accepted",
+)
+
+FONT_STACK = (
+    'system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans CJK SC","Source Han Sans SC",'
+    '"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif'
+)
+
+CSS = (
+    "body{font-family:%s;margin:0;color:#1d2433;background:#f6f7f9;line-height:1.55}" % FONT_STACK
+    + """
+main{max-width:1040px;margin:0 auto;padding:24px}
+h1{font-size:1.7rem;margin:.2em 0}h2{font-size:1.2rem;margin:.2em 0 .6em;border-bottom:2px solid #dde2ea;padding-bottom:.2em}
+h3{font-size:1rem;margin:1em 0 .3em}
+section{background:#fff;border-radius:8px;padding:12px 20px;margin:14px 0;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceff3;vertical-align:top}
+th{background:#f0f2f5;font-weight:600}.facts th{width:22%}
+.tiles{display:grid;grid-template-columns:repeat(4,1fr);gap:10px}.tile{background:#f0f4fb;border-radius:8px;padding:10px 12px}
+.label{font-size:.8rem;color:#55607a}.big{font-size:1.15rem;font-weight:600}
+.paragraph{font-size:1.02rem}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;background:#eceff3}
+.good,.pass,.strong,.p-measured,.p-declared{background:#d8f1de;color:#135e27}
+.watch,.unknown,.moderate,.medium,.p-inferred{background:#fff1c9;color:#6b5200}
+.low,.weak,.p-derived{background:#e6ecf7;color:#29456e}.risk,.fail,.poor,.high,.p-assumed{background:#fadcdc;color:#8a1c1c}
+.muted{color:#55607a}.ev{color:#55607a;font-size:.85rem}.rule{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem}
+dt{font-weight:600;margin-top:.5em}dd{margin-left:1.2em}
+@page{size:A4;margin:16mm 14mm}
+@media print{body{background:#fff;font-size:10.5pt}main{max-width:none;padding:0}
+section{box-shadow:none;border:1px solid #dde2ea;break-inside:auto}
+table,tr,.tiles,.tile,dl{break-inside:avoid}h2,h3{break-after:avoid}
+#verdict{break-after:page}.appendix{break-before:page}a{color:inherit;text-decoration:none}}
+@media (max-width:720px){.tiles,.two{grid-template-columns:1fr 1fr}}
+"""
+)
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def _usd(value: float | None) -> str:
+    return "—" if value is None else f"US${value:,.0f}"
+
+
+def _age_years(doc: dict) -> str:
+    first = doc["documents"]["report"]["community"].get("first_commit")
+    as_of = doc["documents"]["report"]["community"].get("as_of")
+    if not first or not as_of:
+        return "—"
+    days = (dt.date.fromisoformat(as_of[:10]) - dt.date.fromisoformat(first[:10])).days
+    return f"{days / 365.25:.1f}"
+
+
+def _event_facts(doc: dict, lang: str) -> list[tuple[str, str]]:
+    events = doc["documents"].get("events")
+    if not events:
+        return []
+    rows = [(t("dossier.measured_from", lang), f"{events['repo']} · {events['period']}")]
+    for key in EVENT_METRICS:
+        value = events["metrics"].get(key)
+        if value is not None:
+            rows.append((glossary.value_name("metric", key, lang), _num(value)))
+    return rows
+
+
+def _appendix(doc: dict) -> list[dict[str, str]]:
+    """Every rule behind the verdict, once, with its id (the prose never shows ids)."""
+    a = doc["documents"]["assess"]
+    best = next((m for m in a["business_models"] if m["viable"]), None)
+    reasons = list(a["stance"]["reasons"]) + list(a["stance"]["counter_evidence"])
+    reasons += list(best["reasons"]) if best else []
+    reasons += [r for risk in a["risks"] for r in risk["reasons"]]
+    reasons += [c for c in a["readiness"]["checks"]]
+    seen, out = set(), []
+    for r in reasons:
+        if r["rule"] in seen:
+            continue
+        seen.add(r["rule"])
+        out.append({"rule": r["rule"], "text": r["text"], "source": r["source"]})
+    return out
+
+
+def render_html(doc: dict) -> str:
+    lang = doc["lang"]
+    template = environment().get_template("dossier.html.j2")
+    return template.render(
+        doc=doc,
+        v=doc["verdict"],
+        lang=lang,
+        css=CSS,
+        L=lambda key, **p: t(f"dossier.{key}", lang, **p),
+        F=lambda key, **p: t(f"dossier.facts.{key}", lang, **p),
+        FC=lambda key, **p: t(f"dossier.forecast.{key}", lang, **p),
+        name=lambda kind, value: glossary.value_name(kind, value, lang),
+        pct=pct,
+        num=_num,
+        usd=_usd,
+        age=_age_years(doc),
+        event_facts=_event_facts(doc, lang),
+        appendix=_appendix(doc),
+    )
+
+
+def render_markdown(doc: dict) -> str:
+    lang, v, md = doc["lang"], doc["verdict"], escape.md
+
+    def L(key: str, **p: object) -> str:  # noqa: N802 - as in the HTML template
+        return t(f"dossier.{key}", lang, **p)
+
+    lines = [f"# {md(L('title', name=doc['name']))}", "", md(L("subtitle")), "", f"## {L('verdict')}", ""]
+    lines += [
+        f"| {L('stance')} | {L('model')} | {L('license')} | {L('investor')} |",
+        "|---|---|---|---|",
+        f"| {md(v['stance_name'])} | {md(v['model_name'])} | "
+        f"{md(' / '.join(v['license']['recommended']) or v['license']['current'] or '—')} | {md(v['investor_name'])} |",
+        "",
+        md(v["paragraph"]),
+        "",
+        f"### {L('drivers')}",
+        "",
+    ]
+    for d in v["drivers"]:
+        facts = "; ".join(f"{f['name']} = {f['value']}, {f['provenance']}" for f in d["facts"])
+        lines.append(f"- {md(d['text'])}" + (f" ({md(facts)})" if facts else ""))
+    lines += ["", f"### {L('changes')}", ""]
+    lines += [f"{i}. {md(c['text'])}" for i, c in enumerate(v["changes"], 1)] or [L("no_changes")]
+    lines += ["", f"### {L('risk')}", "", md(v["risk"]["text"]) if v["risk"] else L("no_risk"), ""]
+    lines += [f"## {L('sensitivity')}", "", md(L("sensitivity_intro")), ""]
+    lines += [f"- {md(s['text'])}" for s in doc["sensitivity"]] or [L("sensitivity_none")]
+    lines += ["", f"## {L('profile')}", "", md(L("profile_intro")), ""]
+    lines += [f"| {L('field')} | {L('value')} | {L('provenance')} | {L('evidence')} |", "|---|---|---|---|"]
+    for f in doc["profile"]["fields"]:
+        if f["provenance"] != "assumed":
+            ev = ", ".join(f["evidence"])
+            lines.append(f"| {md(f['name'])} | {md(f['shown'])} | {md(f['provenance_name'])} | {md(ev)} |")
+    if doc["profile"]["unanswered"]:
+        lines += ["", f"**{L('unanswered')}**: " + md("、".join(u["name"] for u in doc["profile"]["unanswered"]))]
+    fc = doc["forecast"]
+    lines += ["", f"## {L('revenue')}", ""]
+    if fc["models"]:
+        FC = lambda key: t(f"dossier.forecast.{key}", lang)  # noqa: E731, N806
+        lines += [f"| {FC('model')} | P10 | P50 | P90 | {FC('million')} |", "|---|---|---|---|---|"]
+        for m in fc["models"]:
+            a = m["arr"]
+            lines.append(
+                f"| {md(m['name'])} | {_usd(a['p10'])} | {_usd(a['p50'])} | {_usd(a['p90'])} | "
+                f"{pct(m['probability_arr_1m'])} |"
+            )
+        lines.append("")
+    lines += [md(fc["note"]), "", f"## {L('glossary')}", ""]
+    lines += [f"- **{md(g['name'])}**: {md(g['text'])}" for g in doc["glossary"]]
+    lines += ["", f"## {L('appendix')}", ""]
+    lines += [f"- {escape.md_code(r['rule'])}: {md(r['text'])}" for r in _appendix(doc)]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
