@@ -33,33 +33,6 @@ FONT_STACK = (
     '"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif'
 )
 
-CSS = (
-    "body{font-family:%s;margin:0;color:#1d2433;background:#f6f7f9;line-height:1.55}" % FONT_STACK
-    + """
-main{max-width:1040px;margin:0 auto;padding:24px}
-h1{font-size:1.7rem;margin:.2em 0}h2{font-size:1.2rem;margin:.2em 0 .6em;border-bottom:2px solid #dde2ea;padding-bottom:.2em}
-h3{font-size:1rem;margin:1em 0 .3em}
-section{background:#fff;border-radius:8px;padding:12px 20px;margin:14px 0;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eceff3;vertical-align:top}
-th{background:#f0f2f5;font-weight:600}.facts th{width:22%}
-.tiles{display:grid;grid-template-columns:repeat(4,1fr);gap:10px}.tile{background:#f0f4fb;border-radius:8px;padding:10px 12px}
-.label{font-size:.8rem;color:#55607a}.big{font-size:1.15rem;font-weight:600}
-.paragraph{font-size:1.02rem}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}
-.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;background:#eceff3}
-.good,.pass,.strong,.p-measured,.p-declared{background:#d8f1de;color:#135e27}
-.watch,.unknown,.moderate,.medium,.p-inferred{background:#fff1c9;color:#6b5200}
-.low,.weak,.p-derived{background:#e6ecf7;color:#29456e}.risk,.fail,.poor,.high,.p-assumed{background:#fadcdc;color:#8a1c1c}
-.muted{color:#55607a}.ev{color:#55607a;font-size:.85rem}.rule{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem}
-dt{font-weight:600;margin-top:.5em}dd{margin-left:1.2em}
-@page{size:A4;margin:16mm 14mm}
-@media print{body{background:#fff;font-size:10.5pt}main{max-width:none;padding:0}
-section{box-shadow:none;border:1px solid #dde2ea;break-inside:auto}
-table,tr,.tiles,.tile,dl{break-inside:avoid}h2,h3{break-after:avoid}
-#verdict{break-after:page}.appendix{break-before:page}a{color:inherit;text-decoration:none}}
-@media (max-width:720px){.tiles,.two{grid-template-columns:1fr 1fr}}
-"""
-)
-
 
 def _num(value: Any) -> str:
     if value is None:
@@ -118,7 +91,7 @@ def render_html(doc: dict) -> str:
         doc=doc,
         v=doc["verdict"],
         lang=lang,
-        css=CSS,
+        font_stack=FONT_STACK,
         L=lambda key, **p: t(f"dossier.{key}", lang, **p),
         F=lambda key, **p: t(f"dossier.facts.{key}", lang, **p),
         FC=lambda key, **p: t(f"dossier.forecast.{key}", lang, **p),
