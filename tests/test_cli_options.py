@@ -23,6 +23,7 @@ PROFILES = ROOT / "examples" / "profiles"
 REPO = "kubernetes/kubernetes.github.io"
 STORE_COMMANDS = {
     "assess",
+    "dossier",
     "export opendigger",
     "forecast",
     "identities",

@@ -61,7 +61,9 @@ class VerdictSection(Part, frozen=True, kw_only=True):
     stance: StanceValue | None
     stance_name: str
     model: str | None
+    """Null when no model is viable or several tie (``model_candidates``)."""
     model_name: str
+    model_candidates: tuple[str, ...]
     license: LicenseVerdict
     investor: Verdict
     investor_name: str

@@ -132,13 +132,22 @@ def profile_file(origin: dict[str, dict], inference: dict, name: str, lang: str)
 # ------------------------------------------------------------------------------ verdict
 
 
+def candidates(assess: dict) -> list[dict]:
+    """The viable models with the best total: one when the evidence picks it, several when
+    they tie (then the order between them is not an argument, and none is named the answer)."""
+    viable = [m for m in assess["business_models"] if m["viable"]]
+    if not viable:
+        return []
+    return [m for m in viable if m["total"] == viable[0]["total"]]
+
+
 def answer(assess: dict) -> dict[str, Any]:
-    """The four parts of a verdict, comparable between two assessments."""
-    best = next((m for m in assess["business_models"] if m["viable"]), None)
+    """The four parts of a verdict, comparable between two assessments (model: None on a tie)."""
+    best = candidates(assess)
     lic = assess["license"]
     return {
         "stance": assess["stance"]["value"],
-        "model": best["id"] if best else None,
+        "model": best[0]["id"] if len(best) == 1 else None,
         "license": f"{lic['action']}:{lic['family'] or lic['current'] or '-'}",
         "investor": assess["investor"]["verdict"],
     }
@@ -146,8 +155,8 @@ def answer(assess: dict) -> dict[str, Any]:
 
 def _drivers(assess: dict, lang: str, limit: int = 4) -> list[dict]:
     """The weighted reasons behind the stance and the model, with the values they read."""
-    best = next((m for m in assess["business_models"] if m["viable"]), None)
-    reasons = list(assess["stance"]["reasons"]) + (list(best["reasons"]) if best else [])
+    best = candidates(assess)
+    reasons = list(assess["stance"]["reasons"]) + (list(best[0]["reasons"]) if len(best) == 1 else [])
     reasons.sort(key=lambda r: -r["points"])
     out, seen = [], set()
     for r in reasons:
@@ -170,10 +179,16 @@ def _drivers(assess: dict, lang: str, limit: int = 4) -> list[dict]:
 
 def verdict(assess: dict, lang: str) -> dict[str, Any]:
     ans = answer(assess)
-    best = next((m for m in assess["business_models"] if m["viable"]), None)
+    tied = candidates(assess)
     lic = assess["license"]
     stance_name = glossary.value_name("stance", ans["stance"], lang) if ans["stance"] else t("dossier.undecided", lang)
-    model_name = best["name"] if best else t("dossier.no_model", lang)
+    if len(tied) == 1:
+        model_name = tied[0]["name"]
+    elif tied:
+        sep = "、" if lang == "zh" else ", "
+        model_name = t("dossier.model_tie", lang, models=sep.join(m["name"] for m in tied[:4]), count=len(tied))
+    else:
+        model_name = t("dossier.no_model", lang)
     investor_name = glossary.value_name("verdict", ans["investor"], lang)
     drivers = _drivers(assess, lang)
     counter = assess["stance"]["counter_evidence"][:1]
@@ -200,6 +215,7 @@ def verdict(assess: dict, lang: str) -> dict[str, Any]:
         "stance_name": stance_name,
         "model": ans["model"],
         "model_name": model_name,
+        "model_candidates": [m["id"] for m in tied],
         "license": {
             "action": lic["action"],
             "current": lic["current"],

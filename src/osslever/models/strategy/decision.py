@@ -163,7 +163,7 @@ def _status(values: dict[str, Any]) -> str | None:
         return "closed"
     restricted = fams & (set(cfg["families"]["restricted"]) | set(cfg["families"]["closed"]))
     closed_lines = [k for k in lines if cfg["revenue_lines"][k]["closed"]]
-    if restricted or closed_lines:
+    if restricted or closed_lines or values.get("license.closed_parts"):
         return "hybrid"
     return "open"
 

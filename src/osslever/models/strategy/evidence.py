@@ -112,6 +112,22 @@ def _from_license(doc: dict, out: dict) -> None:
     lic = doc.get("license") or {}
     if lic.get("spdx"):
         _put(out, "project.license", str(lic["spdx"]), "license:license.spdx")
+    if lic.get("spdx") and isinstance(lic.get("scoped"), list):
+        # A folder under a license that is not open (proprietary, source-available) is a closed
+        # part beside the open code; an unrecognised text counts only in a folder named like
+        # an enterprise edition (``ee/``; the names are profile inference's), not in a vendored
+        # library whose license text osslever does not know.
+        from osslever.models.license.families import families_of_expression, rule_spelling
+        from osslever.models.profile_inference import signals
+
+        ee_folders = set(signals()["enterprise_edition"]["folders"])
+        closed = []
+        for scoped in lic["scoped"]:
+            fams = {rule_spelling(f) for f in families_of_expression(str(scoped.get("spdx") or "NOASSERTION"))}
+            named_ee = str(scoped.get("path", "")).split("/")[-1].lower() in ee_folders
+            if fams & {"proprietary", "source_available", "non_commercial"} or (fams <= {"unknown"} and named_ee):
+                closed.append(scoped["path"])
+        _put(out, "license.closed_parts", bool(closed), "license:license.scoped")
     conflicts = doc.get("conflicts")
     checked = (doc.get("dependency_check") or {}).get("status") != "not_checked"
     if isinstance(conflicts, list) and checked:  # no known dependency license: nothing measured
