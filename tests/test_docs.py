@@ -45,4 +45,4 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert tests in ci.splitlines()
     assert "pip install -q -e '.[dev]'" in setup and "pip install -q -e '.[dev]'" in ci
-    assert "osslever report ." in setup
+    assert "osslever dossier . -o dossier.html" in setup

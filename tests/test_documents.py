@@ -81,6 +81,12 @@ def produced(tmp_path_factory) -> dict[str, list[dict]]:
             _invoke(["report", str(repo), "--format", "json", "--db", events_db, "-q", "--lang", "zh"])
         )
         assert "events" in out["report"][-1]
+        # The dossier of the same repository: events measured (a stars funnel), in both languages.
+        for lang in ("en", "zh"):
+            out["dossier"].append(
+                _invoke(["dossier", str(repo), "--format", "json", "--db", events_db, "-q", "--lang", lang])
+            )
+        assert out["dossier"][0]["documents"]["events"] is not None
         # A project with a dependency whose license conflicts with the project's.
         project = init_repo(root / "proj")
         (project / "LICENSE").write_text(license_text("apache-2.0"))
