@@ -197,11 +197,12 @@ def verdict(assess: dict, lang: str) -> dict[str, Any]:
     levers = [lv for lv in assess["what_would_change"] if any(lv["changes"].values())][:3]
     sep = "；" if lang == "zh" else "; "
     paragraph = t(
-        "dossier.paragraph",
+        "dossier.paragraph" if len(tied) <= 1 else "dossier.paragraph_tie",
         lang,
         name=assess["name"] or "-",
         stance=stance_name,
         model=model_name,
+        models=("、" if lang == "zh" else ", ").join(m["name"] for m in tied[:4]),
         license=lic["text"],
         investor=investor_name,
         why=sep.join(d["text"].rstrip("。.") for d in drivers[:2]) or t("dossier.no_reason", lang),
