@@ -8,7 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from osslever.i18n import t
-from osslever.outputs import svg, templating
+from osslever.outputs import styles, svg, templating
 from osslever.outputs.license_render import check_line
 from osslever.outputs.markdown import org_label
 
@@ -16,7 +16,7 @@ from osslever.outputs.markdown import org_label
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """Autoescape everything: author names and commit data are untrusted."""
-    return templating.environment("outputs/templates")
+    return templating.environment("outputs/templates", globals=styles.template_globals())
 
 
 def pct(value: float | None) -> str:

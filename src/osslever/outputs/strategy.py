@@ -14,12 +14,14 @@ from jinja2 import Environment
 
 from osslever.i18n import t
 from osslever.models.strategy.values import show
-from osslever.outputs import templating
+from osslever.outputs import styles, templating
 
 
 def _env(autoescape: bool) -> Environment:
     filters = {"show": _show, "pct": lambda v: f"{round(float(v) * 100):d}%", "md": _md_cell}
-    return templating.environment("outputs/templates", autoescape=autoescape, filters=filters)
+    return templating.environment(
+        "outputs/templates", autoescape=autoescape, filters=filters, globals=styles.template_globals()
+    )
 
 
 def _show(value: Any) -> str:

@@ -8,6 +8,8 @@ browser (``web/static/charts.js``) from the same documents' series.
 Every label passes through ``markupsafe.escape`` — labels can be author names,
 customer ids or scenario names. Hovering a bar or point shows its value through
 the SVG ``<title>`` element. Results are ``Markup`` for the autoescaping templates.
+Text is set in the one font stack (``styles.FONT_FAMILY``): chart labels are Chinese
+in a Chinese report, and a bare ``sans-serif`` has no CJK glyphs on many systems.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
+
+from osslever.outputs.styles import FONT_FAMILY
 
 PALETTE = ("#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d")
 W, H, PAD_L, PAD_B, PAD_T = 720, 220, 48, 28, 10
@@ -47,7 +51,7 @@ def _wrap(parts: list[str], title: str, height: int = H) -> Markup:
     body = "".join(parts)
     return Markup(
         f'<svg viewBox="0 0 {W} {height}" role="img" aria-label="{escape(title)}" class="chart" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">'
+        f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="{escape(FONT_FAMILY)}">'
         f"<title>{escape(title)}</title>{body}</svg>"
     )
 

@@ -10,7 +10,7 @@ import json
 import unicodedata
 
 from osslever.i18n import default_lang, t
-from osslever.outputs import escape, templating
+from osslever.outputs import escape, styles, templating
 from osslever.outputs import svg as charts
 
 MOVES = ("new", "expansion", "reactivation", "contraction", "churn")
@@ -190,7 +190,8 @@ def _crossing(c: dict | None) -> str:
 
 
 _ENV = templating.environment(
-    "outputs/templates", globals={"L": L, "F": F, "money": money, "ratio": ratio, "crossing": _crossing}
+    "outputs/templates",
+    globals={"L": L, "F": F, "money": money, "ratio": ratio, "crossing": _crossing, **styles.template_globals()},
 )
 
 
