@@ -225,3 +225,40 @@ def test_markdown_and_html_carry_the_verdict_and_escape_the_repository(repo, tmp
     rules = re.findall(r'<td class="rule">([^<]+)</td>', appendix)
     assert rules
     assert not any(rule in body for rule in rules)
+
+
+def test_the_pdf_is_a4_readable_chinese_page_by_page_with_rule_ids_only_in_the_appendix(repo, tmp_path) -> None:
+    """Printed by the real Chromium, opened by PDFium: each page rendered to a PNG must carry
+    ink, the verdict's Chinese words must be on the first page, and no rule id of the
+    appendix may appear on a page before it."""
+    import pypdfium2 as pdfium
+
+    from tests.pdf_helpers import gray, ink_share, page_text
+
+    pdf = tmp_path / "dossier.pdf"
+    run("dossier", str(repo), "-o", str(pdf), "--db", str(tmp_path / "s.duckdb"), "--lang", "zh", "-q")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    run("dossier", str(repo), "-o", str(tmp_path / "d.json"), "--db", str(tmp_path / "s.duckdb"), "--lang", "zh", "-q")
+    doc = json.loads((tmp_path / "d.json").read_text())
+    document = pdfium.PdfDocument(str(pdf))
+    texts = []
+    assert len(document) >= 2
+    for index in range(len(document)):
+        page = document[index]
+        width, height = page.get_size()
+        assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points
+        assert 0.001 < ink_share(gray(page, png=tmp_path / f"page-{index + 1}.png")) < 0.5, index
+        texts.append(page_text(page))
+    first = texts[0].replace(" ", "")
+    assert "项目档案" in first and "结论" in first
+    assert doc["verdict"]["stance_name"] in first
+    rules = [r["rule"] for r in doc["documents"]["assess"]["stance"]["reasons"]] + [
+        r["rule"] for risk in doc["documents"]["assess"]["risks"] for r in risk["reasons"]
+    ]
+    assert rules
+    where = next(i for i, text in enumerate(texts) if "附录" in text)
+    assert where >= 1
+    for text in texts[:where]:
+        for rule in rules:
+            assert rule not in text
+    assert any(rule in "".join(texts[where:]) for rule in rules)

@@ -13,11 +13,9 @@ import http.server
 import os
 import re
 import shutil
-import struct
 import subprocess
 import tempfile
 import threading
-import zlib
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -27,6 +25,7 @@ from click.testing import CliRunner
 from osslever.errors import UserError
 from osslever.outputs.pdf import html_to_pdf
 from osslever.outputs.styles import font_css, print_css
+from tests.pdf_helpers import differing, gray, ink_share, page_text
 
 A4 = (595.28, 841.89)  # ISO 216: 210 mm x 297 mm in PostScript points (1/72 in)
 ROWS = 90  # rows of the long table: more than one A4 page at 10.5 pt
@@ -47,49 +46,6 @@ def _page(body: str, extra_css: str = "") -> str:
         f"<style>{font_css()}body{{font-size:10.5pt}}{extra_css}{print_css()}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
-
-
-def _text(page: pdfium.PdfPage) -> str:
-    """The page's text with every run of whitespace (PDFium puts CR LF between lines) as one space."""
-    return re.sub(r"\s+", " ", page.get_textpage().get_text_range()).strip()
-
-
-def _gray(page: pdfium.PdfPage, scale: float = 0.5, png: Path | None = None) -> bytes:
-    """The page as 8-bit grey pixels, row padding removed (so two bitmaps compare byte by byte).
-
-    ``png``: also save the bitmap there, for a person to look at (pytest keeps the
-    folders of the last three runs).
-    """
-    bitmap = page.render(scale=scale, grayscale=True)
-    raw = bytes(bitmap.buffer)
-    rows = [raw[y * bitmap.stride : y * bitmap.stride + bitmap.width] for y in range(bitmap.height)]
-    if png is not None:
-        _save_png(png, rows)
-    return b"".join(rows)
-
-
-def _save_png(path: Path, rows: list[bytes]) -> None:
-    """An 8-bit greyscale PNG (ISO/IEC 15948): signature, IHDR, one IDAT, IEND."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", len(rows[0]), len(rows), 8, 0, 0, 0, 0)
-    image = zlib.compress(b"".join(b"\0" + row for row in rows))  # filter type 0 on every row
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", image) + chunk(b"IEND", b""))
-
-
-_INK = bytes(1 if level < 160 else 0 for level in range(256))
-
-
-def _ink(pixels: bytes) -> float:
-    """Share of pixels darker than light grey: 0 for a blank page."""
-    return pixels.translate(_INK).count(1) / len(pixels)
-
-
-def _differing(a: bytes, b: bytes) -> float:
-    assert len(a) == len(b)
-    return sum(x != y for x, y in zip(a, b, strict=True)) / len(a)
 
 
 # --- a bilingual document of several pages -----------------------------------------------
@@ -124,12 +80,12 @@ def test_every_page_is_a4_and_has_ink(bilingual_pdf, tmp_path):
     for index, page in enumerate(bilingual_pdf):
         width, height = page.get_size()
         assert abs(width - A4[0]) < 1.5 and abs(height - A4[1]) < 1.5, (index, width, height)
-        ink = _ink(_gray(page, png=tmp_path / f"page-{index + 1}.png"))
+        ink = ink_share(gray(page, png=tmp_path / f"page-{index + 1}.png"))
         assert 0.002 < ink < 0.5, (index, ink)  # not blank, not a black page
 
 
 def test_each_page_holds_its_own_chinese_and_english_text(bilingual_pdf):
-    pages = [_text(page) for page in bilingual_pdf]
+    pages = [page_text(page) for page in bilingual_pdf]
     first, second, rest = pages[0], pages[1], pages[2:]
     for expected in ("开源战略档案", "Open-source strategy dossier", "本档案汇总社区健康", "This dossier gathers"):
         assert expected in first
@@ -144,7 +100,7 @@ def test_each_page_holds_its_own_chinese_and_english_text(bilingual_pdf):
 
 
 def test_a_long_table_breaks_between_rows_and_repeats_its_header(bilingual_pdf):
-    rest = [_text(page) for page in bilingual_pdf][2:]
+    rest = [page_text(page) for page in bilingual_pdf][2:]
     assert len(rest) >= 2
     where = {}
     for index, text in enumerate(rest):
@@ -174,10 +130,10 @@ def test_chinese_characters_are_drawn_with_their_own_glyphs(tmp_path):
     html_to_pdf(html, out)
     doc = pdfium.PdfDocument(out)
     assert len(doc) == 3
-    assert [_text(page) for page in doc] == ["永", "国", "永"]
-    yong, guo, yong_again = (_gray(page) for page in doc)
-    assert all(_ink(p) > 0.01 for p in (yong, guo))
-    same, other = _differing(yong, yong_again), _differing(yong, guo)
+    assert [page_text(page) for page in doc] == ["永", "国", "永"]
+    yong, guo, yong_again = (gray(page) for page in doc)
+    assert all(ink_share(p) > 0.01 for p in (yong, guo))
+    same, other = differing(yong, yong_again), differing(yong, guo)
     assert same < 0.001, same  # anti-aliasing may shift a few edge pixels, no more
     assert other > 0.02, f"永 and 国 drew the same shape ({other:.4f} of the pixels differ): no CJK font"
 
@@ -228,7 +184,7 @@ def test_the_page_fetches_nothing_not_even_from_loopback(tmp_path):
         _Counting.hits.clear()
         html_to_pdf(html, tmp_path / "offline.pdf")
         assert _Counting.hits == []
-        assert "远程资源 remote resources" in _text(pdfium.PdfDocument(tmp_path / "offline.pdf")[0])
+        assert "远程资源 remote resources" in page_text(pdfium.PdfDocument(tmp_path / "offline.pdf")[0])
     finally:
         server.shutdown()
         server.server_close()
@@ -318,8 +274,8 @@ def test_the_chinese_report_prints_with_its_chinese_headings(tmp_path):
     for index, page in enumerate(doc):
         width, height = page.get_size()
         assert abs(width - A4[0]) < 1.5 and abs(height - A4[1]) < 1.5
-        assert _ink(_gray(page, png=tmp_path / f"page-{index + 1}.png")) > 0.0005  # one line of text at least
-    text = " ".join(_text(page) for page in doc)
+        assert ink_share(gray(page, png=tmp_path / f"page-{index + 1}.png")) > 0.0005  # one line of text at least
+    text = " ".join(page_text(page) for page in doc)
     for heading in ("社区健康报告：demo", "核心指标", "数字说明了什么", "每月提交数", "近 12 个月各组织的提交占比"):
         assert heading in text, heading
     assert "张伟" in text and "Alice Smith" in text
@@ -359,7 +315,7 @@ def test_the_other_chinese_reports_print_on_a4_with_their_headings(args, heading
     for index, page in enumerate(doc):
         width, height = page.get_size()
         assert abs(width - A4[0]) < 1.5 and abs(height - A4[1]) < 1.5
-        assert _ink(_gray(page, png=tmp_path / f"page-{index + 1}.png")) > 0.0005  # one line of text at least
-    text = " ".join(_text(page) for page in doc)
+        assert ink_share(gray(page, png=tmp_path / f"page-{index + 1}.png")) > 0.0005  # one line of text at least
+    text = " ".join(page_text(page) for page in doc)
     for heading in headings:
         assert heading in text, heading

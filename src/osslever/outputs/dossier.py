@@ -28,11 +28,6 @@ EVENT_METRICS = (
     "change_requests_accepted",
 )
 
-FONT_STACK = (
-    'system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans CJK SC","Source Han Sans SC",'
-    '"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif'
-)
-
 
 def _num(value: Any) -> str:
     if value is None:
@@ -91,7 +86,6 @@ def render_html(doc: dict) -> str:
         doc=doc,
         v=doc["verdict"],
         lang=lang,
-        font_stack=FONT_STACK,
         L=lambda key, **p: t(f"dossier.{key}", lang, **p),
         F=lambda key, **p: t(f"dossier.facts.{key}", lang, **p),
         FC=lambda key, **p: t(f"dossier.forecast.{key}", lang, **p),
