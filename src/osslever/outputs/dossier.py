@@ -62,6 +62,31 @@ def _event_facts(doc: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _reach(doc: dict, lang: str) -> list[tuple[str, str]]:
+    """Downloads of the project's packages, star quality and a hard fork, where measured."""
+    from osslever.metrics.downloads import latest_full_month
+
+    report, events = doc["documents"]["report"], doc["documents"].get("events") or {}
+    rows: list[tuple[str, str]] = []
+    for package in report.get("downloads") or events.get("downloads") or []:
+        month = latest_full_month([package])
+        shown = f"{_num(month['downloads'])} ({month['month']})" if month else t("dossier.reach.no_full_month", lang)
+        rows.append((f"{package['ecosystem']}: {package['package']}", shown))
+    signals = events.get("signals") or {}
+    stars = signals.get("star_quality") or {}
+    if stars.get("stars"):
+        lockstep = (stars.get("lockstep") or {}).get("share")
+        inactive = (stars.get("no_other_activity") or {}).get("share")
+        rows.append((glossary.field_name("community.star_lockstep_share", lang), pct(lockstep)))
+        rows.append((glossary.field_name("community.star_inactive_share", lang), pct(inactive)))
+    fork = signals.get("hard_fork") or {}
+    if fork.get("core_contributors"):
+        risk = fork.get("risk") or {}
+        level = glossary.value_name("community.hard_fork", risk.get("level") or "none", lang)
+        rows.append((glossary.field_name("community.hard_fork", lang), f"{level} {risk.get('repo') or ''}".strip()))
+    return rows
+
+
 def _appendix(doc: dict) -> list[dict[str, str]]:
     """Every rule behind the verdict, once, with its id (the prose never shows ids)."""
     a = doc["documents"]["assess"]
@@ -95,6 +120,7 @@ def render_html(doc: dict) -> str:
         usd=_usd,
         age=_age_years(doc),
         event_facts=_event_facts(doc, lang),
+        reach=_reach(doc, lang),
         appendix=_appendix(doc),
     )
 

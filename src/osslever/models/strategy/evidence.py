@@ -49,6 +49,7 @@ def evidence_from_documents(
 
 
 def _from_report(doc: dict, out: dict) -> None:
+    _downloads(doc.get("downloads"), out, "report")
     c = doc.get("community") or {}
     _put(
         out,
@@ -147,16 +148,36 @@ def _from_finance(doc: dict, out: dict) -> None:
         _put(out, path, value, source)
 
 
-def _from_events(doc: dict, out: dict) -> None:
-    metrics = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else doc
-    period = doc.get("period", "")
-    downloads = doc.get("downloads")
-    if isinstance(downloads, list) and downloads:
+def _downloads(downloads: object, out: dict, where: str) -> None:
+    """``project.monthly_downloads``: the newest month every package measured whole."""
+    if isinstance(downloads, list) and downloads and "project.monthly_downloads" not in out:
         from osslever.metrics.downloads import latest_full_month
 
         month = latest_full_month(downloads)
         if month:
-            _put(out, "project.monthly_downloads", month["downloads"], f"events:downloads@{month['month']}")
+            _put(out, "project.monthly_downloads", month["downloads"], f"{where}:downloads@{month['month']}")
+
+
+def _signals(signals: object, out: dict) -> None:
+    """Star quality and a hard fork (issue 14), as facts the risk rules read."""
+    if not isinstance(signals, dict):
+        return
+    stars = signals.get("star_quality") or {}
+    if stars.get("stars"):
+        _put(out, "community.star_lockstep_share", (stars.get("lockstep") or {}).get("share"), "events:signals")
+        inactive = (stars.get("no_other_activity") or {}).get("share")
+        _put(out, "community.star_inactive_share", inactive, "events:signals")
+    fork = signals.get("hard_fork") or {}
+    if fork.get("core_contributors"):
+        level = (fork.get("risk") or {}).get("level") or "none"
+        _put(out, "community.hard_fork", level, "events:signals.hard_fork")
+
+
+def _from_events(doc: dict, out: dict) -> None:
+    metrics = doc.get("metrics") if isinstance(doc.get("metrics"), dict) else doc
+    period = doc.get("period", "")
+    _downloads(doc.get("downloads"), out, "events")
+    _signals(doc.get("signals"), out)
     if _int(metrics.get("stars_total")) is not None:
         _put(out, "project.stars", _int(metrics["stars_total"]), "events:metrics.stars_total")
     elif not period and _int(metrics.get("stars")) is not None:
