@@ -150,6 +150,38 @@ def test_assess_is_one_document(world):
     assert measured["project.contributors"]["value"] == 3
 
 
+def test_dossier_is_one_document(world):
+    """``osslever dossier --profile``, ``Workspace.dossier`` and ``/api/dossier`` of the project a
+    saved profile is linked to: one document (the web passes the saved profile as ``profile=``)."""
+    repo = str(world["repo"])
+    printed = _cli("dossier", repo, "--profile", str(PROFILE), "--format", "json", "--db", str(world["db"]), "-q")
+    with Workspace(world["db"], read_only=True, lang="en") as ws:
+        library = ws.dossier(1, repo, profile=api.load_profile(PROFILE))
+    with TestClient(create_app(world["db"])) as client:
+        body = PROFILE.read_text(encoding="utf-8")
+        assert client.put("/api/profiles/mysql", json={"body": body, "project": "git:1"}).status_code == 200
+        served = client.get("/api/dossier", params={"project": "git:1", "lang": "en"}).json()
+        by_slug = client.get("/api/dossier", params={"project": f"gh:{SLUG}", "lang": "en"}).json()
+
+    def timeless(doc: dict) -> dict:
+        doc = _timeless(doc)
+        doc["documents"]["report"]["generated"].pop("at")
+        return doc
+
+    verdicts = [
+        {k: d["verdict"][k] for k in ("stance", "model", "license", "investor")} for d in (printed, library, served)
+    ]
+    assert verdicts[0] == verdicts[1] == verdicts[2]
+    assert timeless(printed) == timeless(library) == timeless(served) == timeless(by_slug)
+    # built from the measured documents of this store and the profile's own words
+    assert served["name"] == "MySQL"  # examples/profiles/mysql.yaml
+    fields = {f["path"]: f for f in served["profile"]["fields"]}
+    assert (fields["product.category"]["value"], fields["product.category"]["provenance"]) == ("database", "declared")
+    documents = served["documents"]
+    assert documents["report"]["community"]["commits_total"] == 5 and documents["license"]["license"]["spdx"] == "MIT"
+    assert documents["events"]["repo"] == SLUG and documents["events"]["period"] == PERIOD
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -165,6 +197,7 @@ def test_reading_never_writes(world):
         license_doc = ws.license(str(world["repo"]))
         finance = ws.finance(world["billing"], as_of="2024-03")
         rank = ws.rank(period=PERIOD, top=3)
+        dossier = ws.dossier(1, str(world["repo"]))
         with pytest.raises(Exception, match="read-only"):
             ws.refresh_openrank()
     assert _timeless(report) == _timeless(world["report"])
@@ -179,9 +212,15 @@ def test_reading_never_writes(world):
             "/rankings",
             "/finance",
             "/assess",
+            "/dossier?project=git:1",
+            f"/dossier?project=gh:{SLUG}",
         ):
             page = client.get(url)
             assert page.status_code == 200, url
+        served = client.get("/api/dossier", params={"project": "git:1", "lang": "en"}).json()
+        # the same stored history (a linked profile may change the verdict, not the measurements)
+        assert _timeless(served["documents"]["report"]) == _timeless(dossier["documents"]["report"])
+        assert dossier["documents"]["report"]["community"]["commits_total"] == 5
         assert "alpha" in client.get("/project?id=git:1").text
         assert client.get("/api/report", params={"project": "git:1"}).json()["community"]["commits_total"] == 5
         assert client.get("/api/metrics", params={"repo": SLUG, "period": PERIOD}).json() == metrics

@@ -200,6 +200,36 @@ def test_language_switch_on_every_page(site, browser):
     assert browser.find_element(By.ID, "page-title").text == "Rankings"
 
 
+def test_dossier_from_the_project_page(site, browser):
+    """The project page links to the dossier; it opens in the site's language with its verdict."""
+    from selenium.webdriver.common.by import By
+
+    browser.get_log("browser")  # this test's console only
+    _open(browser, site["base"] + "/project?id=git:1&lang=zh")
+    link = browser.find_element(By.ID, "dossier-link")
+    assert link.text == "项目档案"
+    _follow(browser, link)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "项目档案：alpha"
+    verdict = browser.find_element(By.ID, "verdict")
+    tiles = {e.get_attribute("data-part"): e.text for e in verdict.find_elements(By.CSS_SELECTOR, "[data-part]")}
+    assert set(tiles) == {"stance", "model", "license", "investor"} and all(tiles.values()), tiles
+    assert verdict.find_element(By.CSS_SELECTOR, "p.paragraph").text
+    # the file's own inline stylesheet applies (the page's CSP allows it by hash): a 4-column grid
+    columns = browser.execute_script(
+        "return getComputedStyle(document.querySelector('#verdict .tiles')).gridTemplateColumns.split(' ').length"
+    )
+    assert columns == 4
+    _shoot(browser, site, "dossier-zh")
+    _no_dialog(browser)
+    assert _console_errors(browser) == []  # a refused stylesheet or script is a console error
+    _follow(browser, browser.find_element(By.ID, "lang-switch"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Dossier: alpha"
+    assert browser.find_element(By.CSS_SELECTOR, "#verdict h2").text == "Verdict"
+    _follow(browser, browser.find_element(By.ID, "dossier-back"))
+    assert browser.find_element(By.ID, "page-title").text == "alpha"
+
+
 def test_compare_two_projects_from_the_list(site, browser):
     from selenium.webdriver.common.by import By
 
@@ -305,6 +335,14 @@ def test_script_payloads_render_as_text(site, browser):
     people = {td.text for td in browser.find_elements(By.CSS_SELECTOR, "#contributors td.person")}
     assert people == set(AUTHORS)
     assert browser.find_elements(By.CSS_SELECTOR, "img") == []  # the payload made no element
+    assert browser.execute_script("return document.querySelectorAll('[onmouseover],[onerror]').length") == 0
+    # its dossier too: the name is text in the bar and the title
+    _follow(browser, browser.find_element(By.ID, "dossier-link"))
+    time.sleep(0.3)
+    _no_dialog(browser)
+    assert browser.find_element(By.ID, "dossier-back").text == "← " + PAYLOAD_DIR
+    assert PAYLOAD_DIR in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.find_elements(By.CSS_SELECTOR, "img") == []
     assert browser.execute_script("return document.querySelectorAll('[onmouseover],[onerror]').length") == 0
     # a profile name carrying markup is text too
     browser.execute_script(

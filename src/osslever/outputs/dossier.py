@@ -87,6 +87,15 @@ def _reach(doc: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def license_shown(verdict: dict, lang: str) -> str:
+    """The license tile: SPDX ids as they are; a family standing for a license ("proprietary",
+    the closed family's representative) by its glossary name, so Chinese never shows the id."""
+    lic = verdict["license"]
+    shown = [glossary.value_name("license_family", x, lang) for x in lic["recommended"]]
+    current = glossary.value_name("license_family", lic["current"], lang) if lic["current"] else None
+    return " / ".join(shown) or current or "—"
+
+
 def _appendix(doc: dict) -> list[dict[str, str]]:
     """Every rule behind the verdict, once, with its id (the prose never shows ids)."""
     a = doc["documents"]["assess"]
@@ -119,6 +128,7 @@ def render_html(doc: dict) -> str:
         num=_num,
         usd=_usd,
         age=_age_years(doc),
+        license_tile=license_shown(doc["verdict"], lang),
         event_facts=_event_facts(doc, lang),
         reach=_reach(doc, lang),
         appendix=_appendix(doc),
@@ -135,8 +145,7 @@ def render_markdown(doc: dict) -> str:
     lines += [
         f"| {L('stance')} | {L('model')} | {L('license')} | {L('investor')} |",
         "|---|---|---|---|",
-        f"| {md(v['stance_name'])} | {md(v['model_name'])} | "
-        f"{md(' / '.join(v['license']['recommended']) or v['license']['current'] or '—')} | {md(v['investor_name'])} |",
+        f"| {md(v['stance_name'])} | {md(v['model_name'])} | {md(license_shown(v, lang))} | {md(v['investor_name'])} |",
         "",
         md(v["paragraph"]),
         "",

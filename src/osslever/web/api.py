@@ -26,6 +26,7 @@ from osslever import __version__
 from osslever.errors import UserError
 from osslever.i18n import t
 from osslever.web import billing, profiles, projects, sections
+from osslever.web import dossier as dossiers
 from osslever.web.backend import Backend, Busy
 from osslever.web.errors import Unavailable
 from osslever.web.jobs import Jobs
@@ -177,6 +178,7 @@ DOCUMENT_SCHEMAS = {
     "Assessment": "assess",
     "Finance": "finance-metrics",
     "RankEvents": "rank",
+    "Dossier": "dossier",
 }
 
 
@@ -238,6 +240,14 @@ def _section(name: str) -> Callable[[Request, str], dict[str, Any]]:
 report = endpoint(_section("report"))
 events = endpoint(_section("events"))
 license_ = endpoint(_section("license"))
+
+
+@endpoint
+def dossier(request: Request, lang: str) -> dict[str, Any]:
+    """The ``osslever dossier --format json`` document of the project's stored history."""
+    backend = _backend(request)
+    with backend.reading() as store:
+        return dossiers.build(backend, store, _required(request, "project"), lang)[0]
 
 
 @endpoint

@@ -8,8 +8,10 @@ written to a private temporary file named like the upload for each computation
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +55,30 @@ def _suffix(name: str) -> str:
     return suffix if suffix in (".csv", ".tsv", ".json", ".txt") else ".csv"
 
 
-def finance(backend: Backend, store: Store, name: str, as_of: str | None, lang: str = "en") -> dict[str, Any]:
-    """``osslever finance metrics <upload> --as-of AS_OF --format json`` for one upload."""
+def upload(store: Store, name: str) -> tuple[bytes, dt.datetime]:
+    """The stored bytes of one upload and when it was uploaded (what a cache key needs)."""
     check_name(name)
     rows = store.rows("SELECT content, uploaded_at FROM web_billing WHERE name = ?", [name])
     if not rows:
         raise Unavailable("web.unavailable.no_billing", name=name)
-    content, uploaded = rows[0]["content"], rows[0]["uploaded_at"]
+    return bytes(rows[0]["content"]), rows[0]["uploaded_at"]
+
+
+@contextlib.contextmanager
+def as_file(name: str, content: bytes) -> Iterator[Path]:
+    """The upload as a private temporary file named like it (the finance area reads files)."""
+    with tempfile.TemporaryDirectory(prefix="osslever-billing-") as folder:
+        path = Path(folder) / ("billing" + _suffix(name))
+        path.write_bytes(content)
+        yield path
+
+
+def finance(backend: Backend, store: Store, name: str, as_of: str | None, lang: str = "en") -> dict[str, Any]:
+    """``osslever finance metrics <upload> --as-of AS_OF --format json`` for one upload."""
+    content, uploaded = upload(store, name)
 
     def compute() -> dict[str, Any]:
-        with tempfile.TemporaryDirectory(prefix="osslever-billing-") as folder:
-            path = Path(folder) / ("billing" + _suffix(name))
-            path.write_bytes(bytes(content))
+        with as_file(name, content) as path:
             try:
                 document = Workspace(lang=lang).finance(path, as_of=as_of or None)
             except UserError as exc:

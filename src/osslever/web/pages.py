@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from osslever.i18n import t
-from osslever.web import billing, profiles, projects, sections
+from osslever.web import billing, dossier, profiles, projects, sections
 from osslever.web.errors import Unavailable
 from osslever.web.render import page, request_lang
 from osslever.web.security import SESSION_COOKIE
@@ -34,20 +34,25 @@ def _attempt(lang: str, fn: Any) -> tuple[Any, str | None]:
         return None, exc.render(lang)
 
 
+def error_page(request: Request, lang: str, exc: Unavailable) -> Response:
+    """The site's page for "nothing to show here", with the reason and its status."""
+    return page(
+        request,
+        "error.html.j2",
+        lang,
+        status=exc.status if exc.status < 500 else 404,
+        title=t("web.error.title", lang),
+        message=exc.render(lang),
+    )
+
+
 def _render(template: str, build: Any) -> Any:
     async def handler(request: Request) -> Response:
         lang = request_lang(request)
         try:
             context = await run_in_threadpool(build, request, lang)
         except Unavailable as exc:
-            return page(
-                request,
-                "error.html.j2",
-                lang,
-                status=exc.status if exc.status < 500 else 404,
-                title=t("web.error.title", lang),
-                message=exc.render(lang),
-            )
+            return error_page(request, lang, exc)
         return page(request, template, lang, **context)
 
     return handler
@@ -172,6 +177,16 @@ compare_page = _render("compare.html.j2", _compare)
 rankings_page = _render("rankings.html.j2", _rankings)
 finance_page = _render("finance.html.j2", _finance)
 assess_page = _render("assess.html.j2", _assess)
+
+
+async def dossier_page(request: Request) -> Response:
+    """``osslever dossier`` of a stored project: the CLI's own page with a bar back to the site."""
+    lang = request_lang(request)
+    project = request.query_params.get("project", "")
+    try:
+        return await run_in_threadpool(dossier.page, request, project, lang)
+    except Unavailable as exc:
+        return error_page(request, lang, exc)
 
 
 async def login(request: Request) -> Response:

@@ -76,34 +76,39 @@ def request_lang(request: Request) -> str:
     return i18n.default_lang()
 
 
-def page(request: Request, template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` with the language switch, nav and the script data block."""
+def site_context(request: Request, lang: str) -> dict[str, Any]:
+    """What every template of the site is rendered with: translator, language switch, path."""
     other = "zh" if lang == "en" else "en"
 
     def tr(key: str, **params: object) -> str:
         return t(key, lang, **params)
 
+    return {
+        "request": request,
+        "lang": lang,
+        "t": tr,
+        "version": __version__,
+        "switch_url": request.url.path + "?" + request.url.include_query_params(lang=other).query,
+        "switch_label": t("web.switch_to", lang),
+        "path": request.url.path,
+    }
+
+
+def remember_lang(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """A language chosen with ``?lang=`` sticks (cookie) for the pages that follow."""
+    chosen = request.query_params.get("lang")
+    if chosen in i18n.LANGUAGES:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="strict", httponly=True)
+    return response
+
+
+def page(request: Request, template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the language switch, nav and the script data block."""
     script = dict(context.pop("script", {}))
     catalog = i18n.catalog(lang)
     keys = [*SCRIPT_KEYS, *(k for k in catalog if k.startswith(SCRIPT_PREFIXES))]
     script["t"] = {key: t(key, lang) for key in keys}
     script["lang"] = lang
-    html = (
-        environment()
-        .get_template(template)
-        .render(
-            request=request,
-            lang=lang,
-            t=tr,
-            version=__version__,
-            script=script,
-            switch_url=request.url.path + "?" + request.url.include_query_params(lang=other).query,
-            switch_label=t("web.switch_to", lang),
-            path=request.url.path,
-            **context,
-        )
-    )
+    html = environment().get_template(template).render(**site_context(request, lang), script=script, **context)
     response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
-    if request.query_params.get("lang") in i18n.LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", httponly=True)
-    return response
+    return remember_lang(request, response)
