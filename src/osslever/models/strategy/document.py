@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from osslever import glossary
 from osslever.i18n import t
 from osslever.models.strategy import decision, investor, levers
 from osslever.models.strategy.data import catalogue, engine_config
@@ -311,7 +312,8 @@ def _license(dec: decision.Decision, ev: Evaluation, facts: Facts, reasons: _Rea
         "text": t(
             f"strategy.license.{action}",
             lang=lang,
-            license=(recommended[0] if recommended else "-"),
+            # an SPDX id as it is; "proprietary" (the closed family's stand-in) by its name
+            license=(glossary.value_name("license_family", recommended[0], lang) if recommended else "-"),
         ),
         "switching": {
             "possible": dec.relicensable,
