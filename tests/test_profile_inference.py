@@ -169,3 +169,141 @@ def test_the_profile_is_named_like_the_report_names_the_repository(tmp_path) -> 
     result = CliRunner().invoke(cli, ["infer", str(bare), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert yaml.safe_load(result.output)["name"] == "widget"  # from the remote, not the folder "repo"
+
+
+def _history(tmp_path: Path) -> Path:
+    """A small history whose numbers are worked out by hand below.
+
+    Ten commits by four people from 2022-03-01 to 2025-06-01, three releases. The report's
+    12-month window ends with the month of the last commit: 2024-07 … 2025-06; the year
+    before is 2023-07 … 2024-06.
+    """
+    from tests.gitrepo import RepoBuilder
+
+    b = RepoBuilder(tmp_path / "history")
+    alice, bob, carol, dan = (
+        ("Alice", "alice@acme-robotics.com"),
+        ("Bob", "bob@acme-robotics.com"),
+        ("Carol", "carol@beta-analytics.io"),
+        ("Dan", "dan@gmail.com"),  # a public mail provider: organization unknown
+    )
+    b.commit(*alice, "2022-03-01T10:00:00", {"README.md": "# history\n"})  # first commit
+    # the year before the window: Alice in 2023-08 and 2023-09, Bob in 2023-10
+    b.commit(*alice, "2023-08-01T10:00:00", {"a": "1\n"})
+    b.commit(*alice, "2023-09-01T10:00:00", {"a": "2\n"}, label="v1.0.0")
+    b.commit(*bob, "2023-10-01T10:00:00", {"b": "1\n"})
+    # the window: 2024-08 Alice and Bob, 2024-11 Carol, 2025-02 Alice, 2025-03 Dan, 2025-06 Alice
+    b.commit(*alice, "2024-08-01T10:00:00", {"a": "3\n"})
+    b.commit(*bob, "2024-08-15T10:00:00", {"b": "2\n"})
+    b.commit(*carol, "2024-11-01T10:00:00", {"c": "1\n"}, label="v1.1.0")
+    b.commit(*alice, "2025-02-01T10:00:00", {"a": "4\n"})
+    b.commit(*dan, "2025-03-01T10:00:00", {"d": "1\n"})
+    b.commit(*alice, "2025-06-01T10:00:00", {"a": "5\n"}, label="v1.2.0")
+    b.tag("v1.0.0", "2023-09-01T12:00:00", target="v1.0.0")
+    b.tag("v1.1.0", "2024-11-01T12:00:00", target="v1.1.0")
+    b.tag("v1.2.0", "2025-06-01T12:00:00", target="v1.2.0")
+    return b.build()
+
+
+def test_measured_fields_from_the_report_of_a_small_history(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from osslever.cli import cli
+
+    repo = _history(tmp_path)
+    report_file = tmp_path / "report.json"
+    runner = CliRunner()
+    made = runner.invoke(
+        cli, ["report", str(repo), "--format", "json", "-o", str(report_file), "--db", str(tmp_path / "s.db"), "-q"]
+    )
+    assert made.exit_code == 0, made.output
+    report = json.loads(report_file.read_text())
+    fields = infer_profile(repo, report=report)["fields"]
+    value = {path: spec["value"] for path, spec in fields.items() if spec["provenance"] == "measured"}
+
+    # Community size: four people; all four committed in the window.
+    assert value["project.contributors"] == 4
+    assert value["project.active_contributors"] == 4
+    # Copyright concentration (commits, the report has no blame): Alice made 6 of the 10 commits.
+    assert value["observed.top_author_commit_share"] == 0.6
+    assert "no blame" in fields["observed.top_author_commit_share"]["source"]
+    # Vendor dependence: of the window's 6 commits, Dan's 1 has no known organization; of the
+    # 5 known, acme-robotics made 4 (Alice 3, Bob 1): 4/5 = 0.8, known for 5/6 = 83% of them.
+    assert value["community.top_org_share_12m"] == 0.8
+    assert fields["community.top_org_share_12m"]["confidence"] == 0.83
+    assert value["community.organizations_12m"] == 2  # acme-robotics and beta-analytics
+    # Growth: monthly active contributors in the window 2+1+1+1+1 = 6 over 12 months = 0.5;
+    # the year before 1+1+1 = 3 → 0.25; growth 0.5 / 0.25 - 1 = +100%.
+    assert value["observed.monthly_active_contributors_growth_yoy"] == 1.0
+    # New in the window: Carol and Dan (Bob first came in 2023-10).
+    assert value["community.new_contributors_12m"] == 2
+    # Age: 2022-03-01 → 2025-06-01 is 365 + 365 + 366 + 31 + 30 + 31 = 1188 days = 3.25 years.
+    assert value["community.age_years"] == 3.25
+    # Release rhythm: v1.1.0 (2024-11-01) and v1.2.0 (2025-06-01) fall in the window; the gaps
+    # are 427 days (2023-09-01 → 2024-11-01) and 212 days (→ 2025-06-01), median 319.5.
+    assert value["observed.releases_per_year"] == 2
+    assert value["observed.median_days_between_releases"] == 319.5
+    assert value["observed.last_release_date"] == "2025-06-01"
+
+    # The CLI takes the same report; the measured facts that are not profile fields are comments,
+    # and the profile still loads.
+    out = tmp_path / "profile.yaml"
+    result = runner.invoke(cli, ["infer", str(repo), "--report", str(report_file), "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    profile = validate_profile(yaml.safe_load(text), "profile.yaml")
+    assert profile["project"]["contributors"] == 4 and profile["project"]["active_contributors"] == 4
+    assert "# observed.top_author_commit_share: 0.6  # measured" in text
+    assert "# community.top_org_share_12m: 0.8  # measured" in text
+
+
+def test_growth_needs_the_year_before_in_the_history(tmp_path) -> None:
+    from osslever.models.profile_inference import measured_fields
+
+    # first commit 2024-03: the year before the 2024-07 … 2025-06 window is only partly history
+    months = [{"month": f"2024-{m:02d}", "active_contributors": 1} for m in range(3, 13)]
+    report = {
+        "community": {
+            "commits_total": 10,
+            "first_commit": "2024-03-05",
+            "window_12m": {"start": "2024-07-01", "end": "2025-06-30"},
+            "monthly": months,
+        }
+    }
+    assert "observed.monthly_active_contributors_growth_yoy" not in measured_fields(report)
+    # First commit 2023-07: the year before is covered. Three people in 2023-07 and none until
+    # 2024-07, then one a month to 2024-12: before 3/12 = 0.25, now 6/12 = 0.5, growth +100%.
+    report["community"]["first_commit"] = "2023-07-20"
+    report["community"]["monthly"] = [{"month": "2023-07", "active_contributors": 3}] + [
+        {"month": f"2024-{m:02d}", "active_contributors": 1} for m in range(7, 13)
+    ]
+    assert measured_fields(report)["observed.monthly_active_contributors_growth_yoy"]["value"] == 1.0
+
+
+def test_a_file_that_is_not_a_report_is_a_user_error(tmp_path) -> None:
+    import os
+    import sys
+
+    root = _repo(tmp_path / "r", {"README.md": "A library.\n"})
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for name, text in (("broken.json", "{not json"), ("other.json", '{"community": {"commits_total": "many"}}')):
+        bad = tmp_path / name
+        bad.write_text(text)
+        result = subprocess.run(
+            [sys.executable, "-m", "osslever", "infer", str(root), "--report", str(bad), "--lang", "en"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"{bad} is not a report document" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_name_with_a_line_break_stays_inside_its_comment(tmp_path) -> None:
+    # git allows a line break in a path; the evidence naming it must not start a YAML key
+    root = _repo(tmp_path / "odd", {"README.md": "A library.\n", "cla/x\nname: evil": "sign\n"})
+    text = profile_yaml(infer_profile(root), "odd", "en")
+    loaded = yaml.safe_load(text)
+    assert loaded["name"] == "odd" and loaded["project"]["contributor_agreement"] == "cla"
+    assert "evil" not in loaded

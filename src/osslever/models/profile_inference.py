@@ -222,15 +222,7 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         fields["product.operational_complexity"] = _field(level, "inferred", 0.7, evidence, oc["source"])
 
     # Measured: the report's numbers.
-    community = (report or {}).get("community") or {}
-    for path, key in (
-        ("project.contributors", "contributors_total"),
-        ("project.active_contributors", "active_contributors_12m"),
-        ("project.bus_factor", "bus_factor_12m"),
-        ("project.elephant_factor", "elephant_factor_12m"),
-    ):
-        if isinstance(community.get(key), int | float):
-            fields[path] = _field(community[key], "measured", 1.0, [f"report: community.{key}"], "git history")
+    fields.update(measured_fields(report or {}))
     lic = (license_doc or {}).get("license") or ((report or {}).get("license") or {})
     if lic.get("spdx"):
         fields["project.license"] = _field(
@@ -252,6 +244,105 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         if p not in fields
     ]
     return {"fields": fields, "unknown": unknown, "files_seen": len(files)}
+
+
+def measured_fields(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The profile facts git history measures, from a ``report`` document (``{}`` without one).
+
+    The profile's own fields and the evidence names assess reads come from the one
+    mapping of report to profile (``models.strategy.evidence``), so both say the same;
+    what the strategy questions also need and no profile field holds yet goes under
+    ``observed.`` (``profile_yaml`` writes those as comments):
+
+    * ``observed.top_author_commit_share`` — how concentrated the copyright may be: the
+      top author's share of all commits. The report has no blame of the current lines,
+      so this counts commits, and says so.
+    * ``observed.monthly_active_contributors_growth_yoy`` — growth of the community: the
+      mean of the monthly active contributors over the report's 12-month window against
+      the 12 months before (a count of distinct people per year is not in the report);
+      only when the history covers both years.
+    * ``observed.releases_per_year`` (releases in the 12-month window),
+      ``observed.median_days_between_releases``, ``observed.last_release_date`` (the most
+      recently tagged release) — the release rhythm.
+    """
+    from osslever.models.strategy.evidence import evidence_from_documents
+
+    community = report.get("community") or {}
+    out: dict[str, dict[str, Any]] = {}
+    for path, item in evidence_from_documents(report=report).items():
+        if path == "project.license":
+            continue  # with its files, from the license scan below
+        out[path] = _field(item["value"], "measured", 1.0, [item["source"].replace(":", ": ", 1)], "git history")
+    top = community.get("organization_top_evidence") or {}
+    if "community.top_org_share_12m" in out and top.get("name"):
+        spec = out["community.top_org_share_12m"]
+        known = top.get("evidence_share")
+        spec["evidence"] = [str(top["name"]), *spec["evidence"]]
+        if isinstance(known, int | float):
+            # the share is of the commits whose organization is known: as sure as that part is large
+            spec["confidence"] = round(float(known), 2)
+            spec["evidence"].append(f"report: community.organization_top_evidence.evidence_share = {known:g}")
+    authors = community.get("top_contributors_all") or []
+    total = community.get("commits_total")
+    if authors and isinstance(total, int) and total > 0:
+        out["observed.top_author_commit_share"] = _field(
+            round(authors[0]["commits"] / total, 4),
+            "measured",
+            1.0,
+            ["report: community.top_contributors_all[0].commits / community.commits_total"],
+            "git history (commits: the report has no blame of the current lines)",
+        )
+    growth = _active_growth(community)
+    if growth is not None:
+        rate, now, before = growth
+        out["observed.monthly_active_contributors_growth_yoy"] = _field(
+            rate,
+            "measured",
+            1.0,
+            ["report: community.monthly", f"{now:g} ÷ {before:g} − 1"],
+            "git history (report: community.monthly)",
+        )
+    releases = community.get("releases") or {}
+    if isinstance(releases.get("releases_12m"), int):
+        source = "git tags (report: community.releases)"
+        out["observed.releases_per_year"] = _field(
+            releases["releases_12m"], "measured", 1.0, ["report: community.releases.releases_12m"], source
+        )
+        if releases.get("median_days_between_releases") is not None:
+            out["observed.median_days_between_releases"] = _field(
+                releases["median_days_between_releases"],
+                "measured",
+                1.0,
+                ["report: community.releases.median_days_between_releases"],
+                source,
+            )
+        key = "last_tagged_release" if releases.get("last_tagged_release_date") else "last_release"
+        last = releases.get(f"{key}_date")
+        if last:
+            evidence = [str(releases[key])] if releases.get(key) else []
+            evidence.append(f"report: community.releases.{key}_date")
+            out["observed.last_release_date"] = _field(str(last), "measured", 1.0, evidence, source)
+    return out
+
+
+def _active_growth(community: dict[str, Any]) -> tuple[float, float, float] | None:
+    """(growth, mean now, mean a year before) of the monthly active contributors, or None."""
+    window = community.get("window_12m") or {}
+    monthly = {m["month"]: m["active_contributors"] for m in community.get("monthly") or []}
+    first = str(community.get("first_commit") or "")[:7]
+    start = str(window.get("start") or "")[:7]
+    if not (monthly and first and start):
+        return None
+    year, month = int(start[:4]), int(start[5:7])
+    now = [f"{year + (month - 1 + i) // 12:04d}-{(month - 1 + i) % 12 + 1:02d}" for i in range(12)]
+    before = [f"{year - 1 + (month - 1 + i) // 12:04d}-{(month - 1 + i) % 12 + 1:02d}" for i in range(12)]
+    if first > before[0]:
+        return None  # the history does not cover the year before: no growth to speak of
+    mean_now = sum(monthly.get(m, 0) for m in now) / 12
+    mean_before = sum(monthly.get(m, 0) for m in before) / 12
+    if not mean_before:
+        return None
+    return round(mean_now / mean_before - 1, 4), round(mean_now, 2), round(mean_before, 2)
 
 
 def _compose_services(text: str) -> dict[str, str]:
@@ -310,7 +401,8 @@ def profile_yaml(inference: dict[str, Any], name: str, lang: str = "en") -> str:
         return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip().removesuffix("...").strip()
 
     def note(spec: dict[str, Any]) -> str:
-        evidence = ", ".join(str(e) for e in spec["evidence"][:3]) or "-"
+        # a file name may hold a line break: one comment line must stay one line
+        evidence = " ".join(", ".join(str(e) for e in spec["evidence"][:3]).split()) or "-"
         return t(f"inference.{spec['provenance']}", lang, confidence=f"{spec['confidence']:.0%}", evidence=evidence)
 
     sections: dict[str, list[str]] = {}
