@@ -307,3 +307,43 @@ def test_a_file_name_with_a_line_break_stays_inside_its_comment(tmp_path) -> Non
     loaded = yaml.safe_load(text)
     assert loaded["name"] == "odd" and loaded["project"]["contributor_agreement"] == "cla"
     assert "evil" not in loaded
+
+
+def test_the_topics_a_manifest_declares(tmp_path) -> None:
+    # No category word in the README: only the registries' categories speak.
+    cargo = '[package]\nname = "seek"\ncategories = ["command-line-utilities"]\nkeywords = ["search"]\n'
+    root = _repo(tmp_path / "rs", {"README.md": "# seek\n\nFinds things.\n", "Cargo.toml": cargo})
+    out = infer_profile(root)["fields"]["product.category"]
+    assert out["value"] == "devtool" and out["evidence"] == ["cargo.toml: command-line-utilities"]
+
+    pyproject = (
+        '[project]\nname = "kv"\nclassifiers = [\n  "Programming Language :: Python",\n'
+        '  "Topic :: Database :: Database Engines/Servers",\n]\n'
+    )
+    root = _repo(tmp_path / "py", {"README.md": "# kv\n\nStores things.\n", "pyproject.toml": pyproject})
+    out = infer_profile(root)["fields"]["product.category"]
+    assert out["value"] == "database"
+    assert out["evidence"] == ["pyproject.toml: Topic :: Database :: Database Engines/Servers"]
+
+    # npm keywords are read with the category words ("key-value" is a database word).
+    package = json.dumps({"name": "kvjs", "keywords": ["key-value", "store"]})
+    root = _repo(tmp_path / "js", {"README.md": "# kvjs\n\nStores things.\n", "package.json": package})
+    assert infer_profile(root)["fields"]["product.category"]["value"] == "database"
+
+
+def test_links_to_model_pages_mean_model_weights(tmp_path) -> None:
+    two = (
+        "# Tiny\n\n| size | chat |\n|---|---|\n| 1B | [🤗](https://huggingface.co/acme/tiny-1b-chat) |\n"
+        '| 7B | <a href="https://modelscope.cn/models/acme/tiny-7b-chat/summary">🤖</a> |\n'
+    )
+    root = _repo(tmp_path / "m", {"README.md": two, "Dockerfile": "FROM x\n"})
+    delivery = infer_profile(root)["fields"]["product.delivery"]
+    assert delivery["value"] == ["self_hosted", "model_weights"]
+    assert "README: huggingface.co/acme/tiny-1b-chat" in delivery["evidence"]
+    # One link, or links to the hub's documentation and datasets, are no model of one's own.
+    others = (
+        "# Lib\n\nSee [the docs](https://huggingface.co/docs/transformers/index), "
+        "[a dataset](https://huggingface.co/datasets/acme/set) and [a model](https://huggingface.co/acme/one).\n"
+    )
+    root = _repo(tmp_path / "l", {"README.md": others, "Dockerfile": "FROM x\n"})
+    assert infer_profile(root)["fields"]["product.delivery"]["value"] == ["self_hosted"]

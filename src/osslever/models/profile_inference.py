@@ -100,6 +100,45 @@ def _descriptions(manifest_text: str) -> str:
     return " ".join(a or b for a, b in pairs)
 
 
+def _topics(manifests: dict[str, str], conf: dict[str, Any]) -> tuple[str, dict[str, list[str]]]:
+    """What the package manifests declare about the project: their ``keywords`` (as text, read
+    with the category words) and the categories their registries define (crates.io
+    categories, PyPI Trove classifiers), mapped to profile categories with ``conf``."""
+    import json
+    import tomllib
+
+    keywords: list[str] = []
+    declared: dict[str, list[str]] = {}
+    for name, text in manifests.items():
+        data: Any = {}
+        try:
+            if name == "package.json":
+                data = json.loads(text)
+            elif name.endswith(".toml"):
+                data = tomllib.loads(text)
+        except (ValueError, tomllib.TOMLDecodeError):
+            data = {}  # a manifest cut at the read limit or broken: its topics are unknown
+        if not isinstance(data, dict):
+            data = {}
+        package = data.get("package") or (data.get("workspace") or {}).get("package") or {}
+        section = data.get("project") if name == "pyproject.toml" else package if name == "cargo.toml" else data
+        section = section if isinstance(section, dict) else {}
+        words = section.get("keywords")
+        if isinstance(words, list):
+            keywords.extend(str(w) for w in words[:30])
+        for slug in section.get("categories") or [] if name == "cargo.toml" else []:
+            category = conf["cargo_categories"].get(str(slug).split("::")[0].lower())
+            if category:
+                declared.setdefault(category, []).append(f"{name}: {slug}")
+        for classifier in sorted(set(re.findall(r"Topic :: [A-Za-z0-9 /:._+-]+", text))):
+            lowered = " ".join(classifier.lower().split())
+            for prefix, category in conf["classifiers"].items():
+                if lowered.startswith(prefix):
+                    declared.setdefault(category, []).append(f"{name}: {classifier.strip()}")
+                    break
+    return " , ".join(keywords), declared
+
+
 def _list_files(tree: Any) -> list[str]:
     out: list[str] = []
     for prefix, files in tree.folders():
@@ -123,8 +162,13 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         roots = [f for f in files if "/" not in f]
         readme = next((f for f in sorted(roots) if f.lower().startswith("readme")), None)
         text = _read(tree, readme) if readme else ""
+        manifests = {
+            f.lower(): _read(tree, f, 40_000)
+            for f in roots
+            if f.lower() in ("package.json", "pyproject.toml", "cargo.toml", "setup.py", "setup.cfg")
+        }
         manifest_text = " ".join(
-            _read(tree, f, 4000) for f in roots if f.lower() in ("package.json", "pyproject.toml", "cargo.toml")
+            manifests[f][:4000] for f in ("package.json", "pyproject.toml", "cargo.toml") if f in manifests
         )
         compose = [
             f
@@ -150,6 +194,12 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         if rule["value"] == "library":
             hits = [f for f in hits if "/" not in f]  # a root manifest, not an example's
         hits += [f"README: {w}" for w in _words(_plain(text), rule.get("words", []))]
+        links = rule.get("links")
+        if links:
+            # link targets are gone from the plain text; a model card is linked, not named
+            found = sorted({m.group(0) for p in links["patterns"] for m in re.finditer(p, text, re.IGNORECASE)})
+            if len(found) >= int(links["at_least"]):
+                hits += [f"README: {u}" for u in found]
         if hits:
             delivery.append(rule["value"])
             delivery_evidence.extend(hits[:3])
@@ -161,7 +211,8 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
     body = _plain(text)
     # How a project introduces itself (its package description, its README's opening) weighs
     # more than a word somewhere further down.
-    opening = f"{_descriptions(manifest_text)} {body[:600]}"
+    keywords, declared = _topics(manifests, conf["topics"])
+    opening = f"{_descriptions(manifest_text)} {keywords} {body[:600]}"
     rules = conf["category"]["rules"]
     firsts = _longest({c: _words(opening, r.get("words", [])) for c, r in rules.items()}, opening)
     bodies = _longest({c: _words(body, r.get("words", [])) for c, r in rules.items()}, body)
@@ -170,7 +221,9 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         later = [w for w in bodies[category] if w not in first]
         words = first + later
         hits = [f for f in files if _matches(f, rule.get("files", []))][:2]
-        score = 3 * len(first) + len(later) + 2 * len(hits)
+        topics = declared.get(category, [])
+        words += topics
+        score = 3 * len(first) + len(later) + 2 * len(hits) + 3 * len(topics)
         if score:
             scores[category] = (score, words + hits)
     if scores:
