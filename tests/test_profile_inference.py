@@ -347,3 +347,65 @@ def test_links_to_model_pages_mean_model_weights(tmp_path) -> None:
     )
     root = _repo(tmp_path / "l", {"README.md": others, "Dockerfile": "FROM x\n"})
     assert infer_profile(root)["fields"]["product.delivery"]["value"] == ["self_hosted"]
+
+
+def test_the_readme_a_visitor_sees_and_the_sentence_that_says_what_it_is(tmp_path) -> None:
+    readme = (
+        "# kvd\n\nThanks to our sponsors: a self-hosted dashboard company.\n\n"  # not the introduction
+        "[Docs](https://x) · [Cloud](https://y) · kvd is a fast key-value database.\n\n"
+        "kvd is a fast key-value database written in C.\n"
+    )
+    root = _repo(
+        tmp_path / "kvd",
+        {"README.md": readme, "README.cn.md": "# kvd\n\n一个基于浏览器的面板应用。\n"},  # sorts first
+    )
+    out = infer_profile(root)["fields"]["product.category"]
+    # README.md, not the translation (面板, 应用 would make it an application). Its one
+    # self-description (the link line is no sentence) gives database and key-value 5 points
+    # each = 10; the sponsors' self-hosted and dashboard are body words, 1 point each = 2.
+    # Confidence 0.4 + 0.5 × (10 − 2) / 10 = 0.8.
+    assert out["value"] == "database" and out["evidence"][:2] == ["database", "key-value"]
+    assert out["confidence"] == 0.8
+
+
+def test_a_word_far_down_is_only_a_guess(tmp_path) -> None:
+    body = "# tool\n\n" + "Some text.\n" * 100 + "Set a proxy with HTTPS_PROXY.\n"
+    out = infer_profile(_repo(tmp_path / "t", {"README.md": body}))["fields"]["product.category"]
+    # one body word (1 point) and nothing else: shown, but not with 0.9
+    assert out["value"] == "infrastructure" and out["confidence"] == 0.4
+
+
+def test_tests_examples_and_tool_folders_do_not_say_how_it_ships(tmp_path) -> None:
+    root = _repo(
+        tmp_path / "lib",
+        {
+            "README.md": "# lib\n\nA small library.\n",
+            "pyproject.toml": '[project]\nname = "lib"\n',
+            "tests/testdata/chart/Chart.yaml": "name: x\n",
+            "examples/web/Dockerfile": "FROM x\n",
+            ".devcontainer/Dockerfile": "FROM x\n",
+        },
+    )
+    assert infer_profile(root)["fields"]["product.delivery"]["value"] == ["library"]
+    # the same files outside those folders do
+    root = _repo(tmp_path / "app", {"README.md": "# app\n", "deploy/chart/Chart.yaml": "name: x\n"})
+    assert infer_profile(root)["fields"]["product.delivery"]["value"] == ["self_hosted"]
+
+
+def test_a_chinese_knowledge_base_is_no_library(tmp_path) -> None:
+    # 知识库 (knowledge base) holds 库, which is no word of the library category
+    readme = (
+        "# Site\n\nSite 是一款开源建站工具，从个人博客、知识库到企业官网。\n\n" + "更多说明。\n" * 200 + "管理面板\n"
+    )
+    out = infer_profile(_repo(tmp_path / "zh", {"README.md": readme}))["fields"]["product.category"]
+    # only 面板 (application, in the body: 1 point) is a category word
+    assert out["value"] == "application" and out["evidence"] == ["面板"] and out["confidence"] == 0.4
+
+
+def test_an_agreement_far_down_a_long_contributing_guide(tmp_path) -> None:
+    guide = "# Contributing\n\n" + "Run the tests before you open a pull request.\n" * 1000
+    guide += "\n## CLA\n\nYou need to agree to the Contributor License Agreement.\n"
+    assert len(guide) > 40_000
+    root = _repo(tmp_path / "c", {"README.md": "x\n", "CONTRIBUTING.md": guide})
+    out = infer_profile(root)["fields"]["project.contributor_agreement"]
+    assert out["value"] == "cla" and out["evidence"] == ["contributor license agreement"]

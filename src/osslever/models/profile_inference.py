@@ -94,6 +94,32 @@ def _plain(markdown: str) -> str:
     return " ".join(text.split())
 
 
+def _readme(roots: list[str]) -> str | None:
+    """The README a visitor sees: ``README.md`` (or ``README``, ``README.rst`` …) before a
+    translation such as ``README.cn.md`` or ``README_zh.md``, which may sort first."""
+    found = [f for f in roots if f.lower().startswith("readme")]
+    main = [f for f in found if f.lower().split(".")[0] == "readme" and f.count(".") <= 1]
+    return min(main or found, key=lambda f: (f.lower() != "readme.md", f)) if found else None
+
+
+_INTRO = re.compile(r"^\W{0,3}[\w`'.+-]+(?:\s+[\w`'.+-]+){0,3}\s+is\s+(?:a|an|the)\s", re.IGNORECASE)
+_INTRO_ZH = re.compile(r"^.{1,30}?是(?:一个|一款|一种|一套)")
+
+
+def _self_description(readme: str, lines: int = 150, most: int = 2) -> str:
+    """The first sentences in which the project says what it is ("Valkey is a …", "Halo 是一款 …"),
+    wherever they are: many READMEs open with sponsors, badges, links or a notice instead.
+    Read line by line (a line of navigation links is no sentence), at most ``most`` of them."""
+    found: list[str] = []
+    for line in readme.splitlines()[:lines]:
+        for sentence in re.split(r"(?<=[.!?。！？])\s+", _plain(line)):
+            if _INTRO.match(sentence) or _INTRO_ZH.match(sentence):
+                found.append(sentence[:400])
+                if len(found) == most:
+                    return " ".join(found)
+    return " ".join(found)
+
+
 def _descriptions(manifest_text: str) -> str:
     """The ``description`` fields of the root manifests (package.json, pyproject, Cargo)."""
     pairs = re.findall(r'"description"\s*:\s*"([^"]{0,300})"|description\s*=\s*"([^"]{0,300})"', manifest_text)
@@ -160,7 +186,7 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
     try:
         files = _list_files(tree)
         roots = [f for f in files if "/" not in f]
-        readme = next((f for f in sorted(roots) if f.lower().startswith("readme")), None)
+        readme = _readme(roots)
         text = _read(tree, readme) if readme else ""
         manifests = {
             f.lower(): _read(tree, f, 40_000)
@@ -177,20 +203,24 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         ]
         compose_text = "\n".join(_read(tree, f, 200_000) for f in compose[:4])
         contributing_paths = conf["contributor_agreement"]["contributing_paths"]
-        contributing = " ".join(_read(tree, f, 20_000) for f in files if _matches(f, contributing_paths))
+        # the agreement is often a section far down a long guide (Langfuse's is past 20 kB)
+        contributing = " ".join(_read(tree, f, 200_000) for f in files if _matches(f, contributing_paths))
         # A monorepo's root manifest is often private and says nothing: its packages do.
         packages = [f for f in files if _matches(f, ["packages/*/package.json"])][:5]
         manifest_text += " " + " ".join(_read(tree, f, 4000) for f in packages)
     finally:
         tree.close()
     fields: dict[str, dict[str, Any]] = {}
+    # Tests, examples, vendored code and tool folders show how others ship, not this project.
+    ignored = set(conf["ignore_dirs"])
+    shipped = [f for f in files if not any(d.startswith(".") or d.lower() in ignored for d in f.split("/")[:-1])]
 
     # Delivery: every way of shipping the files show (a set: a project may ship several).
     delivery: list[str] = []
     delivery_evidence: list[str] = []
     for rule in conf["delivery"]["rules"]:
         depth = int(rule.get("max_depth", 9))
-        hits = [f for f in files if _matches(f, rule["files"]) and "node_modules/" not in f and f.count("/") < depth]
+        hits = [f for f in shipped if _matches(f, rule["files"]) and f.count("/") < depth]
         if rule["value"] == "library":
             hits = [f for f in hits if "/" not in f]  # a root manifest, not an example's
         hits += [f"README: {w}" for w in _words(_plain(text), rule.get("words", []))]
@@ -207,30 +237,40 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
         fields["product.delivery"] = _field(delivery, "inferred", 0.8, delivery_evidence, conf["delivery"]["source"])
 
     # Category: the self-description's words, weighted; margin over the runner-up = confidence.
+    # How a project says what it is ("X is a …") weighs most, then its package description,
+    # keywords and declared topics (or, without a self-description, the README's start), then
+    # a word somewhere further down; weights in signals.yaml.
     scores: dict[str, tuple[float, list[str]]] = {}
     body = _plain(text)
-    # How a project introduces itself (its package description, its README's opening) weighs
-    # more than a word somewhere further down.
+    weight = conf["category"]["weights"]
     keywords, declared = _topics(manifests, conf["topics"])
-    opening = f"{_descriptions(manifest_text)} {keywords} {body[:600]}"
+    intro = _self_description(text)
+    opening = f"{_descriptions(manifest_text)} {keywords} {'' if intro else body[:600]}"
     rules = conf["category"]["rules"]
+    intros = _longest({c: _words(intro, r.get("words", [])) for c, r in rules.items()}, intro)
     firsts = _longest({c: _words(opening, r.get("words", [])) for c, r in rules.items()}, opening)
     bodies = _longest({c: _words(body, r.get("words", [])) for c, r in rules.items()}, body)
     for category, rule in rules.items():
-        first = firsts[category]
-        later = [w for w in bodies[category] if w not in first]
-        words = first + later
-        hits = [f for f in files if _matches(f, rule.get("files", []))][:2]
+        said = intros[category]
+        first = [w for w in firsts[category] if w not in said]
+        later = [w for w in bodies[category] if w not in said and w not in first]
+        hits = [f for f in shipped if _matches(f, rule.get("files", []))][:2]
         topics = declared.get(category, [])
-        words += topics
-        score = 3 * len(first) + len(later) + 2 * len(hits) + 3 * len(topics)
+        score = (
+            weight["self_description"] * len(said)
+            + weight["opening"] * (len(first) + len(topics))
+            + weight["body"] * len(later)
+            + weight["files"] * len(hits)
+        )
         if score:
-            scores[category] = (score, words + hits)
+            scores[category] = (score, said + first + topics + later + hits)
     if scores:
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))
         best, (score, evidence) = ranked[0]
         runner = ranked[1][1][0] if len(ranked) > 1 else 0
         confidence = min(0.9, 0.4 + 0.5 * (score - runner) / score)
+        if score < weight["opening"]:
+            confidence = min(confidence, 0.4)  # a word or two far down the README: a guess
         if runner == score:
             confidence = 0.3  # a tie: shown, and asked
         fields["product.category"] = _field(best, "inferred", confidence, evidence, conf["category"]["source"])
