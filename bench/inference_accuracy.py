@@ -5,7 +5,8 @@ website and public history, written before the inference ran. Each case belongs 
 split: ``tuning`` (the rules were tuned on them: their figure flatters the rules),
 ``heldout`` (scored only after their expectations were committed) and ``sealed`` (like
 heldout, but their misses and confusion stay hidden unless ``--show-sealed``, so that no rule is
-changed with them in view). Accuracy is printed per split and field, with the category
+changed with them in view) and ``fresh`` (added after the last rule change and scored
+once, on the final rules; hidden like sealed). Accuracy is printed per split and field, with the category
 confusion of each split, so the tuned figure is never mistaken for the honest one.
 
 Repositories are read from a folder of clones or bare mirrors named ``owner+name``
@@ -30,7 +31,9 @@ import yaml
 from osslever.models.profile_inference import infer_profile
 
 FIELDS = ("category", "delivery", "enterprise_edition", "contributor_agreement")
-SPLITS = ("tuning", "heldout", "sealed")
+SPLITS = ("tuning", "heldout", "sealed", "fresh")
+SURE = 0.6  # the category's confidence from which it is counted as "sure" (calibration lines)
+HIDDEN = ("sealed", "fresh")  # misses and confusion printed only with --show-sealed
 
 
 def _got(fields: dict) -> dict:
@@ -58,7 +61,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mirrors", type=Path, required=True)
     parser.add_argument(
-        "--show-sealed", action="store_true", help="also print the sealed split's misses and category confusion"
+        "--show-sealed",
+        action="store_true",
+        help="also print the misses and category confusion of the sealed and fresh splits",
     )
     args = parser.parse_args()
     cases = yaml.safe_load((Path(__file__).parent / "data" / "inference_cases.yaml").read_text())["cases"]
@@ -67,6 +72,7 @@ def main() -> None:
     read = Counter()
     categories: dict[str, list[tuple[str, str]]] = {s: [] for s in SPLITS}
     misses: dict[str, list[str]] = {s: [] for s in SPLITS}
+    banded: dict[str, dict[bool, list[bool]]] = {s: {True: [], False: []} for s in SPLITS}
     skipped: list[str] = []
     spent = baseline = 0.0
     for case in cases:
@@ -83,7 +89,9 @@ def main() -> None:
         )
         baseline += time.perf_counter() - started
         started = time.perf_counter()
-        got = _got(infer_profile(path)["fields"])
+        fields = infer_profile(path)["fields"]
+        got = _got(fields)
+        sure = fields.get("product.category", {}).get("confidence", 0) >= SURE
         spent += time.perf_counter() - started
         for field in FIELDS:
             if field not in case:
@@ -93,6 +101,7 @@ def main() -> None:
             right[split][field] += ok
             if field == "category":
                 categories[split].append((case[field], str(got[field])))
+                banded[split][sure].append(ok)
             if not ok:
                 misses[split].append(f"{case['repo']}: {field} expected {case[field]!r}, inferred {got[field]!r}")
     print(
@@ -107,15 +116,21 @@ def main() -> None:
             a = sum(asked[split].values()) if field == "all" else asked[split][field]
             cells.append(f"{r:3d}/{a:<3d} {r / a:4.0%}" if a else f"{'-':>14s}")
         print(f"{field:24s} " + " ".join(f"{c:>14s}" for c in cells))
+    for sure, label in ((True, f"category, confidence >= {SURE:.0%}"), (False, f"category, confidence < {SURE:.0%}")):
+        cells = []
+        for split in SPLITS:
+            oks = banded[split][sure]
+            cells.append(f"{sum(oks):3d}/{len(oks):<3d} {sum(oks) / len(oks):4.0%}" if oks else f"{'-':>14s}")
+        print(f"{label:24s} " + " ".join(f"{c:>14s}" for c in cells))
     for split in SPLITS:
-        if split == "sealed" and not args.show_sealed:
+        if split in HIDDEN and not args.show_sealed:
             continue  # the confusion names the sealed misses as surely as the list does
         if categories[split]:
             print(f"category confusion, {split}:")
             print("\n".join(_confusion(categories[split])))
     for split in SPLITS:
-        if split == "sealed" and not args.show_sealed:
-            print(f"misses, sealed: {len(misses[split])} (hidden; --show-sealed prints them)")
+        if split in HIDDEN and not args.show_sealed:
+            print(f"misses, {split}: {len(misses[split])} (hidden; --show-sealed prints them)")
             continue
         print(f"misses, {split}:")
         for miss in misses[split]:
