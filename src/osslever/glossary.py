@@ -49,6 +49,8 @@ def value_name(path: str, value: Any, lang: str) -> str:
         return _pick(entry, lang, key)
     own = values.get(glossary().get("aliases", {}).get(path, path)) or {}
     entry = own.get(key) or values["_any"].get(key)
+    if isinstance(value, float) and "growth" in path:
+        return f"{value:+.0%}"
     if isinstance(value, float):
         return f"{value:.0%}" if 0 <= value <= 1 and ("share" in path or path.endswith("rr")) else f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):

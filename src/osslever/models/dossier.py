@@ -65,6 +65,8 @@ def merge_profile(declared: dict | None, inference: dict, name: str) -> tuple[di
     origin: dict[str, dict] = {p: {"provenance": "declared", "value": v} for p, v in flat.items()}
     for path, spec in inference["fields"].items():
         field = schema.get(path)
+        if path.startswith("observed."):
+            origin[path] = dict(spec)
         if path in flat or field is None:
             continue
         value = spec["value"]
@@ -113,6 +115,22 @@ def _profile_rows(origin: dict[str, dict], assess: dict, lang: str) -> tuple[lis
                 "source": source,
             }
         )
+    # What the report measured that no profile field holds yet (profile inference's ``observed.``).
+    for path, spec in sorted(origin.items()):
+        if path.startswith("observed.") and spec.get("value") is not None:
+            rows.append(
+                {
+                    "path": path,
+                    "name": glossary.field_name(path, lang),
+                    "value": spec["value"],
+                    "shown": glossary.value_name(path, spec["value"], lang),
+                    "provenance": "measured",
+                    "provenance_name": glossary.value_name("provenance", "measured", lang),
+                    "confidence": 1.0,
+                    "evidence": [str(e) for e in spec.get("evidence", [])][:5],
+                    "source": spec.get("source", ""),
+                }
+            )
     return rows, unanswered
 
 
