@@ -221,6 +221,11 @@ def parquet_out_option(dest: str, help: str) -> Callable[[F], F]:
     )
 
 
+def billing_option(help: str) -> Callable[[F], F]:
+    """``--billing FILE``: the billing export whose finance metrics are evidence (assess, dossier)."""
+    return click.option("--billing", type=click.Path(dir_okay=False, path_type=Path), default=None, help=help)
+
+
 def output_option(f: F) -> F:
     return click.option(
         "-o",

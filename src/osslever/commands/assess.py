@@ -15,7 +15,15 @@ import click
 import yaml
 
 from osslever import i18n
-from osslever.commands._options import db_option, emit, evidence_repo_option, lang_option, output_option, quiet_option
+from osslever.commands._options import (
+    billing_option,
+    db_option,
+    emit,
+    evidence_repo_option,
+    lang_option,
+    output_option,
+    quiet_option,
+)
 from osslever.errors import UserError
 from osslever.i18n import t
 
@@ -23,12 +31,7 @@ from osslever.i18n import t
 @click.command("assess")
 @click.argument("profile", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @evidence_repo_option("Repository (path or URL) to measure: community metrics and license. 要度量的仓库。")
-@click.option(
-    "--billing",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Billing CSV to measure finance metrics from. 计费数据文件。",
-)
+@billing_option("Billing CSV to measure finance metrics from. 计费数据文件。")
 @click.option(
     "--scenario",
     type=click.Path(dir_okay=False, path_type=Path),

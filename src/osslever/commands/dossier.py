@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from osslever.commands._options import (
+    billing_option,
     db_option,
     emit,
     lang_option,
@@ -40,12 +41,7 @@ def profile_beside(output: Path) -> Path:
     default=None,
     help="Profile whose declared values win over what is inferred. 声明的画像（优先于推断）。",
 )
-@click.option(
-    "--billing",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Billing CSV: finance evidence and the forecast's starting customers. 计费数据文件。",
-)
+@billing_option("Billing CSV: finance evidence and the forecast's starting customers. 计费数据文件。")
 @output_option
 @click.option(
     "--format",

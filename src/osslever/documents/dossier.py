@@ -13,7 +13,7 @@ from typing import Any, Literal
 from osslever.documents._base import Document, Part, Share
 from osslever.documents.assess import AssessDocument, LicenseAction, StanceValue, Verdict
 from osslever.documents.finance import FinanceMetricsDocument
-from osslever.documents.forecast import ForecastDocument
+from osslever.documents.forecast import ForecastDocument, Quantiles
 from osslever.documents.license import LicenseDocument
 from osslever.documents.metrics import MetricsDocument
 from osslever.documents.report import ReportDocument, RepositoryRef
@@ -119,12 +119,6 @@ class Sensitive(Part, frozen=True, kw_only=True):
     changes: tuple[VerdictPart, ...]
     after: Answer
     text: str
-
-
-class Quantiles(Part, frozen=True, kw_only=True):
-    p10: float
-    p50: float
-    p90: float
 
 
 class ModelForecast(Part, frozen=True, kw_only=True):
