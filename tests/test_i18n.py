@@ -49,3 +49,26 @@ def test_no_message_key_is_written_twice():
     assert files
     for path in files:
         yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)  # noqa: S506 - a SafeLoader subclass
+
+
+def test_every_profile_question_section_and_choice_is_named_in_both_languages():
+    """The profile form (web) shows each field's question and each enumerated value by name;
+    in Chinese a value is never its English id. Read from the schema file itself."""
+    from pathlib import Path
+
+    import yaml
+
+    schema = Path(__file__).resolve().parents[1] / "src" / "osslever" / "data" / "strategy" / "profile_schema.yaml"
+    fields = yaml.safe_load(schema.read_text(encoding="utf-8"))["fields"]
+    en, zh = i18n.catalog("en"), i18n.catalog("zh")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    missing, not_chinese = [], []
+    for path in fields:
+        section = path.split(".", 1)[0] if "." in path else "general"
+        keys = [f"strategy.question.{path}", f"strategy.section.{section}"]
+        for key in keys:
+            if key not in en or key not in zh:
+                missing.append(key)
+            elif not cjk.search(zh[key]):
+                not_chinese.append(f"{key}: {zh[key]}")
+    assert missing == [] and not_chinese == []

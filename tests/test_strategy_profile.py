@@ -68,6 +68,9 @@ def test_types_and_ranges():
     assert _error({"name": "x", "project": {"stars": True}}).key == "strategy.profile.bad_type"
     assert _error({"name": "x", "org": "startup"}).key == "strategy.profile.not_section"
     assert _error(["name"]).key == "strategy.profile.not_mapping"
+    # YAML's .nan passes every range check and .inf every open-ended one: both are refused
+    assert _error({"name": "x", "finance": {"arr_usd": float("inf")}}).key == "strategy.profile.bad_type"
+    assert _error({"name": "x", "finance": {"grr": float("nan")}}).key == "strategy.profile.bad_type"
 
 
 def test_valid_profile_keeps_values_and_drops_nulls():

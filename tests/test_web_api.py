@@ -373,3 +373,79 @@ def test_event_repositories_are_projects_too(db):
         page = c.get("/project", params={"id": "gh:octo/demo"})
         assert page.status_code == 200 and "octo/demo" in page.text
         assert c.get("/api/overview", params={"project": "gh:octo/none"}).status_code == 404
+
+
+def test_form_answers_are_saved_as_the_yaml_assess_reads(client, tmp_path):
+    """Typed answers become YAML; unanswered ones ("" and []) are left out; the fields the
+    form does not ask (as_of, revenue shares) keep what the saved text declared."""
+    import yaml
+
+    from osslever.models.strategy import load_profile
+
+    first = "name: Old\nas_of: 2025\nrevenue:\n  support: 0.3\norg:\n  size: large\n"
+    assert client.put("/api/profiles/f1", json={"body": first}).status_code == 200
+    fields = {
+        "name": "Demo <b>&",
+        "org.size": "startup",
+        "product.delivery": ["self_hosted", "saas"],
+        "product.enterprise_needs": [],
+        "product.mission_critical": False,
+        "market.stage": "",
+        "goals.horizon_years": 5,
+        "project.outside_code_share": 0.25,
+        "project.license": "Apache-2.0",
+    }
+    saved = client.put("/api/profiles/f1", json={"fields": fields})
+    assert saved.status_code == 200, saved.text
+    expected = {
+        "name": "Demo <b>&",
+        "as_of": 2025,
+        "org": {"size": "startup"},
+        "product": {"delivery": ["self_hosted", "saas"], "mission_critical": False},
+        "goals": {"horizon_years": 5},
+        "project": {"license": "Apache-2.0", "outside_code_share": 0.25},
+        "revenue": {"support": 0.3},
+    }
+    assert yaml.safe_load(saved.json()["body"]) == expected
+    target = tmp_path / "f1.yaml"
+    target.write_text(saved.json()["body"], encoding="utf-8")
+    assert load_profile(target) == expected  # what `osslever assess f1.yaml` reads
+
+
+def test_form_errors_come_back_per_field_in_the_page_language(client):
+    bad = {
+        "name": "",
+        "goals.horizon_years": 99,
+        "finance.paying_customers": 2.5,
+        "org.size": "huge",
+        "product.mission_critical": "yes",
+        "org.sise": "startup",
+    }
+    zh = client.put("/api/profiles/f2", params={"lang": "zh"}, json={"fields": bad})
+    assert zh.status_code == 422
+    error = zh.json()["error"]
+    assert error["code"] == "bad_fields"
+    # the schema: horizon 1..20, customers an integer >= 0, org.size one of four, name required
+    assert error["fields"] == {
+        "name": "请回答此问题。",
+        "goals.horizon_years": "请输入 1 到 20 之间的值。",
+        "finance.paying_customers": "请输入整数。",
+        "org.size": "请从给出的选项中选择。",
+        "product.mission_critical": "请选择是、否或不确定。",
+        "org.sise": "这不是画像中的问题。",
+    }
+    assert error["message"] == "有 6 项回答需要更正，已在表单中标出"
+    en = client.put("/api/profiles/f2", params={"lang": "en"}, json={"fields": {"name": "x", "project.stars": -1}})
+    assert en.json()["error"]["fields"] == {"project.stars": "Enter 0 or more."}
+    assert client.get("/api/profiles/f2").status_code == 404  # nothing saved
+    assert client.put("/api/profiles/f2", json={"fields": ["name"]}).status_code == 400
+
+
+def test_compare_carries_the_latest_assessment_of_each_project(client):
+    ids = _ids(client)
+    client.put("/api/profiles/pa", json={"fields": {"name": "A", "goals.primary": "adoption"}, "project": ids["alpha"]})
+    assessed = client.post("/api/profiles/pa/assess").json()
+    doc = client.get("/api/compare", params={"project": [ids["alpha"], ids["beta"]]}).json()
+    alpha, beta = doc["projects"]
+    assert alpha["assessment"]["profile"] == "pa" and alpha["assessment"]["document"] == assessed
+    assert beta["assessment"] is None and beta["unavailable"]["assessment"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_helpers import ALPHA, BETA, build_repo, ingest, running_server
+from tests.web_helpers import ALPHA, BETA, ROOT, build_delta, build_repo, ingest, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -46,13 +46,14 @@ def site(tmp_path_factory):
         evil.commit(name, f"m{i}@evil.example", f"2024-0{i + 1}-02T10:00:00", {f"f{i}": str(i)}, message=MESSAGE)
     evil_path = evil.build()
     gamma = build_repo(root / "gamma", BETA[:2])  # added from the page, not beforehand
+    delta = build_delta(root / "delta")
     db = root / "store.duckdb"
     import os
 
     os.environ["OSSLEVER_HOME"] = str(home)
-    ingest(db, alpha, beta, evil_path)
+    ingest(db, alpha, beta, evil_path, delta)
     with running_server(db, home, root / "server.log") as base:
-        yield {"base": base, "root": root, "gamma": gamma, "log": root / "server.log"}
+        yield {"base": base, "root": root, "gamma": gamma, "delta": delta, "home": home, "log": root / "server.log"}
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +242,8 @@ def test_compare_two_projects_from_the_list(site, browser):
     table = browser.find_element(By.ID, "compare-table")
     headers = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")][1:]
     assert headers == ["alpha", "beta"]
-    first_row = [td.text for td in table.find_elements(By.CSS_SELECTOR, "tbody tr:first-child td")]
-    assert first_row == ["5", "3"]  # commits of alpha and beta
+    commits = [td.text for td in table.find_elements(By.CSS_SELECTOR, "#row-commits_total td")]
+    assert commits == ["5", "3"]  # commits of alpha and beta
     assert len(browser.find_elements(By.CSS_SELECTOR, "#chart-compare-commits svg path.line")) == 2
     _shoot(browser, site, "compare")
 
@@ -262,44 +263,311 @@ def test_ingest_from_the_page_shows_progress_and_opens_the_project(site, browser
     assert cards.startswith("2\n")  # gamma: 2 commits
 
 
-def test_edit_profile_and_see_the_assessment_change(site, browser):
+SCHEMA = ROOT / "src" / "osslever" / "data" / "strategy" / "profile_schema.yaml"
+HOSTILE = '"><img src=x onerror=alert(6)></textarea><script>alert(7)</script>'
+
+
+def _askable() -> dict[str, dict]:
+    """The fields the form must ask, read from the schema file itself (not through osslever)."""
+    import yaml
+
+    fields = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))["fields"]
+    return {path: spec for path, spec in fields.items() if spec.get("ask")}
+
+
+def _field(driver, path: str):
     from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, f'#profile-form [data-field="{path}"]')
+
+
+def _badge(driver, path: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    found = _field(driver, path).find_elements(By.CSS_SELECTOR, ".badge")
+    return found[0].text if found else ""
+
+
+def _selected(driver, path: str) -> str:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    return Select(_field(driver, path).find_element(By.TAG_NAME, "select")).first_selected_option.get_attribute("value")
+
+
+def _choose(driver, path: str, value: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(_field(driver, path).find_element(By.TAG_NAME, "select")).select_by_value(value)
+
+
+def _ticked(driver, path: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    boxes = _field(driver, path).find_elements(By.CSS_SELECTOR, "input[type=checkbox], input[type=radio]")
+    return [b.get_attribute("value") for b in boxes if b.is_selected()]
+
+
+def _tick(driver, path: str, value: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    box = _field(driver, path).find_element(By.CSS_SELECTOR, f'input[value="{value}"]')
+    if not box.is_selected():
+        box.click()
+
+
+def _text(driver, path: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return _field(driver, path).find_element(By.TAG_NAME, "input").get_attribute("value")
+
+
+def _type(driver, path: str, text: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    box = _field(driver, path).find_element(By.TAG_NAME, "input")
+    box.clear()
+    box.send_keys(text)
+
+
+def _stance(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, "stance-value").text
+
+
+def _save_and_assess(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    _follow(driver, driver.find_element(By.ID, "profile-submit"))
+    return _stance(driver)
+
+
+def _project_id(site, name: str) -> str:
+    import httpx
+
+    listed = httpx.get(site["base"] + "/api/projects", timeout=10).json()["projects"]
+    return next(p["id"] for p in listed if p["name"] == name and p["kind"] == "git")
+
+
+def test_profile_form_has_one_control_per_askable_schema_field(site, browser):
+    import re
+
+    from selenium.webdriver.common.by import By
+
+    askable = _askable()
+    _open(browser, site["base"] + "/assess?lang=en")
+    nodes = browser.find_elements(By.CSS_SELECTOR, "#profile-form [data-field]")
+    assert [n.get_attribute("data-field") for n in nodes] == list(askable)  # schema order, none left out
+    for node in nodes:
+        path = node.get_attribute("data-field")
+        spec = askable[path]
+        if spec["type"] == "enum":
+            options = [o.get_attribute("value") for o in node.find_elements(By.CSS_SELECTOR, "select option")]
+            assert options == ["", *spec["values"]], path  # "" = not answered
+        elif spec["type"] == "enum_list":
+            boxes = node.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+            assert [b.get_attribute("value") for b in boxes] == spec["values"], path
+        elif spec["type"] == "bool":
+            radios = node.find_elements(By.CSS_SELECTOR, "input[type=radio]")
+            assert [r.get_attribute("value") for r in radios] == ["true", "false", ""], path  # yes / no / unknown
+        elif spec["type"] in ("integer", "number"):
+            (box,) = node.find_elements(By.CSS_SELECTOR, "input[type=number]")
+            for bound in ("min", "max"):
+                shown = box.get_attribute(bound)
+                assert (float(shown) if shown else None) == spec.get(bound), (path, bound)
+            assert box.get_attribute("step") == ("1" if spec["type"] == "integer" else "any")
+        else:  # string, spdx
+            assert len(node.find_elements(By.CSS_SELECTOR, "input[type=text]")) == 1, path
+        label = node.find_element(By.CSS_SELECTOR, "label, legend").text
+        assert label and label != path and "." not in label.split()[0]  # a question, not the path
+    named = {e.get_attribute("name") for e in browser.find_elements(By.CSS_SELECTOR, "#profile-form [name]")}
+    assert named == set(askable)  # no control beyond the schema's fields
+    # In Chinese every question and every choice is Chinese text, never an id
+    _open(browser, site["base"] + "/assess?lang=zh")
+    texts = [
+        e.get_attribute("textContent").strip()
+        for e in browser.find_elements(
+            By.CSS_SELECTOR,
+            ", ".join(f"#profile-form [data-field] {tag}" for tag in ("label", "legend", "select option")),
+        )
+    ]
+    assert len(texts) > len(askable)
+    assert [x for x in texts if not re.search(r"[\u4e00-\u9fff]", x)] == []
+
+
+def test_form_prefilled_from_the_repository_and_one_assumption_flips_the_stance(site, browser):
+    import json
+    import subprocess
+    import sys
+
+    import httpx
+    import yaml
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    def submit(body: str) -> str:
-        area = browser.find_element(By.ID, "profile-body")
-        area.clear()
-        area.send_keys(body)
-        _follow(browser, browser.find_element(By.ID, "profile-submit"))
-        assert "profile=" in browser.current_url
-        assert browser.find_element(By.ID, "profile-body").get_attribute("value") == body
-        return browser.find_element(By.ID, "stance-value").text
+    from tests.web_helpers import server_env
 
     _open(browser, site["base"] + "/assess?lang=en")
+    old = browser.find_element(By.TAG_NAME, "html")
+    Select(browser.find_element(By.ID, "profile-project")).select_by_visible_text("delta")  # fills the form
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser, 15).until(lambda d: d.execute_script("return document.documentElement.dataset.ready"))
+    # What build_delta's files show, as the form shows it:
+    assert browser.find_element(By.ID, "profile-name").get_attribute("value") == "delta"
+    assert _text(browser, "name") == "delta"
+    # README "a time series database": two database words in the opening (3 points each), no
+    # other category's word, so the margin over the runner-up is everything: 0.4 + 0.5 = 90%
+    assert _selected(browser, "product.category") == "database"
+    assert _badge(browser, "product.category") == "inferred, confidence 90% (database, time series)"
+    assert _ticked(browser, "product.delivery") == ["self_hosted"]  # the Dockerfile
+    assert _badge(browser, "product.delivery").startswith("inferred") and "Dockerfile" in _badge(
+        browser, "product.delivery"
+    )
+    assert _selected(browser, "project.contributor_agreement") == "cla"  # CLA.md
+    assert "CLA.md" in _badge(browser, "project.contributor_agreement")
+    assert _ticked(browser, "project.owns_copyright") == ["true"]
+    assert _text(browser, "project.license") == "Apache-2.0"
+    assert _badge(browser, "project.license") == "measured (LICENSE)"
+    assert _text(browser, "project.contributors") == "2"  # Ada and Bob
+    assert _badge(browser, "project.contributors").startswith("measured")
+    assert _selected(browser, "goals.primary") == ""  # a repository cannot say
+    assert _badge(browser, "goals.primary") == "not shown by the repository: please answer"
+    _shoot(browser, site, "profile-form-prefilled")
+
+    _choose(browser, "org.size", "startup")
+    _choose(browser, "org.region", "cn")
+    _tick(browser, "product.buyer_kinds", "enterprise")
+    _choose(browser, "market.stage", "growth")
+    _choose(browser, "goals.primary", "revenue")
+    badge = _field(browser, "goals.primary").find_element(By.CSS_SELECTOR, ".badge")
+    assert "overridden" in badge.get_attribute("class") and "changed by you" in badge.text
+    # Hand-checked against data/strategy/decision.yaml: the measured Apache-2.0 license and no
+    # closed part make the status quo "open" (status.open: 1 point x 0.4, the open artefacts
+    # being assumed from the license); goal.revenue_core_open (goal revenue, category database)
+    # gives hybrid 1 point x 0.7 (declared). 0.7 > 0.4: hybrid.
+    assert _save_and_assess(browser) == "Hybrid"
+    assert browser.current_url.endswith("/assess?profile=delta")
+    _shoot(browser, site, "profile-form-hybrid")
+
+    # The stored body is YAML that `osslever assess` reads, answered fields only
+    body = httpx.get(site["base"] + "/api/profiles/delta", timeout=10).json()["body"]
+    saved = yaml.safe_load(body)
+    assert saved["goals"] == {"primary": "revenue"}
+    assert saved["product"]["delivery"] == ["self_hosted"] and saved["product"]["category"] == "database"
+    assert saved["market"] == {"stage": "growth"}  # unanswered market questions are omitted
+    assert saved["project"]["contributors"] == 2 and saved["project"]["owns_copyright"] is True
+    path = site["root"] / "saved-profile.yaml"
+    path.write_text(body, encoding="utf-8")
+    cli = subprocess.run(
+        [sys.executable, "-m", "osslever", "assess", str(path), "--evidence-repo", str(site["delta"])]
+        + ["--format", "json", "-q", "--db", str(site["root"] / "cli.duckdb")],
+        env=server_env(site["home"]),
+        capture_output=True,
+        timeout=120,
+        cwd=str(ROOT),
+    )
+    assert cli.returncode == 0, cli.stderr.decode()
+    assert json.loads(cli.stdout)["stance"]["value"] == "hybrid"
+
+    # The saved answers come back; one assumption changes and the verdict follows
+    assert _selected(browser, "goals.primary") == "revenue"
+    assert _badge(browser, "product.category").startswith("inferred")  # still what the repository says
+    _choose(browser, "goals.primary", "adoption")
+    # goal.reach (adoption): open +1 x 0.7; goal.revenue_core_open no longer fires: hybrid 0;
+    # open 0.7 + 0.4 (status quo) = 1.1
+    assert _save_and_assess(browser) == "Open source"
+    _shoot(browser, site, "profile-form-open")
+
+    # An out-of-range answer is refused next to its field, in the page's language; nothing is saved
+    _open(browser, site["base"] + "/assess?profile=delta&lang=zh")
+    _type(browser, "goals.horizon_years", "99")
+    browser.find_element(By.ID, "profile-submit").click()
+    error = _field(browser, "goals.horizon_years").find_element(By.CSS_SELECTOR, ".field-error")
+    WebDriverWait(browser, 15).until(lambda d: error.is_displayed())
+    assert error.text == "请输入 1 到 20 之间的值。"  # the schema's range, 1..20
+    assert "goals.horizon_years" not in browser.find_element(By.ID, "profile-status").text
+    assert "horizon_years" not in httpx.get(site["base"] + "/api/profiles/delta", timeout=10).json()["body"]
+    assert _stance(browser) == "开源"
+
+
+def test_hostile_text_in_a_form_field_stays_text(site, browser):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, site["base"] + "/assess?profile=delta&lang=en")
+    _type(browser, "name", HOSTILE)
+    _save_and_assess(browser)
+    time.sleep(0.3)
+    _no_dialog(browser)
+    assert _text(browser, "name") == HOSTILE
+    assert HOSTILE in browser.find_element(By.ID, "profile-body").get_attribute("value")  # the YAML view
+    assert browser.execute_script("return document.querySelectorAll('img, [onerror]').length") == 0
+    assert browser.execute_script("return document.querySelectorAll('script:not([src]):not([type])').length") == 0
+    _shoot(browser, site, "profile-form-hostile")
+
+
+def test_yaml_view_saves_the_text_and_reports_a_typo(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _open(browser, site["base"] + "/assess?profile=yaml%20demo&lang=en")
+    browser.find_element(By.CSS_SELECTOR, "#yaml-view summary").click()
     name = browser.find_element(By.ID, "profile-name")
     name.clear()
-    name.send_keys("e2e demo")
-    Select(browser.find_element(By.ID, "profile-project")).select_by_visible_text("alpha")
-    assert submit("name: Demo\nmarket:\n  stage: early\n  technical_barrier: low\n") == "Open source"
-    reasons = browser.find_element(By.ID, "stance-reasons").text
-    assert "lifecycle.market_early" in reasons  # issue 12: the joint decision's driver ids
-    assert browser.find_elements(By.CSS_SELECTOR, "#what-would-change tbody tr")
-    _shoot(browser, site, "assessment-open")
-    assert submit("name: Demo\nmarket:\n  stage: mature\n  technical_barrier: low\n  policy_risk: high\n") == "Hybrid"
-    _shoot(browser, site, "assessment-hybrid")
-    # a typo is reported in place, and nothing is saved
+    name.send_keys("yaml demo")
+    body = "name: Demo\nmarket:\n  stage: early\n  technical_barrier: low\n"
+    area = browser.find_element(By.ID, "profile-body")
+    area.clear()
+    area.send_keys(body)
+    _follow(browser, browser.find_element(By.ID, "yaml-submit"))
+    assert browser.find_element(By.ID, "profile-body").get_attribute("value") == body  # kept as typed
+    assert _stance(browser) == "Open source"
+    assert "lifecycle.market_early" in browser.find_element(By.ID, "stance-reasons").text
+    assert _selected(browser, "market.stage") == "early"  # the form shows what the text declares
+    browser.find_element(By.CSS_SELECTOR, "#yaml-view summary").click()
     area = browser.find_element(By.ID, "profile-body")
     area.clear()
     area.send_keys("nme: Demo\n")
-    browser.find_element(By.ID, "profile-submit").click()
+    browser.find_element(By.ID, "yaml-submit").click()
     status = WebDriverWait(browser, 15).until(
         lambda d: (
-            d.find_element(By.ID, "profile-status").text
-            if "nme" in d.find_element(By.ID, "profile-status").text
-            else None
+            d.find_element(By.ID, "yaml-status").text if "nme" in d.find_element(By.ID, "yaml-status").text else None
         )
     )
     assert "'name'" in status
+
+
+def test_compare_shows_strategy_license_releases_and_vendor_share(site, browser):
+    import httpx
+    from selenium.webdriver.common.by import By
+
+    from osslever.i18n import t
+
+    delta, beta = _project_id(site, "delta"), _project_id(site, "beta")
+    fields = {"name": "delta", "product.category": "database", "goals.primary": "adoption"}
+    saved = httpx.put(
+        site["base"] + "/api/profiles/compare-delta", json={"fields": fields, "project": delta}, timeout=30
+    )
+    assert saved.status_code == 200, saved.text
+    assessed = httpx.post(site["base"] + "/api/profiles/compare-delta/assess?lang=en", timeout=60).json()
+    _open(browser, site["base"] + f"/compare?id={delta}&id={beta}&lang=en")
+
+    def row(name: str) -> list[str]:
+        return [td.text for td in browser.find_elements(By.CSS_SELECTOR, f"#compare-table #row-{name} td")]
+
+    # adoption: goal.reach and the open status quo support open, nothing hybrid (as above)
+    assert row("stance")[0].startswith("Open source") and "compare-delta" in row("stance")[0]
+    assert row("stance")[1].startswith("not assessed")  # beta has no profile
+    best = assessed["business_models"][0]["id"]  # the joint decision's best option comes first
+    assert row("model")[0].startswith(t(f"web.model.{best}", "en"))
+    assert row("model")[1] == "not assessed"
+    assert row("license") == ["Apache-2.0", "NONE (no license: all rights reserved)"]  # beta has no license file
+    assert row("releases") == ["2 · Last release: v1.1.0 (2024-03-15)", "0"]  # the two version tags
+    # delta: 2 of its 3 commits by acme-db.com, 1 by other-co.com -> 2/3; beta: all 3 by example.net
+    assert row("vendor-share") == ["67% (acme-db.com)", "100% (example.net)"]
+    _shoot(browser, site, "compare-strategy")
 
 
 def test_finance_upload_and_metrics(site, browser):

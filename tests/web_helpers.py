@@ -2,6 +2,8 @@
 
 ``alpha``: 5 commits by 3 people in 2024-01..2024-03; ``beta``: 3 commits by 2
 people in 2024-02..2024-03. Counts in the tests are read off these lists.
+``delta`` (``build_delta``): a repository whose files say what it is, for the profile
+form's inferred values; its README, Dockerfile, CLA and license are listed there.
 """
 
 from __future__ import annotations
@@ -33,6 +35,31 @@ BETA = [
     ("Eve", "eve@example.net", "2024-03-02T10:00:00", {"e.txt": "e\n"}),
     ("Dee", "dee@example.net", "2024-03-20T10:00:00", {"d.txt": "d\nd\n"}),
 ]
+
+
+DELTA_README = "# Delta\n\nDelta is a time series database. Start it with docker run delta.\n"
+DELTA = [
+    ("Ada", "ada@acme-db.com", "2024-01-05T10:00:00", {"README.md": DELTA_README, "Dockerfile": "FROM scratch\n"}),
+    ("Bob", "bob@other-co.com", "2024-02-03T10:00:00", {"CLA.md": "Sign the CLA before your first pull request.\n"}),
+    ("Ada", "ada@acme-db.com", "2024-03-15T10:00:00", {"a.txt": "1\n"}),
+]
+
+
+def build_delta(path: Path) -> Path:
+    """``delta``: a README calling it a time series database run with ``docker run``, a
+    Dockerfile, a CLA file and the Apache-2.0 text; 3 commits (2 by acme-db.com, 1 by
+    other-co.com) and two version tags, v1.0.0 on the second commit and v1.1.0 on the last."""
+    from tests.license_helpers import license_text
+
+    builder = RepoBuilder(path)
+    for i, (name, email, when, files) in enumerate(DELTA):
+        if i == 0:
+            files = {**files, "LICENSE": license_text("apache-2.0")}
+        builder.commit(name, email, when, files, message="change")
+        if i == 1:
+            builder.tag("v1.0.0", when)
+    builder.tag("v1.1.0", DELTA[-1][2])
+    return builder.build()
 
 
 def build_repo(path: Path, commits: list[tuple], message: str = "change") -> Path:

@@ -154,3 +154,29 @@ def test_a_get_never_writes_the_store(tmp_path):
         resp = c.get("/api/rankings/events", params={"by": "openrank", "period": "2016-07"})
         assert resp.status_code in (200, 404, 409), resp.text
     assert rows() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"fields": {"name": {"nested": [1, {"x": null}]}}}',
+        b'{"fields": {"name": "x", "product.delivery": [["saas"], {"a": 1}]}}',
+        b'{"fields": {"name": "x", "org.size": ["startup"], "goals.primary": 3}}',
+        b'{"fields": {"name": "x", "finance.arr_usd": NaN}}',
+        b'{"fields": {"name": "x", "finance.nrr": -Infinity}}',
+        b'{"fields": {"name": "x", "finance.arr_usd": 1e400}}',
+        b'{"fields": {"": 1, "\\u0000": 2, "org.org.org.org": 3, "name": "x"}}',
+        b'{"fields": {' + b", ".join(b'"k%d": %d' % (i, i) for i in range(600)) + b"}}",
+        b'{"fields": {"name": "' + b"x" * 200_000 + b'"}}',
+        b'{"fields": "name: x"}',
+        b'{"fields": {"name": "x"}, "project": "git:1; rm -rf /"}',
+    ],
+)
+def test_hostile_profile_form_answers_are_refused_and_nothing_is_saved(tmp_path, body):
+    """The form's JSON from a client that is not the page: odd types, non-finite numbers,
+    hundreds of keys, a huge text, bad links — each a 4xx with a message, never a save."""
+    with TestClient(create_app(tmp_path / "s.duckdb")) as c:
+        resp = c.put("/api/profiles/p", content=body, headers={"content-type": "application/json"})
+        assert 400 <= resp.status_code < 500, (resp.status_code, resp.text[:300])
+        assert resp.json()["error"]["message"]
+        assert c.get("/api/profiles/p").status_code == 404

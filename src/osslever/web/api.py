@@ -44,8 +44,11 @@ class JSON(Response):
         return json.dumps(content, ensure_ascii=False, default=str, allow_nan=False).encode("utf-8")
 
 
-def error(status: int, code: str, message: str) -> JSON:
-    return JSON({"error": {"code": code, "message": message}}, status_code=status)
+def error(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> JSON:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JSON({"error": body}, status_code=status)
 
 
 def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
@@ -68,7 +71,7 @@ def endpoint(fn: Callable[..., Any]) -> Callable[[Request], Any]:
                 else await run_in_threadpool(fn, request, lang)
             )
         except Unavailable as exc:
-            answer = error(exc.status, exc.key.rsplit(".", 1)[-1], exc.render(lang))
+            answer = error(exc.status, exc.key.rsplit(".", 1)[-1], exc.render(lang), exc.field_errors)
             if exc.status == 429:
                 answer.headers["retry-after"] = "30"
             return answer
@@ -320,17 +323,15 @@ def get_profile(request: Request, lang: str) -> dict[str, Any]:
 @endpoint
 def put_profile(request: Request, lang: str, body: bytes) -> dict[str, Any]:
     data = _json_body(body)
+    links = (_optional_str(data, "project"), _optional_str(data, "billing"))
+    if "fields" in data:  # the form's answers, {path: value}
+        if not isinstance(data["fields"], dict):
+            raise Unavailable("web.unavailable.bad_parameter", status=400, name="fields")
+        return profiles.save_fields(_backend(request), request.path_params["name"], data["fields"], *links, lang)
     text = _optional_str(data, "body")
     if text is None:
         raise Unavailable("web.unavailable.bad_parameter", status=400, name="body")
-    return profiles.save_profile(
-        _backend(request),
-        request.path_params["name"],
-        text,
-        _optional_str(data, "project"),
-        _optional_str(data, "billing"),
-        lang,
-    )
+    return profiles.save_profile(_backend(request), request.path_params["name"], text, *links, lang)
 
 
 @endpoint

@@ -148,26 +148,64 @@ def _finance(request: Request, lang: str) -> dict[str, Any]:
 
 
 def _assess(request: Request, lang: str) -> dict[str, Any]:
+    """The profile form (pre-filled: saved answers, then what the project's repository shows)
+    and the latest assessment of the chosen profile."""
+    from osslever.models.strategy.profile import flatten
+    from osslever.web import profile_form
+
     backend = _backend(request)
     name = request.query_params.get("profile", "")[:100]
+    chosen_project = request.query_params.get("project", "")[:120]
     with backend.reading() as store:
         listed = profiles.list_profiles(store)
-        if not name and listed["profiles"]:
+        if not name and not chosen_project and listed["profiles"]:
             name = listed["profiles"][0]["name"]
         saved, _ = _attempt(lang, lambda: profiles.get_profile(store, name)) if name else (None, None)
         latest = profiles.latest_for_profile(store, name) if saved else None
         project_list = projects.list_projects(store, "")
         billing_list = billing.list_billing(store)
+        project = chosen_project or (saved["project"] if saved else "") or ""
+        inference, _ = (
+            _attempt(lang, lambda: profiles.inferred_for(backend, store, project)) if project else (None, None)
+        )
+    declared: dict[str, Any] = {}
+    unreadable = None
+    if saved:
+        try:
+            declared = flatten(profiles.parse_profile(saved["body"], lang))
+        except Unavailable as exc:
+            unreadable = exc.render(lang)
+    inferred = dict((inference or {}).get("fields", {}))
+    if inference:
+        inferred["name"] = {
+            "value": inference["project"],
+            "provenance": "measured",
+            "confidence": 1.0,
+            "evidence": [t("web.form.repo_name", lang)],
+        }
+    sections_ = profile_form.form(lang, declared, inferred, (inference or {}).get("unknown"))
+    if saved and not unreadable:
+        yaml_body = saved["body"]
+    elif inference:
+        from osslever.models.profile_inference import profile_yaml
+
+        yaml_body = profile_yaml(inference, inference["project"], lang)  # what `osslever infer` writes
+    else:
+        yaml_body = t("web.assess.template", lang)
     return {
         "title": t("web.assess.title", lang),
-        "name": name,
+        "name": name or (inference or {}).get("project", ""),
         "saved": saved,
         "latest": latest,
         "listing": listed,
+        "project": project,
         "project_list": project_list,
         "billing_list": billing_list,
-        "template_profile": t("web.assess.template", lang),
-        "script": {"page": "assess"},
+        "form": sections_,
+        "inference": inference,
+        "unreadable": unreadable,
+        "yaml_body": yaml_body,
+        "script": {"page": "assess", "saved": bool(saved)},
     }
 
 

@@ -1,8 +1,11 @@
 """Profiles edited in the browser and the assessments run on them.
 
-A profile is kept as the YAML text the user typed (comments and order intact)
-and parsed by the strategy area's own ``load_profile``, so the page reports
-exactly the errors ``osslever assess profile.yaml`` would. Measured evidence
+A profile is kept as YAML text — the one the form's answers are written to
+(``profile_form.to_yaml``), or the text typed in the YAML view (comments and order
+intact) — and parsed by the strategy area's own ``load_profile``, so the page reports
+exactly the errors ``osslever assess profile.yaml`` would, and that command reads
+the stored text as it is. The form is pre-filled with what the linked project's
+repository shows (``infer_profile``). Measured evidence
 comes from the project and billing data the profile is linked to, and the
 assessment is ``Workspace.assess`` on those documents, as the CLI runs it.
 """
@@ -96,6 +99,71 @@ def save_profile(
         raise Unavailable("web.unavailable.busy", status=503) from None
     with backend.reading() as store:
         return get_profile(store, name)
+
+
+def save_fields(
+    backend: Backend, name: str, fields: dict[str, Any], project: str | None, billing: str | None, lang: str
+) -> dict[str, Any]:
+    """Save the form's answers (``{path: value}``) as the profile YAML; per-field errors as 422.
+
+    The fields the form does not ask keep what the saved profile of that name declares,
+    so answering the form never drops a value only the YAML view can set.
+    """
+    from osslever.web import profile_form
+
+    check_name(name)
+    answers, errors = profile_form.check(fields, lang)
+    if errors:
+        raise Unavailable("web.unavailable.bad_fields", status=422, field_errors=errors, count=len(errors))
+    previous = None
+    with backend.reading() as store:
+        rows = store.rows("SELECT body FROM web_profiles WHERE name = ?", [name])
+    if rows:
+        with contextlib.suppress(Unavailable):  # an old text that no longer loads keeps nothing
+            previous = parse_profile(rows[0]["body"], lang)
+    return save_profile(backend, name, profile_form.to_yaml(answers, previous), project, billing, lang)
+
+
+def inferred_for(backend: Backend, store: Store, project: str) -> dict[str, Any] | None:
+    """``infer_profile`` of the project's repository (cached by its tip), or None when the
+    project has no complete git history or its repository is no longer on this machine.
+
+    The report and license documents are passed in so the measured fields (contributors,
+    bus factor, license) are those the project page shows.
+    """
+    from osslever.models.profile_inference import infer_profile
+    from osslever.sources.git.repository import is_url
+    from osslever.web import sections
+    from osslever.web.projects import project_info
+
+    info = project_info(store, project)
+    history = info.get("history")
+    if not history or not history["complete"] or not history["tip"]:
+        return None
+    location = history["location"]
+    if not is_url(location) and Path(location).exists():
+        path = Path(location)
+    elif history["git_dir"] and Path(history["git_dir"]).exists():
+        path = Path(history["git_dir"])
+    else:
+        return None
+    documents: dict[str, Any] = {}
+    for key, make in (
+        ("report", lambda: sections.report(backend, store, info, "en")),
+        ("license", lambda: sections.license_(backend, info, "en")),
+    ):
+        with contextlib.suppress(Unavailable):
+            documents[key] = make()
+
+    def compute() -> dict[str, Any]:
+        found = infer_profile(path, documents.get("report"), documents.get("license"))
+        found["project"] = info["name"]
+        return found
+
+    try:
+        return backend.cache.get_or_compute(("inference", history["history_id"], history["tip"]), compute)
+    except (UserError, OSError):
+        return None
 
 
 def _evidence_documents(

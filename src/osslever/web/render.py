@@ -35,6 +35,7 @@ SCRIPT_KEYS = (
     "web.js.no_data",
     "web.js.assessing",
     "web.js.pick_file",
+    "web.js.overridden",
     "report.active",
     "report.new",
     "report.commits",

@@ -149,11 +149,14 @@ def overview(
 
 
 def compare(backend: Backend, store: Store, projects: list[str], lang: str) -> dict[str, Any]:
-    """Two to five overviews side by side (their report and events documents, unchanged)."""
+    """Two to five overviews side by side: their report and events documents, unchanged, and
+    the latest assessment of a profile linked to each (stance and model come from it;
+    a project never assessed says so rather than showing a guess)."""
     unique = list(dict.fromkeys(projects))
     if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
         raise Unavailable("web.unavailable.compare_count", status=400, low=COMPARE_MIN, high=COMPARE_MAX)
-    return {"schema_version": 1, "projects": [overview(backend, store, p, lang, ("report", "events")) for p in unique]}
+    parts = ("report", "events", "assessment")
+    return {"schema_version": 1, "projects": [overview(backend, store, p, lang, parts) for p in unique]}
 
 
 # -- rankings ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the nearest valid key, and every bad enumeration value names the allowed values.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,8 @@ def check_value(field: Field, value: Any, source: str) -> Any:
         return value
     if kind in ("integer", "number"):
         ok = isinstance(value, int) if kind == "integer" else isinstance(value, (int, float))
-        if not ok or isinstance(value, bool):
+        # NaN passes every range check and infinity every open one: neither is a measurement
+        if not ok or isinstance(value, bool) or not math.isfinite(value):
             raise UserError(
                 "strategy.profile.bad_type",
                 path=source,

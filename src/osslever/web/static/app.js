@@ -24,7 +24,9 @@ async function api(method, url, body, contentType = "application/json") {
   try { payload = await response.json(); } catch (e) { payload = null; }
   if (!response.ok) {
     const message = payload && payload.error ? payload.error.message : `HTTP ${response.status}`;
-    throw new Error(message);
+    const failure = new Error(message);
+    failure.payload = payload;
+    throw failure;
   }
   return payload;
 }
@@ -136,25 +138,112 @@ function financePage() {
   });
 }
 
+// One answer of the profile form, as the API takes it (null: not answered). The control
+// kinds come from the page (data-type, set from the profile schema), never from a list here.
+function readField(node) {
+  const type = node.dataset.type;
+  if (type === "enum_list") return [...node.querySelectorAll("input[type=checkbox]:checked")].map((i) => i.value);
+  if (type === "bool") {
+    const picked = node.querySelector("input[type=radio]:checked");
+    return !picked || picked.value === "" ? null : picked.value === "true";
+  }
+  const input = node.querySelector("input, select");
+  if ((type === "integer" || type === "number") && input.validity && input.validity.badInput) return input.value || "?";
+  const raw = (input.value || "").trim();
+  if (raw === "") return null;
+  if (type === "integer" || type === "number") {
+    const n = Number(raw);
+    return Number.isFinite(n) ? n : raw; // a non-number goes as text: the server names the problem
+  }
+  return raw;
+}
+
 function assessPage() {
   const form = document.getElementById("profile-form");
   if (!form) return;
   const status = document.getElementById("profile-status");
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const name = document.getElementById("profile-name").value.trim();
+  const nodes = [...form.querySelectorAll("[data-field]")];
+  let dirty = false;
+  const nameOf = () => document.getElementById("profile-name").value.trim();
+  const links = () => ({
+    project: document.getElementById("profile-project").value || null,
+    billing: document.getElementById("profile-billing").value || null,
+  });
+  const clearErrors = () => nodes.forEach((node) => {
+    node.classList.remove("invalid");
+    const box = node.querySelector(".field-error");
+    box.hidden = true;
+    box.textContent = "";
+  });
+  const showErrors = (fields) => {
+    let first = null;
+    for (const [path, message] of Object.entries(fields || {})) {
+      const node = nodes.find((n) => n.dataset.field === path);
+      if (!node) continue;
+      node.classList.add("invalid");
+      const box = node.querySelector(".field-error");
+      box.textContent = message;
+      box.hidden = false;
+      first = first || node;
+    }
+    if (first) {
+      first.scrollIntoView({ block: "center" });
+      const control = first.querySelector("input, select");
+      if (control) control.focus({ preventScroll: true });
+    }
+  };
+  const saveAndAssess = async (payload, statusNode) => {
+    const name = nameOf();
     const path = `/api/profiles/${encodeURIComponent(name)}`;
-    say(status, t("web.js.assessing"));
+    say(statusNode, t("web.js.assessing"));
     try {
-      await api("PUT", path, {
-        body: document.getElementById("profile-body").value,
-        project: document.getElementById("profile-project").value || null,
-        billing: document.getElementById("profile-billing").value || null,
-      });
-      say(status, t("web.js.saved"));
+      await api("PUT", `${path}?lang=${encodeURIComponent(data.lang || "en")}`, { ...payload, ...links() });
+      say(statusNode, t("web.js.saved"));
       await api("POST", `${path}/assess?lang=${encodeURIComponent(data.lang || "en")}`, {});
       window.location.assign(`/assess?profile=${encodeURIComponent(name)}`);
-    } catch (error) { say(status, `${t("web.js.failed")} ${error.message}`, "error"); }
+    } catch (error) {
+      say(statusNode, `${t("web.js.failed")} ${error.message}`, "error");
+      if (error.payload && error.payload.error) showErrors(error.payload.error.fields);
+    }
+  };
+  // A value the user changes overrides what the repository suggested: the badge says so.
+  for (const node of nodes) {
+    const mark = () => {
+      dirty = true;
+      const badge = node.querySelector(".badge");
+      if (!badge || badge.classList.contains("overridden")) return;
+      badge.classList.add("overridden");
+      const note = document.createElement("span");
+      note.className = "override-note";
+      note.textContent = ` — ${t("web.js.overridden")}`;
+      badge.appendChild(note);
+    };
+    node.addEventListener("change", mark);
+    node.addEventListener("input", mark);
+  }
+  const fill = () => {
+    const query = new URLSearchParams();
+    if (data.saved && nameOf()) query.set("profile", nameOf());
+    if (links().project) query.set("project", links().project);
+    window.location.assign(`/assess?${query}`);
+  };
+  document.getElementById("profile-fill").addEventListener("click", fill);
+  document.getElementById("profile-project").addEventListener("change", () => { if (!dirty) fill(); });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const fields = {};
+    for (const node of nodes) {
+      const value = readField(node);
+      if (value === null || (Array.isArray(value) && value.length === 0)) continue;
+      fields[node.dataset.field] = value;
+    }
+    await saveAndAssess({ fields }, status);
+  });
+  const yaml = document.getElementById("yaml-form");
+  if (yaml) yaml.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await saveAndAssess({ body: document.getElementById("profile-body").value }, document.getElementById("yaml-status"));
   });
 }
 
