@@ -21,16 +21,22 @@ def _forge_command(forge: str, default_url: str, token_env: str) -> click.Comman
         show_default=True,
         help="Environment variable holding the token (never printed). 存放令牌的环境变量。",
     )
+    @click.option(
+        "--full",
+        is_flag=True,
+        help="Re-read every resource from its first page, ignoring what the last run saw. "
+        "忽略上次读取的位置，全部重新读取。",
+    )
     @db_option
     @quiet_option
     @lang_option
-    def run(repo: str, url: str, token_env: str, db: Path | None, quiet: bool, lang: str) -> None:
+    def run(repo: str, url: str, token_env: str, full: bool, db: Path | None, quiet: bool, lang: str) -> None:
         from osslever.sources.forges import ingest_forge
         from osslever.store import open_store
 
         token = os.environ.get(token_env) or None
         with open_store(db) as store:
-            report = ingest_forge(store, forge, repo, url=url, token=token)
+            report = ingest_forge(store, forge, repo, url=url, token=token, full=full)
         if not quiet:
             click.echo(
                 t(
@@ -45,8 +51,9 @@ def _forge_command(forge: str, default_url: str, token_env: str) -> click.Comman
             )
 
     run.help = (
-        f"Ingest one repository from {forge} (stars, issues, pull/merge requests, comments, forks).\n\n"
-        f"导入 {forge} 上的一个仓库（星标、议题、合并请求、评论、分叉）。"
+        f"Ingest one repository from {forge} (stars, issues, pull/merge requests, comments, forks). "
+        "A second run asks only for what changed since the last one.\n\n"
+        f"导入 {forge} 上的一个仓库（星标、议题、合并请求、评论、分叉）。再次运行时只读取上次之后的变化。"
     )
     return run
 

@@ -3,16 +3,22 @@
 Endpoints (https://docs.gitlab.com/api/): ``/projects/:id`` (``:id`` = the URL-encoded
 path), ``/starrers`` (``starred_since``), ``/issues`` and ``/merge_requests``
 (``scope=all``/``state=all``; ``iid``, ``author``, ``created_at``, ``closed_at``,
-``merged_at``), ``/events`` (comments: ``action_name`` "commented on" with
-``note.noteable_type`` and ``noteable_iid``; pushes: "pushed to"/"pushed new" with
-``push_data.commit_count``), ``/forks``. The token goes in ``PRIVATE-TOKEN``.
+``merged_at``; ``updated_after`` for what changed), ``/events`` (``after=YYYY-MM-DD``;
+comments: ``action_name`` "commented on" with ``note.noteable_type`` and
+``noteable_iid``; pushes: "pushed to"/"pushed new" with
+``push_data.commit_count``), ``/forks`` (``order_by=created_at``). The token goes in
+``PRIVATE-TOKEN``. The starrers list takes no order or date filter (``search`` only);
+GitLab pages it by id, oldest first (its paginator's default order), so a second run
+reads it from the last page back (``Forge.newer_pages``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any, ClassVar
 
-from osslever.sources.forges import Forge, _user, quoted, record
+from osslever.sources.forges import Forge, Resource, _user, complete, moment, quoted, record, since_param
 
 
 class GitLab(Forge):
@@ -23,17 +29,19 @@ class GitLab(Forge):
     def auth_headers(cls, token: str) -> dict[str, str]:
         return {"PRIVATE-TOKEN": token}
 
-    def records(self, repo: str) -> dict[str, list[dict]]:
+    def resources(self, repo: str, since: Callable[[str], str | None]) -> Iterator[Resource]:
         project = f"/projects/{quoted(repo)}"
-        meta = self.client.get(f"{self.base}{project}")
+        meta = self.meta(project)
         pid = meta.get("id") if isinstance(meta, dict) else None
         name = repo
-        out: dict[str, list[dict]] = {"stars": [], "issues": [], "merge_requests": [], "events": [], "forks": []}
-        for page in self.pages(f"{project}/starrers"):
+
+        stars, items = Resource("stars"), []
+        for page in self.newer_pages(f"{project}/starrers", None, "starred_since", since("stars"), newest_first=False):
+            items += page
             for item in page:
                 user = _user(item.get("user"), "username")
                 if user:
-                    out["stars"].append(
+                    stars.records.append(
                         record(
                             name,
                             f"gitlab:star:{repo}:{user['login']}",
@@ -44,22 +52,50 @@ class GitLab(Forge):
                             pid,
                         )
                     )
-        for page in self.pages(f"{project}/issues", {"scope": "all", "order_by": "created_at", "sort": "asc"}):
-            for item in page:
-                out["issues"] += _opened_closed(name, repo, item, pid, pull=False)
-        for page in self.pages(f"{project}/merge_requests", {"state": "all", "scope": "all", "sort": "asc"}):
-            for item in page:
-                out["merge_requests"] += _opened_closed(name, repo, item, pid, pull=True)
-        for page in self.pages(f"{project}/events", {"sort": "asc"}):
+        yield complete(stars, items, "starred_since")
+
+        # Issues and merge requests changed since the cursor ("updated on or after"),
+        # in creation order: an item edited during the walk keeps its place in the list.
+        for resource, pull in (("issues", False), ("merge_requests", True)):
+            params = {"scope": "all", "order_by": "created_at", "sort": "asc"}
+            if pull:
+                params["state"] = "all"
+            cursor = since(resource)
+            if cursor:
+                params["updated_after"] = since_param(cursor)
+            found, items = Resource(resource), []
+            for page in self.pages(f"{project}/{resource}", params):
+                items += page
+                for item in page:
+                    found.records += _opened_closed(name, repo, item, pid, pull=pull)
+            yield complete(found, items, "updated_at")
+
+        # Events: ``after`` is a date, and GitLab keeps events created after the END of
+        # that day in the instance's time zone (EventsFinder). Two days before the
+        # cursor's UTC date re-reads its day under any zone from UTC-12 to UTC+14.
+        params = {"sort": "asc"}
+        cursor = since("events")
+        if cursor:
+            day = moment(cursor)
+            assert day is not None
+            params["after"] = (day.date() - timedelta(days=2)).isoformat()
+        events, items = Resource("events"), []
+        for page in self.pages(f"{project}/events", params):
+            items += page
             for item in page:
                 rec = _event(name, item, pid)
                 if rec:
-                    out["events"].append(rec)
-        for page in self.pages(f"{project}/forks"):
+                    events.records.append(rec)
+        yield complete(events, items, "created_at")
+
+        forks, items = Resource("forks"), []
+        params = {"order_by": "created_at", "sort": "desc"}
+        for page in self.newer_pages(f"{project}/forks", params, "created_at", since("forks"), newest_first=True):
+            items += page
             for item in page:
                 owner = _user(item.get("owner"), "username") or _user(item.get("namespace"), "path")
                 if owner:
-                    out["forks"].append(
+                    forks.records.append(
                         record(
                             name,
                             f"gitlab:fork:{item.get('id')}",
@@ -70,7 +106,7 @@ class GitLab(Forge):
                             pid,
                         )
                     )
-        return {k: [r for r in v if r] for k, v in out.items()}
+        yield complete(forks, items, "created_at")
 
 
 def _opened_closed(name: str, repo: str, item: dict, pid: Any, pull: bool) -> list[dict | None]:
