@@ -262,3 +262,26 @@ def test_the_pdf_is_a4_readable_chinese_page_by_page_with_rule_ids_only_in_the_a
         for rule in rules:
             assert rule not in text
     assert any(rule in "".join(texts[where:]) for rule in rules)
+
+
+def test_a_weak_inference_is_asked_not_reasoned_on() -> None:
+    """Below the confidence the accuracy bench justifies (signals.yaml ``use_at_confidence``),
+    an inferred value stays a suggestion: the profile leaves the field unknown."""
+    from osslever.models.dossier import merge_profile
+    from osslever.models.profile_inference import signals
+
+    floor = float(signals()["use_at_confidence"])
+
+    def inference(confidence: float) -> dict:
+        spec = {"value": "database", "provenance": "inferred", "confidence": confidence, "evidence": [], "source": ""}
+        return {"fields": {"product.category": spec}, "unknown": [], "files_seen": 1}
+
+    weak, origin = merge_profile(None, inference(floor - 0.01), "x")
+    assert "category" not in weak.get("product", {})
+    assert origin["product.category"]["provenance"] == "assumed"
+    assert origin["product.category"]["suggested"] == "database"
+    strong, origin = merge_profile(None, inference(floor), "x")
+    assert strong["product"]["category"] == "database"
+    assert origin["product.category"]["provenance"] == "inferred"
+    declared, origin = merge_profile({"name": "x", "product": {"category": "library"}}, inference(0.99), "x")
+    assert declared["product"]["category"] == "library" and origin["product.category"]["provenance"] == "declared"

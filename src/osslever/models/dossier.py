@@ -54,11 +54,15 @@ def merge_profile(declared: dict | None, inference: dict, name: str) -> tuple[di
     """The profile ``assess`` runs on, and every schema field's provenance.
 
     Declared values (from ``--profile``) win; inferred values fill schema fields the user
-    left out (measured ones reach ``assess`` as evidence from the documents instead).
+    left out (measured ones reach ``assess`` as evidence from the documents instead). An
+    inference below ``use_at_confidence`` (``data/inference/signals.yaml``, set from the
+    measured accuracy) is kept as a suggestion only: the field stays unknown and is asked.
     """
+    from osslever.models.profile_inference import signals
     from osslever.models.strategy.profile import flatten, unflatten
     from osslever.models.strategy.schema import profile_fields
 
+    floor = float(signals()["use_at_confidence"])
     schema = profile_fields()
     flat = flatten(declared or {})
     flat.setdefault("name", name)
@@ -72,6 +76,9 @@ def merge_profile(declared: dict | None, inference: dict, name: str) -> tuple[di
         value = spec["value"]
         if isinstance(value, list) and field.type == "enum":
             value = value[0]
+        if spec["provenance"] == "inferred" and float(spec.get("confidence") or 0) < floor:
+            origin[path] = {**spec, "value": None, "provenance": "assumed", "suggested": value}
+            continue
         if spec["provenance"] == "inferred":
             flat[path] = value
         origin[path] = {**spec, "value": value}
@@ -99,15 +106,23 @@ def _profile_rows(origin: dict[str, dict], assess: dict, lang: str) -> tuple[lis
             source = known.get("source", "")
             evidence, confidence = list(known.get("evidence", [])), known.get("confidence")
         value = values.get(path, known.get("value"))
-        if value is None or prov is None:
+        if value is None or prov is None or prov == "assumed":
             prov, value = "assumed", None
             unanswered.append({"path": path, "name": glossary.field_name(path, lang)})
+            if "suggested" in known:  # a weak inference: shown as a hint, not reasoned on
+                hint = t(
+                    "dossier.suggested",
+                    lang,
+                    value=glossary.value_name(path, known["suggested"], lang),
+                    confidence=f"{float(known.get('confidence') or 0):.0%}",
+                )
+                evidence = [hint, *evidence]
         rows.append(
             {
                 "path": path,
                 "name": glossary.field_name(path, lang),
                 "value": value,
-                "shown": glossary.value_name(path, value, lang),
+                "shown": "—" if value is None else glossary.value_name(path, value, lang),
                 "provenance": prov,
                 "provenance_name": glossary.value_name("provenance", prov, lang),
                 "confidence": confidence if prov == "inferred" else (1.0 if prov == "measured" else None),
@@ -143,7 +158,10 @@ def profile_file(origin: dict[str, dict], inference: dict, name: str, lang: str)
     for path, spec in origin.items():
         if spec["provenance"] == "declared" and path != "name":
             fields[path] = {"value": spec["value"], "provenance": "declared", "confidence": 1.0, "evidence": []}
-    unknown = [p for p in inference["unknown"] if p not in fields]
+    weak = [p for p, spec in origin.items() if "suggested" in spec]  # asked, not filled in
+    for path in weak:
+        fields.pop(path, None)
+    unknown = [p for p in inference["unknown"] if p not in fields] + [p for p in weak if p not in inference["unknown"]]
     return profile_yaml({**inference, "fields": fields, "unknown": unknown}, name, lang)
 
 

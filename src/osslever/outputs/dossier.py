@@ -163,11 +163,11 @@ def render_markdown(doc: dict) -> str:
     lines += ["", f"## {L('profile')}", "", md(L("profile_intro")), ""]
     lines += [f"| {L('field')} | {L('value')} | {L('provenance')} | {L('evidence')} |", "|---|---|---|---|"]
     for f in doc["profile"]["fields"]:
-        if f["provenance"] != "assumed":
+        if f["provenance"] != "assumed" or f["evidence"]:
             ev = ", ".join(f["evidence"])
             lines.append(f"| {md(f['name'])} | {md(f['shown'])} | {md(f['provenance_name'])} | {md(ev)} |")
     if doc["profile"]["unanswered"]:
-        lines += ["", f"**{L('unanswered')}**: " + md("、".join(u["name"] for u in doc["profile"]["unanswered"]))]
+        lines += ["", f"**{L('unanswered')}**: " + md(("、" if lang == "zh" else ", ").join(u["name"] for u in doc["profile"]["unanswered"]))]
     fc = doc["forecast"]
     lines += ["", f"## {L('revenue')}", ""]
     if fc["models"]:
