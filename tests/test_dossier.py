@@ -137,8 +137,10 @@ def test_an_open_core_shaped_repository_reads_as_hybrid(built) -> None:
     CLA keeping the rights with the company — the open-core shape (GitLab, JumpServer)."""
     verdict = built["doc"]["verdict"]
     assert verdict["stance"] == "hybrid"
-    # Who buys is not in the files: open core is a candidate, never ruled out.
-    assert verdict["model"] == "open_core" or "open_core" in verdict["model_candidates"]
+    # The paid edition in place is measured evidence for open core (the rule that says so).
+    assert verdict["model"] == "open_core"
+    reasons = {r["rule"] for r in built["doc"]["documents"]["assess"]["business_models"][0]["reasons"]}
+    assert "model.enterprise_edition_in_place" in reasons
 
 
 def test_every_sensitivity_claim_holds_when_the_value_is_declared(built, repo, tmp_path) -> None:
@@ -219,7 +221,7 @@ def test_markdown_and_html_carry_the_verdict_and_escape_the_repository(repo, tmp
     html = (tmp_path / "d.html").read_text()
     assert "## Verdict" in md and "Open core" in md
     assert 'data-part="stance">hybrid<' in html
-    assert "undecided between" in html  # nothing in the files says who buys: a tie, said as one
+
     # Rule ids stay in the appendix: none appears before it.
     body, _, appendix = html.partition('id="appendix"')
     rules = re.findall(r'<td class="rule">([^<]+)</td>', appendix)
@@ -285,3 +287,24 @@ def test_a_weak_inference_is_asked_not_reasoned_on() -> None:
     assert origin["product.category"]["provenance"] == "inferred"
     declared, origin = merge_profile({"name": "x", "product": {"category": "library"}}, inference(0.99), "x")
     assert declared["product"]["category"] == "library" and origin["product.category"]["provenance"] == "declared"
+
+
+def test_models_that_tie_on_the_known_facts_are_said_to_tie(tmp_path) -> None:
+    """A plain library with nobody declared as buyer: several models score the same, and the
+    dossier names none of them as the answer (an alphabetical first is not an argument)."""
+    root = tmp_path / "lib"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    (root / "README.md").write_text("# tinylib\n\nA small Python library for parsing dates.\n")
+    (root / "pyproject.toml").write_text('[project]\nname = "tinylib"\ndescription = "A Python library"\n')
+    (root / "LICENSE").write_text(license_text("mit"))
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "start")
+    out = tmp_path / "d.json"
+    run("dossier", str(root), "-o", str(out), "--db", str(tmp_path / "s.duckdb"), "-q")
+    doc = json.loads(out.read_text())
+    verdict, assess = doc["verdict"], doc["documents"]["assess"]
+    viable = [m for m in assess["business_models"] if m["viable"]]
+    tied = [m["id"] for m in viable if m["total"] == viable[0]["total"]]
+    assert len(tied) >= 2 and verdict["model"] is None and verdict["model_candidates"] == tied
+    assert "undecided between" in verdict["model_name"] and "No business model is chosen yet" in verdict["paragraph"]
