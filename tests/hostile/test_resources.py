@@ -167,9 +167,10 @@ def test_a_ctrl_c_while_a_module_loads_is_delivered_once_the_import_is_done(tmp_
     """The commands import pyarrow, DuckDB and numpy lazily (~0.5 s). A ``KeyboardInterrupt``
     raised inside the import system aborted a C extension's initialisation (exit -6), was
     swallowed by an import lock's callback (the run went on to exit 0) or left the process
-    killed by the signal after its message (exit -2): 4 of 120 runs signalled in that
-    window. The CLI's handler notes a SIGINT that lands in an import and delivers it again
-    once the import is done; here a module signals its own process while it loads.
+    killed by the signal after its message (exit -2): 4 of 60 ``finance`` runs signalled
+    0.35-1 s after their start. The CLI's handler notes a SIGINT that lands in an import
+    and delivers it again once the import is done; here a module signals its own process
+    while it loads.
     """
     module = tmp_path / "slow_to_load.py"
     module.write_text("import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(0.3)\nLOADED = True\n")
