@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,26 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 # Every document the core builds during the tests is checked against its type
 # (workspace._finish): the generated schemas are the contracts, so they must never lag.
 os.environ["OSSLEVER_STRICT_DOCUMENTS"] = "1"
+
+
+# How SIGINT was handled when the session started (Python's default handler under pytest).
+_SIGINT = signal.getsignal(signal.SIGINT)
+
+
+@pytest.fixture(autouse=True)
+def _default_sigint():
+    """Every test starts with the session's SIGINT handler, whatever ran before it.
+
+    ``osslever.cli.main`` ignores SIGINT once its work is done (``cli._exit``: a Ctrl-C in
+    the interpreter's shutdown must not kill a finished run). Called in-process (the tests'
+    ``run_inproc``, ``main([...])``) it left the test process ignoring SIGINT, and a
+    child started afterwards inherits an ignored signal across ``exec``: the Ctrl-C
+    tests then signalled processes that could not hear them and passed by the "finished
+    before the signal" branch.
+    """
+    signal.signal(signal.SIGINT, _SIGINT)
+    yield
+    signal.signal(signal.SIGINT, _SIGINT)
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import errno
 import importlib
+import os
 import pkgutil
+import signal
 import sys
+import threading
 import traceback
+import types
 
 import click
 
@@ -50,10 +54,16 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    interrupts = _watch_interrupts()
     try:
-        # standalone_mode=False makes click *return* the code of ctx.exit(n) instead of exiting
-        code = cli.main(args=argv, prog_name="osslever", standalone_mode=False)
-        sys.stdout.flush()
+        try:
+            # standalone_mode=False makes click *return* the code of ctx.exit(n) instead of exiting
+            code = cli.main(args=argv, prog_name="osslever", standalone_mode=False)
+            sys.stdout.flush()
+        except Exception as exc:
+            if interrupts.is_set():  # a library's own error for the Ctrl-C (see _watch_interrupts)
+                raise KeyboardInterrupt from exc
+            raise
     except UserError as exc:
         click.echo(f"osslever: {t('error.prefix')}: {exc.render()}", err=True)
         _exit(exc.exit_code)
@@ -83,6 +93,53 @@ def main(argv: list[str] | None = None) -> None:
     _exit(code if isinstance(code, int) else ExitCode.OK)  # ctx.exit(n): e.g. rules check's 1
 
 
+def _watch_interrupts() -> threading.Event:
+    """An event set by every SIGINT of this run, which then raises ``KeyboardInterrupt``.
+
+    Why not Python's default handler:
+
+    * a library that polls for signals inside native code can turn the Ctrl-C into an
+      error of its own and drop the ``KeyboardInterrupt``: DuckDB's Python client calls
+      ``PyErr_CheckSignals`` between the tasks of a query and raises ``RuntimeError("Query
+      interrupted")``, which printed a traceback and exit 70 for a Ctrl-C during
+      ``finance``. With the event, a failure after a SIGINT is reported as what it is,
+      the interruption (one line, exit 130);
+    * a ``KeyboardInterrupt`` raised inside the import system (the commands import
+      pyarrow, DuckDB and numpy lazily, ~0.5 s) aborts a C extension's initialisation
+      (exit -6), is swallowed by an import lock's callback (the run went on to exit 0)
+      or left the process killed by the signal after its message (exit -2). So while a
+      module is being imported the signal is only noted and delivered again 50 ms
+      later, until it lands outside the import system.
+
+    Only Python's own default handler is replaced (a program that embeds ``main`` keeps
+    its handler), and only from the main thread, where ``signal`` can be used.
+    """
+    seen = threading.Event()
+
+    def on_sigint(signum: int, frame: types.FrameType | None) -> None:
+        seen.set()
+        if _importing(frame):
+            later = threading.Timer(0.05, os.kill, (os.getpid(), signum))
+            later.daemon = True
+            later.start()
+            return
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_sigint)
+    return seen
+
+
+def _importing(frame: types.FrameType | None) -> bool:
+    """True when ``frame`` runs inside the import machinery (a module is being loaded)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(("<frozen importlib", "<frozen zipimport")):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _exit(code: int) -> None:
     """Exit with ``code``, the work done (or refused) and said.
 
@@ -90,9 +147,8 @@ def _exit(code: int) -> None:
     own shutdown puts back the default SIGINT action, and a Ctrl-C in that window killed the
     process without a word (exit -2) after a completed, committed ingest.
     """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():  # signal() works there only
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)
 
 

@@ -44,6 +44,7 @@ def run_inproc(*args: str, cwd: str | None = None) -> subprocess.CompletedProces
     """
     import contextlib
     import io
+    import signal
     import traceback
 
     from osslever.cli import main
@@ -51,6 +52,7 @@ def run_inproc(*args: str, cwd: str | None = None) -> subprocess.CompletedProces
     out, err = io.StringIO(), io.StringIO()
     code: int | str | None = 0
     old = os.getcwd()
+    sigint = signal.getsignal(signal.SIGINT)  # main ignores SIGINT at its end (cli._exit)
     try:
         if cwd:
             os.chdir(cwd)
@@ -64,5 +66,6 @@ def run_inproc(*args: str, cwd: str | None = None) -> subprocess.CompletedProces
                 code = 1
     finally:
         os.chdir(old)
+        signal.signal(signal.SIGINT, sigint)  # else every later child inherits an ignored SIGINT
     code = code if isinstance(code, int) else (0 if code is None else 1)
     return subprocess.CompletedProcess(["osslever", *args], code, out.getvalue(), err.getvalue())

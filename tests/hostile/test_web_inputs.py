@@ -131,29 +131,8 @@ def test_serve_on_all_interfaces_needs_a_long_token(monkeypatch, tmp_path, token
     assert token is None or token not in err  # the token itself is never echoed
 
 
-@pytest.mark.long
-@pytest.mark.xfail(strict=True, reason="known: GET /api/rankings/events computes and stores OpenRank; 'core' moves it")
-def test_a_get_never_writes_the_store(tmp_path):
-    """Safe methods must be safe (RFC 9110 §9.2.1): a crawler following links must not write."""
-    import duckdb
-
-    from tests.events_fixtures import SHARED
-
-    db = tmp_path / "s.duckdb"
-    assert run_inproc("ingest", "gharchive", str(SHARED), "--db", str(db), "--workers", "1").returncode == 0
-
-    def rows() -> int:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            return con.execute("SELECT count(*) FROM gh_openrank_runs").fetchone()[0]
-        finally:
-            con.close()
-
-    before = rows()
-    with TestClient(create_app(db)) as c:
-        resp = c.get("/api/rankings/events", params={"by": "openrank", "period": "2016-07"})
-        assert resp.status_code in (200, 404, 409), resp.text
-    assert rows() == before
+# A GET never writes the store: tests/hostile/test_web_crawl.py crawls every GET route of a
+# real server and compares the store's bytes and table checksums before and after.
 
 
 @pytest.mark.parametrize(
