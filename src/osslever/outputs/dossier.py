@@ -167,7 +167,8 @@ def render_markdown(doc: dict) -> str:
             ev = ", ".join(f["evidence"])
             lines.append(f"| {md(f['name'])} | {md(f['shown'])} | {md(f['provenance_name'])} | {md(ev)} |")
     if doc["profile"]["unanswered"]:
-        lines += ["", f"**{L('unanswered')}**: " + md(("、" if lang == "zh" else ", ").join(u["name"] for u in doc["profile"]["unanswered"]))]
+        names = ("、" if lang == "zh" else ", ").join(u["name"] for u in doc["profile"]["unanswered"])
+        lines += ["", f"**{L('unanswered')}**: " + md(names)]
     fc = doc["forecast"]
     lines += ["", f"## {L('revenue')}", ""]
     if fc["models"]:
