@@ -304,9 +304,12 @@ def _template_tags() -> set[str]:
         def handle_starttag(self, tag, attrs):
             found.add(tag)
 
-    for template in (resources.files("osslever.web") / "templates").iterdir():
-        if template.name.endswith(".j2"):
-            Tags().feed(template.read_text(encoding="utf-8"))
+    # the site's own templates, and the report templates it serves whole (the dossier page)
+    folders = (resources.files("osslever.web") / "templates", resources.files("osslever.outputs") / "templates")
+    for folder in folders:
+        for template in folder.iterdir():
+            if template.name.endswith(".j2"):
+                Tags().feed(template.read_text(encoding="utf-8"))
     return found
 
 
