@@ -16,9 +16,11 @@ Prints events/s, the ratios, and peak memory (RSS of the osslever process tree,
 sampled every 50 ms), plus CPU seconds (user+sys) of each side: on a shared,
 loaded machine the wall-clock ratio swings with the neighbours' load, the CPU
 ratio much less. ``--compare-src OTHER/src`` times another source tree (e.g. the
-previous release) in the same run, for before/after figures. Usage::
+previous release) in the same run, for before/after figures. ``--profile`` adds the
+CPU seconds of each stage of one hour (inflate, decode, normalise, to Arrow, store),
+each as a multiple of chdb's whole hour in the same run: where the time goes. Usage::
 
-    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000]
+    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000] [--profile]
 """
 
 from __future__ import annotations
