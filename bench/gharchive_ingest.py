@@ -16,9 +16,11 @@ Prints events/s, the ratios, and peak memory (RSS of the osslever process tree,
 sampled every 50 ms), plus CPU seconds (user+sys) of each side: on a shared,
 loaded machine the wall-clock ratio swings with the neighbours' load, the CPU
 ratio much less. ``--compare-src OTHER/src`` times another source tree (e.g. the
-previous release) in the same run, for before/after figures. Usage::
+previous release) in the same run, for before/after figures. ``--profile`` adds the
+CPU seconds of each stage of one hour (inflate, decode, normalise, to Arrow, store),
+each as a multiple of chdb's whole hour in the same run: where the time goes. Usage::
 
-    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000]
+    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000] [--profile]
 """
 
 from __future__ import annotations
@@ -189,6 +191,60 @@ def run_chdb(folder: Path) -> tuple[float, int, float]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def profile_stages(path: Path) -> list[tuple[str, float]]:
+    """CPU seconds of each stage of reading and storing one hour, in this process.
+
+    The stages are run one after another on the same bytes, so each figure is
+    that stage alone: inflate (ISA-L), decode (msgspec into the structs),
+    normalise (``normalize`` per event), to Arrow (``rows_to_table``), store
+    (``insert_events`` into a fresh store, DuckDB's threads included). This is
+    the profile that says where an ingest's time goes; ``read_file`` does the
+    same work interleaved in 4 MiB chunks.
+    """
+    import tempfile
+
+    from isal import igzip
+
+    from osslever.sources.gharchive import normalize as norm
+    from osslever.sources.gharchive.ingest import _reader_process, insert_events
+    from osslever.store import Store
+
+    _reader_process(None)  # as in a reader process: pyarrow without pandas
+    clock = time.process_time
+    out: list[tuple[str, float]] = []
+    start = clock()
+    with igzip.open(path, "rb") as fh:  # chunks dropped as the reader drops them
+        while fh.read(4 << 20):
+            pass
+    out.append(("inflate", clock() - start))
+    blocks, pending = [], b""  # again, kept for the next stages (not timed: holding 650 MB costs page faults)
+    with igzip.open(path, "rb") as fh:
+        while chunk := fh.read(4 << 20):
+            cut = chunk.rfind(b"\n") + 1
+            blocks.append(pending + chunk[:cut])
+            pending = chunk[cut:]
+    start = clock()
+    events = [event for block in blocks for event in norm.decode_lines(block)]
+    out.append(("decode", clock() - start))
+    del blocks
+    start = clock()
+    rows = [norm.normalize(event) for event in events]
+    out.append(("normalise", clock() - start))
+    del events
+    start = clock()
+    table = norm.rows_to_table(rows)
+    out.append(("to Arrow", clock() - start))
+    del rows
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "p.duckdb")
+        start = clock()
+        with store.transaction() as con:
+            insert_events(con, table, path.name)
+        out.append(("store", clock() - start))
+        store.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hours", type=int, default=3)
@@ -200,6 +256,7 @@ def main() -> None:
         help="also time the unfiltered ingest of another source tree (e.g. the last release's src/)",
     )
     ap.add_argument("--skip-filtered", action="store_true", help="do not time the --repo ingest")
+    ap.add_argument("--profile", action="store_true", help="also print the CPU seconds of each stage for one hour")
     args = ap.parse_args()
     folder = OUT / f"hours-{args.hours}x{args.events}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -247,6 +304,15 @@ def main() -> None:
     if args.compare_src:
         print(f"ratio compared/chdb (unfiltered):  {base / ch:.2f}x  ({args.compare_src})")
         print(f"CPU seconds compared: {base_cpu:.2f}: {base_cpu / ch_cpu:.2f}x chdb's")
+    if args.profile:
+        stages = profile_stages(files[0])
+        per_hour = ch_cpu / len(files)
+        print(f"CPU seconds per stage, one hour ({files[0].name}); chdb's whole ingest: {per_hour:.2f} s/hour")
+        for name, secs in stages:
+            print(f"  {name:<10} {secs:6.2f} s  {secs / per_hour:5.2f}x chdb's hour")
+        total = sum(secs for _, secs in stages)
+        print(f"  {'sum':<10} {total:6.2f} s  {total / per_hour:5.2f}x chdb's hour")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -247,6 +248,22 @@ def test_concatenated_gzip_members_are_all_read(store, tmp_path):
     cut = tmp_path / "2024-01-01-1.json.gz"
     cut.write_bytes(a + b[: len(b) // 2])  # the second member is cut
     assert read_file(cut).error == "truncated"
+
+
+def test_the_inflating_thread_ends_with_its_file_whatever_happens(tmp_path):
+    # The reader inflates in a background thread: a file it stops reading early
+    # (the first line is not an event, 16 MB still to inflate), one cut short and
+    # one read to the end each leave no thread behind, with the file's own error.
+    good = write_gz(tmp_path / "a.json.gz", [_watch(str(i)) for i in range(3)])
+    csv = tmp_path / "b.json.gz"
+    csv.write_bytes(gzip.compress(b"id,type\n" * 2_000_000))
+    whole = gzip.compress(b"".join(_line(_watch(str(i))) + b"\n" for i in range(20_000)))
+    cut = tmp_path / "c.json.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    assert read_file(good).events == 3
+    assert read_file(csv).error == "wrong_format"
+    assert read_file(cut).error == "truncated"
+    assert [t.name for t in threading.enumerate() if t.name.startswith("inflate")] == []
 
 
 def test_other_formats_renamed_json_gz_are_clear_errors_and_record_nothing(store, tmp_path):

@@ -21,6 +21,9 @@ Three record shapes exist in GH Archive (https://www.gharchive.org/):
 Decoding goes straight into typed ``msgspec`` structs that name only the fields a
 column needs: the parser skips the rest of each (often 20 KB) payload without
 building Python objects for it.
+The structs are ``gc=False`` (not tracked by the cyclic collector): they hold
+only strings, numbers, times and other such structs, so they can form no cycle,
+and untracked objects are cheaper to create and free (~6% of decoding).
 
 Validation happens while decoding, in C: integers outside the range of their
 store column (``INTEGER``: 32 bits, ``BIGINT``: 64 bits) and timestamps that are
@@ -109,17 +112,17 @@ Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 T = TypeVar("T")
 
 
-class User(msgspec.Struct):
+class User(msgspec.Struct, gc=False):
     id: Int64 | None = None
     login: str | None = None
 
 
-class Repo(msgspec.Struct):
+class Repo(msgspec.Struct, gc=False):
     id: Int64 | None = None
     name: str | None = None
 
 
-class TimelineRepo(msgspec.Struct):
+class TimelineRepo(msgspec.Struct, gc=False):
     """``repository`` of the Timeline era: owner and name are separate fields."""
 
     id: Int64 | None = None
@@ -128,11 +131,11 @@ class TimelineRepo(msgspec.Struct):
     organization: str | None = None
 
 
-class Marker(msgspec.Struct):
+class Marker(msgspec.Struct, gc=False):
     """An object whose presence is the information (its fields are skipped unread)."""
 
 
-class Issue(msgspec.Struct, Generic[T]):
+class Issue(msgspec.Struct, Generic[T], gc=False):
     number: Int32 | None = None
     user: User | None = None
     created_at: T | None = None
@@ -140,7 +143,7 @@ class Issue(msgspec.Struct, Generic[T]):
     pull_request: Marker | None = None  # present (even empty) ⇔ the issue is a PR
 
 
-class PullRequest(msgspec.Struct, Generic[T]):
+class PullRequest(msgspec.Struct, Generic[T], gc=False):
     number: Int32 | None = None
     user: User | None = None
     created_at: T | None = None
@@ -151,16 +154,16 @@ class PullRequest(msgspec.Struct, Generic[T]):
     deletions: Int64 | None = None
 
 
-class Comment(msgspec.Struct):
+class Comment(msgspec.Struct, gc=False):
     id: Int64 | None = None
 
 
-class Review(msgspec.Struct):
+class Review(msgspec.Struct, gc=False):
     id: Int64 | None = None
     state: str | None = None
 
 
-class Payload(msgspec.Struct, Generic[T]):
+class Payload(msgspec.Struct, Generic[T], gc=False):
     action: str | None = None
     number: Int32 | None = None
     size: Int32 | None = None
@@ -172,7 +175,7 @@ class Payload(msgspec.Struct, Generic[T]):
     review: Review | None = None
 
 
-class Event(msgspec.Struct, Generic[T]):
+class Event(msgspec.Struct, Generic[T], gc=False):
     """The fields of a GH Archive / Events API record that any column needs."""
 
     id: str | Int64 | None = None
