@@ -85,11 +85,21 @@ class SparkMonth:
 
 
 def _cut(frame: Any) -> Any:
-    """Materialise ``frame`` and drop its lineage (reliable checkpoint when a dir is set)."""
-    context = frame.sparkSession.sparkContext
-    if context.getCheckpointDir():
-        return frame.checkpoint(eager=True)
-    return frame.localCheckpoint(eager=True)
+    """Materialise ``frame`` and drop its lineage (reliable checkpoint when a dir is set).
+
+    A checkpointed frame still carries its origin plan for statistics (Spark 3.4+),
+    and the optimiser walks that chain back through every superstep — each step
+    reads the previous one three times, so the walk grows exponentially (a minute
+    at superstep 5, a stack overflow later). Rebuilding the frame over the
+    checkpoint's rows leaves a plan of one leaf.
+    """
+    from pyspark.sql import DataFrame
+
+    spark = frame.sparkSession
+    reliable = bool(spark.sparkContext.getCheckpointDir())
+    done = frame.checkpoint(eager=True) if reliable else frame.localCheckpoint(eager=True)
+    jdf = spark._jsparkSession.createDataFrame(done._jdf.rdd(), done._jdf.schema())
+    return DataFrame(jdf, spark)
 
 
 def _release(frame: Any) -> None:
