@@ -132,8 +132,9 @@ def test_stops_after_max_iterations_like_solve(spark_session):
 def random_edges(seed: int, n_edges: int, n_repos: int, n_users: int, day: int = 10) -> pa.Table:
     """Distinct (repo, user) pairs, skewed, with activity from the published weights."""
     rng = np.random.default_rng(seed)
-    repos = np.minimum(rng.zipf(1.6, n_edges * 2) - 1, n_repos - 1)
-    users = np.minimum(rng.zipf(1.8, n_edges * 2) - 1, n_users - 1)
+    # u² and u^1.5 of uniform draws: a few popular repositories and users, a long tail
+    repos = (n_repos * rng.random(n_edges * 2) ** 2).astype(np.int64)
+    users = (n_users * rng.random(n_edges * 2) ** 1.5).astype(np.int64)
     pairs = np.unique(repos * n_users + users)[:n_edges]
     rng.shuffle(pairs)
     activity = (5.252 * rng.geometric(0.5, len(pairs)) + 40.679 * (rng.random(len(pairs)) < 0.2)).round(3)
