@@ -221,3 +221,39 @@ def test_rank_on_the_cluster_equals_duckdb(lake, duck_store, spark_cluster, tmp_
     assert len(expected["items"]) == 20
     for key in ("items", "period", "months", "repositories"):
         assert got[key] == expected[key], key
+
+
+def test_openrank_iterated_on_the_cluster_equals_duckdb(lake, duck_store, spark_cluster, tmp_path, capsys):
+    # --openrank-on spark: the supersteps themselves run on the executors
+    # (osslever.metrics.openrank_spark); every repository's value equals the driver's
+    # (ties may order differently at 1e-16, so values are compared by repository)
+    folder, _ = lake
+    common = ["rank", "--period", "2021-07", "--top", "100000", "--format", "json"]
+    expected = json.loads(_duck([*common, "--db", str(duck_store), "--quiet"], capsys))
+    done = _osslever(
+        *common,
+        "--engine",
+        "spark",
+        "--openrank-on",
+        "spark",
+        "--spark-master",
+        spark_cluster.url,
+        "--parquet",
+        str(folder),
+        "--db",
+        str(tmp_path / "results.duckdb"),
+        "--quiet",
+        home=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout)
+    assert [c["period"] for c in got["computed"]] == ["2016-07", "2021-07"]
+    assert got["repositories"] == expected["repositories"] == len(expected["items"]) > 50
+    want = {i["repo"]: i["value"] for i in expected["items"]}
+    have = {i["repo"]: i["value"] for i in got["items"]}
+    assert have.keys() == want.keys()
+    assert max(abs(have[r] - want[r]) for r in want) <= 1.01e-6  # both rounded to 6 digits
+    with Store(tmp_path / "results.duckdb", read_only=True) as store:
+        runs = store.rows("SELECT period, iterations, converged FROM gh_openrank_runs ORDER BY period")
+    with Store(duck_store, read_only=True) as store:
+        assert runs == store.rows("SELECT period, iterations, converged FROM gh_openrank_runs ORDER BY period")

@@ -63,6 +63,8 @@ class Workspace:
     ``store``: an open ``Store`` to use instead (not closed by ``close``);
     ``engine``: "duckdb" (on the store) or "spark" (``spark_master``, and
     ``parquet`` for a folder of event partitions instead of the store);
+    ``openrank_on``: where OpenRank's supersteps run — "driver" (numpy, the
+    default) or "spark" (``openrank_spark``, on the Spark engine's cluster);
     ``read_only``: open the store read-only (refresh steps then refuse);
     ``lang``: the language of documents (default: the locale's).
     """
@@ -77,8 +79,10 @@ class Workspace:
         *,
         store: Store | None = None,
         parquet: str | Path | None = None,
+        openrank_on: str = "driver",
     ) -> None:
         self.db = db
+        self.openrank_on = openrank_on
         self.engine_name = engine
         self.spark_master = spark_master
         self.parquet = parquet
@@ -90,6 +94,10 @@ class Workspace:
         self._duckdb: Engine | None = None
         if engine not in ("duckdb", "spark"):
             raise UserError("engine.unknown", engine=engine, allowed="duckdb, spark")
+        if openrank_on not in ("driver", "spark"):
+            raise UserError("engine.unknown", engine=openrank_on, allowed="driver, spark")
+        if openrank_on == "spark" and engine != "spark":
+            raise UserError("openrank.spark_needs_spark", engine=engine)
 
     # ------------------------------------------------------------------ resources
 
@@ -224,7 +232,11 @@ class Workspace:
         if self.engine_name != "duckdb":
             # Edges from the engine's own events (a Parquet lake, a cluster); values kept in
             # the store and made visible to the engine, so its ``openrank`` metric reads them.
-            return openrank_on(self.engine, store, until=last)
+            # --openrank-on spark: the supersteps too run on Spark (openrank_spark).
+            compute = None
+            if self.openrank_on == "spark":
+                from osslever.metrics.openrank_spark import compute_month_on_spark as compute
+            return openrank_on(self.engine, store, until=last, compute=compute)
         return ensure_openrank(store, until=last, engine=self.store_engine)
 
     def refresh_report(

@@ -347,6 +347,18 @@ def engine_option(help: str) -> Callable[[F], F]:
     return decorate
 
 
+def openrank_on_option(f: F) -> F:
+    """``--openrank-on driver|spark``: where OpenRank's iteration runs (spark needs --engine spark)."""
+    return click.option(
+        "--openrank-on",
+        "openrank_on",
+        type=click.Choice(["driver", "spark"]),
+        default="driver",
+        show_default=True,
+        help="Where OpenRank iterates: driver (numpy) or spark (on --engine spark's cluster). OpenRank 迭代位置。",
+    )(f)
+
+
 def parse_day(value: str | None, option: str) -> date | None:
     """A ``YYYY-MM-DD`` option value (``--from``, ``--to``), or a one-line user error naming it."""
     if value is None:

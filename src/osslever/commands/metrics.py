@@ -13,6 +13,7 @@ from osslever.commands._options import (
     emit,
     engine_option,
     lang_option,
+    openrank_on_option,
     output_option,
     parquet_in_option,
     quiet_option,
@@ -39,6 +40,7 @@ def _default_period() -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @engine_option("Query engine (spark: OSSLEVER_SPARK_MASTER). 查询引擎。")
 @spark_master_option
+@openrank_on_option
 @parquet_in_option(
     "parquet_dir",
     "With --engine spark: the folder written by `ingest gharchive --engine spark` "
@@ -55,6 +57,7 @@ def command(
     engine: str,
     parquet_dir: str | None,
     spark_master: str | None,
+    openrank_on: str,
     db: Path | None,
     output: Path | None,
     lang: str,
@@ -70,7 +73,9 @@ def command(
 
     check_repo(repo)
     chosen = parse_period(period or _default_period()).key
-    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet_dir, lang=lang) as ws:
+    with Workspace(
+        db, engine=engine, spark_master=spark_master, parquet=parquet_dir, lang=lang, openrank_on=openrank_on
+    ) as ws:
         # OpenRank of a month depends on all earlier months: compute what is missing first
         # (edges from the engine's events, values kept in the store, on either engine).
         ws.refresh_openrank(chosen)

@@ -12,6 +12,7 @@ from osslever.commands._options import (
     emit,
     engine_option,
     lang_option,
+    openrank_on_option,
     output_option,
     parquet_in_option,
     quiet_option,
@@ -42,6 +43,7 @@ from osslever.i18n import t
 )
 @engine_option("Query engine. 查询引擎。")
 @spark_master_option
+@openrank_on_option
 @parquet_in_option("parquet", "Folder of Parquet event partitions (gh_events/...) for Spark. Parquet 目录。")
 @db_option
 @lang_option
@@ -54,6 +56,7 @@ def command(
     fmt: str,
     engine: str,
     spark_master: str | None,
+    openrank_on: str,
     parquet: Path | None,
     db: Path | None,
     lang: str,
@@ -64,7 +67,9 @@ def command(
     from osslever.outputs.tables import rank_table
     from osslever.workspace import Workspace
 
-    with Workspace(db, engine=engine, spark_master=spark_master, parquet=parquet, lang=lang) as ws:
+    with Workspace(
+        db, engine=engine, spark_master=spark_master, parquet=parquet, lang=lang, openrank_on=openrank_on
+    ) as ws:
         computed = ws.refresh_openrank(period) if by == "openrank" else []
         doc = ws.rank(by=by, period=period, top=top)
         doc["computed"] = computed

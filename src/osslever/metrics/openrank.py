@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -513,13 +514,19 @@ def _default_engine(store: Store) -> Engine:
 
 
 def ensure_openrank(
-    store: Store, until: str | None = None, engine: Engine | None = None, params: OpenRankParams | None = None
+    store: Store,
+    until: str | None = None,
+    engine: Engine | None = None,
+    params: OpenRankParams | None = None,
+    compute: Callable[..., dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Compute every month up to ``until`` (YYYY-MM; default: the last month with events)
     whose result is missing or stale, in order — a month's prior values come from the
     months before it, so recomputing one month makes every later stored month stale.
 
     Returns the summaries of the months computed (empty when all were up to date).
+    ``compute`` computes and stores one month (default ``compute_month``, on the
+    driver; ``openrank_spark.compute_month_on_spark`` iterates on Spark instead).
     """
     p = params or load_params()
     eng = engine or _default_engine(store)
@@ -543,11 +550,16 @@ def ensure_openrank(
     with store.transaction() as con:  # later months were built on what is about to change
         for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
             con.execute(f"DELETE FROM {name} WHERE period >= ?", [stale_from])
-    return [compute_month(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
+    run = compute or compute_month
+    return [run(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
 
 
 def openrank_on(
-    engine: Engine, store: Store, until: str | None = None, params: OpenRankParams | None = None
+    engine: Engine,
+    store: Store,
+    until: str | None = None,
+    params: OpenRankParams | None = None,
+    compute: Callable[..., dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """``ensure_openrank`` with ``engine``'s events, then ``gh_openrank`` visible to the engine.
 
@@ -556,7 +568,7 @@ def openrank_on(
     (Spark over an exported copy or a Parquet lake) gets the stored table registered,
     so the ``openrank`` metric reads the same values on every engine.
     """
-    computed = ensure_openrank(store, until=until, engine=engine, params=params)
+    computed = ensure_openrank(store, until=until, engine=engine, params=params, compute=compute)
     if getattr(engine, "store", None) is not store:
         engine.register_arrow("gh_openrank", _store_arrow(store, "SELECT * FROM gh_openrank"))
     return computed
