@@ -263,8 +263,8 @@ def _store_arrow(store: Store, sql: str, params: list[Any] | None = None) -> pa.
 # --------------------------------------------------------------------------- the iteration
 
 
-# Below this many edges a second thread costs more (hand-over per superstep) than the
-# product it takes over; measured with bench/openrank.py on 2 cores.
+# Below this many edges a second thread costs more (the hand-over, each superstep) than
+# the work it takes over; measured with bench/openrank.py on 2 cores.
 PARALLEL_MIN_EDGES = 500_000
 
 
@@ -276,7 +276,9 @@ def _cores() -> int:
 
 
 def _matvec_pool(edges: int) -> ThreadPoolExecutor | None:
-    """One helper thread for the second product of each superstep, when it pays."""
+    """One helper thread for the second of two independent steps (the two products of a
+    superstep, the encoding of repositories and of users), when it pays: SciPy's
+    products and Arrow's kernels release the GIL, so the two run on two cores."""
     if edges < PARALLEL_MIN_EDGES or _cores() < 2:
         return None
     return _shared_pool()
@@ -488,16 +490,21 @@ def build_graph(
         return MonthGraph(period, empty, empty, empty, empty, sp.csr_matrix((0, 0)), np.zeros(0), np.zeros(0))
     last_at = pc.cast(edges["last_at"], pa.timestamp("us")).to_numpy(zero_copy_only=False)
     last_at = last_at.astype("datetime64[us]").astype(np.int64)
+    pool = _matvec_pool(edges.num_rows)  # repositories and users are encoded independently
+    users = pool.submit(_nodes, edges["user_key"], edges["user_login"], last_at) if pool else None
     repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], edges["repo_name"], last_at)
-    user_keys, user_idx, user_names = _nodes(edges["user_key"], edges["user_login"], last_at)
+    user_keys, user_idx, user_names = (
+        users.result() if users else _nodes(edges["user_key"], edges["user_login"], last_at)
+    )
     data = edges["activity"].to_numpy(zero_copy_only=False).astype(np.float64)
     matrix = sp.csr_matrix((data, (repo_idx, user_idx)), shape=(len(repo_keys), len(user_keys)))
     user_activity = np.asarray(matrix.sum(axis=0)).ravel()
     repo_init = np.zeros(len(repo_keys))
     user_init = p.new_user_value(user_activity)
     if priors is not None and priors.num_rows:
+        user_prior = pool.submit(_prior_values, priors, "user", user_keys) if pool else None
         repo_init += _prior_values(priors, "repo", repo_keys)
-        user_init += _prior_values(priors, "user", user_keys)
+        user_init += user_prior.result() if user_prior else _prior_values(priors, "user", user_keys)
     return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix, repo_init, user_init)
 
 
