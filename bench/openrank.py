@@ -204,7 +204,7 @@ def chain_period(i: int) -> str:
 def node_keys(edges: pa.Table) -> pa.Array:
     """The month's distinct node keys (repository and user keys never coincide here)."""
     return pa.concat_arrays(
-        [pc.unique(edges["repo_key"]).combine_chunks(), pc.unique(edges["user_key"]).combine_chunks()]
+        [pc.unique(edges["repo_key"].combine_chunks()), pc.unique(edges["user_key"].combine_chunks())]
     )
 
 
