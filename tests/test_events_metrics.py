@@ -289,7 +289,7 @@ def test_openrank_is_read_from_gh_openrank(engine):
         "CREATE TABLE IF NOT EXISTS gh_openrank (period VARCHAR, node_type VARCHAR, node VARCHAR, value DOUBLE)"
     )
     engine.execute(
-        "INSERT INTO gh_openrank VALUES ('2024-01', 'repo', 'acme/widget', 1.5),"
+        "INSERT INTO gh_openrank (period, node_type, node, value) VALUES ('2024-01', 'repo', 'acme/widget', 1.5),"
         " ('2024-02', 'repo', 'acme/widget', 2.25), ('2024-01', 'user', 'alice', 9)"
     )
     try:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RELEASE_5CCE212 = Path(__file__).parent / "fixtures" / "store_5cce212"
 BASELINE = ["010_git", "020_events", "030_openrank", "040_cache", "090_web"]
 # Added after the baseline release, in order (each area's later tables).
-LATER = ["095_downloads"]
+LATER = ["095_downloads", "096_openrank_latest"]
 
 
 def legacy_store(path: Path) -> Path:
@@ -80,6 +80,7 @@ def test_a_new_store_records_every_migration_once(tmp_path):
         (40, "040_cache"),
         (90, "090_web"),
         (95, "095_downloads"),
+        (96, "096_openrank_latest"),
     ]
     con = duckdb.connect(str(db))
     first = con.execute("SELECT name, applied_at FROM schema_migrations ORDER BY id").fetchall()

@@ -27,8 +27,10 @@ cluster. Results go to ``gh_openrank`` and feed the next month's prior values.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -262,6 +264,32 @@ def _store_arrow(store: Store, sql: str, params: list[Any] | None = None) -> pa.
 # --------------------------------------------------------------------------- the iteration
 
 
+# Below this many edges a second thread costs more (the hand-over, each superstep) than
+# the work it takes over; measured with bench/openrank.py on 2 cores.
+PARALLEL_MIN_EDGES = 500_000
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _matvec_pool(edges: int) -> ThreadPoolExecutor | None:
+    """One helper thread for the second of two independent steps (the two products of a
+    superstep, the encoding of repositories and of users), when it pays: SciPy's
+    products and Arrow's kernels release the GIL, so the two run on two cores."""
+    if edges < PARALLEL_MIN_EDGES or _cores() < 2:
+        return None
+    return _shared_pool()
+
+
+@lru_cache(maxsize=1)
+def _shared_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="openrank-matvec")
+
+
 @dataclass
 class OpenRankResult:
     repo_values: np.ndarray
@@ -309,13 +337,20 @@ def solve(
     tol = p.tolerance
     step = 0
     converged = False
+    pool = _matvec_pool(act.nnz)
     for step in range(1, max(p.max_iterations, 1)):
         if step == 1:  # messages sent in superstep 0: none
             msg_repo, msg_user, msg_bg = 0.0, 0.0, 0.0
         else:
             bg_share = x_bg * from_background
-            msg_repo = to_repos @ x_user + bg_share
-            msg_user = to_users @ x_repo + bg_share
+            if pool is None:
+                to_r, to_u = to_repos @ x_user, to_users @ x_repo
+            else:  # the two products are independent; SciPy releases the GIL in each
+                pending = pool.submit(to_repos.dot, x_user)
+                to_u = to_users @ x_repo
+                to_r = pending.result()
+            msg_repo = to_r + bg_share
+            msg_user = to_u + bg_share
             msg_bg = p.to_background * (x_repo.sum() + x_user.sum())
         new_repo = keep_repo + (1 - r_repo) * msg_repo
         new_user = keep_user + (1 - r_user) * msg_user
@@ -351,32 +386,71 @@ def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray) -
     return encoded.dictionary, index, latest
 
 
-# A stored row's identity: its key when recorded, else its lower-cased name.
+# A stored row's identity: its key (migration 096 moved it into gh_openrank and filled it in
+# for rows stored without one); a row written by other means without a key, its name.
 _KEYED = """
-    SELECT o.period, o.node_type, o.node, o.value,
-           COALESCE(k.node_key, 'name:' || lower(o.node)) AS node_key
-    FROM gh_openrank AS o
-    LEFT JOIN gh_openrank_keys AS k
-      ON k.period = o.period AND k.node_type = o.node_type AND k.node = o.node
+    SELECT period, node_type, node, value, COALESCE(node_key, 'name:' || lower(node)) AS node_key
+    FROM gh_openrank
 """
+
+_MONTH_INDEX_SQL = "CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1"
+
+
+def _carried_is_ahead(con: Any, period: str) -> bool:
+    """True when the carried table holds ``period`` or a later month (a month recomputed
+    out of order): its latest values are then not the values *before* ``period``."""
+    rows = con.execute("SELECT count(*) FROM gh_openrank_carried WHERE period >= ?", [period]).fetchall()
+    return bool(rows[0][0])
 
 
 def _priors(store: Store, period: str, p: OpenRankParams) -> pa.Table:
-    """Each node's last stored value before ``period``, decayed by months since; > min only."""
+    """Each node's last stored value before ``period``, decayed by months since; > min only.
+
+    In order (the way ``ensure_openrank`` goes) every stored month is before ``period``,
+    so the carried table of latest values is the answer and its size does not grow with
+    the months stored; a month recomputed out of order reads the history instead.
+    """
+    decay = [p.attenuation, month_index(period)]
+    if not _carried_is_ahead(store.con, period):
+        return _store_arrow(
+            store,
+            """
+            SELECT node_type, node_key, value * pow(?, ? - month_index) AS value
+            FROM gh_openrank_carried
+            WHERE value * pow(?, ? - month_index) > ?
+            """,
+            [*decay, *decay, p.prior_min_value],
+        )
     return _store_arrow(
         store,
         f"""
         SELECT node_type, node_key, value * pow(?, ? - month_index) AS value
         FROM (
             SELECT node_type, node_key, arg_max(value, period) AS value,
-                   max(CAST(substr(period, 1, 4) AS INTEGER) * 12
-                       + CAST(substr(period, 6, 2) AS INTEGER) - 1) AS month_index
+                   max({_MONTH_INDEX_SQL}) AS month_index
             FROM ({_KEYED}) WHERE period < ?
             GROUP BY node_type, node_key
         )
         WHERE value * pow(?, ? - month_index) > ?
         """,
-        [p.attenuation, month_index(period), period, p.attenuation, month_index(period), p.prior_min_value],
+        [*decay, period, *decay, p.prior_min_value],
+    )
+
+
+def rebuild_carried(con: Any) -> None:
+    """The carried table from the stored history: each node's latest value and its month.
+
+    Run after months were deleted (``ensure_openrank``) or written out of order; an
+    old store's carried table is filled the same way by migration 096.
+    """
+    con.execute("DELETE FROM gh_openrank_carried")
+    con.execute(
+        f"""
+        INSERT INTO gh_openrank_carried
+        SELECT node_type, node_key, arg_max(value, period), max(period), max({_MONTH_INDEX_SQL})
+        FROM ({_KEYED})
+        GROUP BY node_type, node_key
+        """
     )
 
 
@@ -417,16 +491,21 @@ def build_graph(
         return MonthGraph(period, empty, empty, empty, empty, sp.csr_matrix((0, 0)), np.zeros(0), np.zeros(0))
     last_at = pc.cast(edges["last_at"], pa.timestamp("us")).to_numpy(zero_copy_only=False)
     last_at = last_at.astype("datetime64[us]").astype(np.int64)
+    pool = _matvec_pool(edges.num_rows)  # repositories and users are encoded independently
+    users = pool.submit(_nodes, edges["user_key"], edges["user_login"], last_at) if pool else None
     repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], edges["repo_name"], last_at)
-    user_keys, user_idx, user_names = _nodes(edges["user_key"], edges["user_login"], last_at)
+    user_keys, user_idx, user_names = (
+        users.result() if users else _nodes(edges["user_key"], edges["user_login"], last_at)
+    )
     data = edges["activity"].to_numpy(zero_copy_only=False).astype(np.float64)
     matrix = sp.csr_matrix((data, (repo_idx, user_idx)), shape=(len(repo_keys), len(user_keys)))
     user_activity = np.asarray(matrix.sum(axis=0)).ravel()
     repo_init = np.zeros(len(repo_keys))
     user_init = p.new_user_value(user_activity)
     if priors is not None and priors.num_rows:
+        user_prior = pool.submit(_prior_values, priors, "user", user_keys) if pool else None
         repo_init += _prior_values(priors, "repo", repo_keys)
-        user_init += _prior_values(priors, "user", user_keys)
+        user_init += user_prior.result() if user_prior else _prior_values(priors, "user", user_keys)
     return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix, repo_init, user_init)
 
 
@@ -471,24 +550,40 @@ def compute_month(
 
 
 def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
-    """One month's values (``_result_table``) and its run record, replacing that month's."""
+    """One month's values (``_result_table``) and its run record, replacing that month's.
+
+    The carried table of latest values changes in the same transaction: a month written
+    after every stored one (the usual case) replaces its nodes' rows there; a month
+    written before a stored one rebuilds it from the history. The result table is
+    registered once and each table gets one bulk insert from it (no index to maintain;
+    ``gh_openrank_keys`` is a view of ``gh_openrank`` since migration 096).
+    """
     period = summary["period"]
     with store.transaction() as con:
-        for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
+        ahead = _carried_is_ahead(con, period)
+        for name in ("gh_openrank", "gh_openrank_runs"):
             con.execute(f"DELETE FROM {name} WHERE period = ?", [period])
         if table.num_rows:
             con.register("openrank_result", table)
             try:
                 con.execute(
-                    "INSERT INTO gh_openrank (period, node_type, node, value) "
-                    "SELECT period, node_type, node, value FROM openrank_result"
+                    "INSERT INTO gh_openrank (period, node_type, node, value, node_key) "
+                    "SELECT period, node_type, node, value, node_key FROM openrank_result"
                 )
-                con.execute(
-                    "INSERT INTO gh_openrank_keys (period, node_type, node, node_key) "
-                    "SELECT period, node_type, node, node_key FROM openrank_result"
-                )
+                if not ahead:
+                    con.execute(
+                        "DELETE FROM gh_openrank_carried AS c USING openrank_result AS r "
+                        "WHERE c.node_type = r.node_type AND c.node_key = r.node_key"
+                    )
+                    con.execute(
+                        "INSERT INTO gh_openrank_carried (node_type, node_key, value, period, month_index) "
+                        "SELECT node_type, node_key, value, period, ? FROM openrank_result",
+                        [month_index(period)],
+                    )
             finally:
                 con.unregister("openrank_result")
+        if ahead:
+            rebuild_carried(con)
         con.execute(
             "INSERT INTO gh_openrank_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -548,10 +643,18 @@ def ensure_openrank(
     if stale_from is None:
         return []
     with store.transaction() as con:  # later months were built on what is about to change
-        for name in ("gh_openrank", "gh_openrank_keys", "gh_openrank_runs"):
+        deleted = any(m >= stale_from for m in runs) or _carried_is_ahead(con, stale_from)
+        for name in ("gh_openrank", "gh_openrank_runs"):
             con.execute(f"DELETE FROM {name} WHERE period >= ?", [stale_from])
+        if deleted:  # the latest value of a node may have been in a deleted month
+            rebuild_carried(con)
     run = compute or compute_month
-    return [run(store, m, eng, p, events=counts[m]) for m in wanted if m >= stale_from]
+    computed = []
+    for m in wanted:
+        if m >= stale_from:
+            computed.append(run(store, m, eng, p, events=counts[m]))
+            store.release_cache()  # the month is committed; its blocks need not stay cached
+    return computed
 
 
 def openrank_on(

@@ -107,6 +107,20 @@ class Store:
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def release_cache(self) -> None:
+        """Hand the blocks DuckDB keeps cached back, between large units of work.
+
+        Why: DuckDB's buffer pool keeps what it read or wrote up to its memory limit
+        (80 % of RAM by default), so a long run of large steps — a chain of OpenRank
+        months of all GitHub — would hold gigabytes it no longer needs. Lowering the
+        limit evicts the cache (committed data is on disk, or kept for ``:memory:``);
+        the store never sets a limit of its own, so the default comes back after.
+        """
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("SET memory_limit = '64MB'")
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("RESET memory_limit")
+
     def close(self) -> None:
         with contextlib.suppress(duckdb.Error):
             self.con.close()
