@@ -12,7 +12,7 @@ import os
 from functools import cache
 from importlib import resources
 
-import yaml
+from osslever import safe_yaml
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANG = "en"
@@ -53,7 +53,7 @@ def catalog(lang: str) -> dict[str, str]:
     folder = resources.files("osslever") / "locales" / lang
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith((".yaml", ".yml")):
-            _flatten("", yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, out)
+            _flatten("", safe_yaml.packaged(entry.read_text(encoding="utf-8")) or {}, out)
     return out
 
 

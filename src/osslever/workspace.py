@@ -233,9 +233,20 @@ class Workspace:
         """Everything ``report`` reads for one repository: its history, the license cache of
         its tip and OpenRank up to the last month of its events. Returns the history id."""
         from osslever.metrics.events import events_summary
+        from osslever.models.license.summary import refresh_summary, start_refresh
+        from osslever.sources.git.ingest import ingest
+        from osslever.sources.git.repository import open_repository
 
-        repo, result = self.ingest_git(location, ref, quiet=quiet, progress=progress)
-        self.refresh_license(repo, result.tip)
+        store = self._writable()
+        repo = open_repository(location, quiet=quiet)
+        tip = repo.head(ref)
+        # The tip's license scan runs on a thread while the history is read: the ingest
+        # mostly waits for git's line stats, so the scan no longer adds its own time.
+        license_scan = start_refresh(store, repo, tip)
+        result = ingest(store, repo, ref, progress)
+        license_scan()
+        if result.tip != tip:  # the ref moved between the two reads
+            refresh_summary(store, repo, result.tip)
         if repo.slug:
             summary = events_summary(self.store_engine, repo.slug)
             if summary is not None:

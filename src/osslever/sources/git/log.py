@@ -13,8 +13,8 @@ Two readers produce the same commits in the same order:
 * sharded — the commit list (``git rev-list``, cheap: metadata only) is cut into
   chunks, and up to ``workers`` ``git diff-tree --stdin --numstat`` processes
   diff them in parallel; chunks are parsed strictly in order, with at most
-  ``workers`` chunks in flight, so memory stays bounded and the batch sequence
-  is exactly the sequential one. Line stats dominate the cost of a history
+  ``AHEAD * workers`` chunks in flight, so memory stays bounded and the batch
+  sequence is exactly the sequential one. Line stats dominate the cost of a history
   (FIELD-NOTES: metadata alone is ~40x faster), so this scales with cores.
 """
 
@@ -234,14 +234,21 @@ class _Shards:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+AHEAD = 2  # chunks submitted per worker: finished ones wait their turn while the others run
+
+
 def _sharded(git_dir: Path, shas: list[str], workers: int, chunk: int) -> Iterator[Commit]:
+    # Chunks cost unevenly (redis: the newest 2,000 commits take 2-3x the others). With
+    # only ``workers`` chunks submitted, a worker whose chunk finished early sat idle
+    # until the slow head of the line was parsed; with ``AHEAD * workers`` submitted
+    # (the pool still runs ``workers`` git processes), it starts the next chunk at once.
     chunks = iter([shas[i : i + chunk] for i in range(0, len(shas), chunk)])
     shards = _Shards(git_dir, workers)
     window: deque[Future[bytes]] = deque()
     try:
         for part in chunks:
             window.append(shards.submit(part))
-            if len(window) >= workers:
+            if len(window) >= AHEAD * workers:
                 break
         while window:
             data = window.popleft().result()
