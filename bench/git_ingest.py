@@ -5,8 +5,7 @@
 Measured in one run, on the same machine and the same (warm) repository:
   baseline   git log --numstat --no-renames (one git process computing line stats)
   sequential osslever's first ingest into an empty store, one git log process (workers=1)
-  full       the same with the default workers: parallel `git diff-tree --stdin` shards when
-             cores are idle, one git log when other jobs keep them busy (log.free_workers)
+  full       the same with the default sharding: parallel `git diff-tree --stdin` shards
   first      `osslever report` on an empty store: ingest + license scan + report, one process
 With --rounds N these four alternate N times (each ratio against its own round's
 baseline, then the medians), which matters on a shared machine.
@@ -122,7 +121,7 @@ def main() -> None:
             inner, added, self_rss, git_rss = out.split()
             ratios["full"].append(wall / base)
             print(
-                f"{tag}full      ingest, default        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
+                f"{tag}full      ingest, sharded        {wall:8.2f} s  {int(added) / wall:8.0f} commits/s  "
                 f"ratio {wall / base:.3f}x  peak python {int(self_rss) / 1024:.0f} MiB, "
                 f"git {int(git_rss) / 1024:.0f} MiB, cpu {CPU['last']:.1f} s"
             )

@@ -207,11 +207,10 @@ def ingest(
     """Bring the stored history of ``repo`` at ``ref`` up to date with git.
 
     ``workers`` parallel git processes compute line stats (default: the usable
-    cores, see ``log.default_workers``, fewer when other jobs keep them busy, see
-    ``log.free_workers``); the rows and the batch sequence are the same for any number.
+    cores, see ``log.default_workers``); the rows and the batch sequence are the
+    same for any number.
     """
     progress = progress or Silent()
-    auto = workers is None  # then: as many as the idle cores make worth it (log.free_workers)
     workers = log.default_workers() if workers is None else workers
     tip = repo.head(ref)
     history = _history(store, repo, ref)
@@ -228,7 +227,6 @@ def ingest(
             )
         stdin_commits: list[str] | None = None
         listed: list[str] | None = None  # the commits to read, in git log order, when known
-        sample = log.cpu_sample() if auto else None
         if old and log.is_ancestor(repo.git_dir, old, tip):
             revisions, total = [tip, f"^{old}"], log.count(repo.git_dir, tip, old)
         else:
@@ -249,8 +247,6 @@ def ingest(
             total = len(listed)
 
         if total:
-            if auto:
-                workers = log.free_workers(sample, workers)
             progress.start(f"{repo.name}: commits", total)
             threading.Thread(target=_warm_writer, name="warm-writer", daemon=True).start()
             read = log.stream(repo.git_dir, revisions, stdin_commits, commits=listed, workers=workers)

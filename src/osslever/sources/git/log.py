@@ -25,7 +25,6 @@ import re
 import subprocess
 import tempfile
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -271,44 +270,6 @@ def default_workers() -> int:
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
     return max(1, min(4, cores))
-
-
-def cpu_sample() -> tuple[int, int] | None:
-    """(idle, total) clock ticks of all CPUs so far (``/proc/stat``); None where there is none."""
-    try:
-        with open("/proc/stat", "rb") as fh:
-            values = [int(v) for v in fh.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    if len(values) < 5:
-        return None
-    return values[3] + values[4], sum(values)  # idle + iowait, everything
-
-
-def free_workers(start: tuple[int, int] | None, cap: int) -> int:
-    """How many parallel git processes pay, from the CPU idle since ``start``.
-
-    Shards pay only on idle cores: each ``diff-tree`` process starts with cold
-    caches (+5-20 % CPU over one ``git log``), and on a machine whose other cores
-    are busy — where the kernel shares CPU between jobs, not threads — they add
-    that CPU and no parallelism (redis at load ~3 on 2 cores: sharded 1.2x one
-    ``git log``, one ``git log`` 1.03-1.1x). ``start`` is taken before a git
-    command that keeps one core busy (the ``rev-list`` ingest runs anyway), so
-    the idle share seen since is what a second, third … process would get.
-    The rows are the same for any number.
-    """
-    if cap <= 1 or start is None:
-        return cap
-    cores = os.cpu_count() or 1
-    end = cpu_sample()
-    deadline = time.monotonic() + 0.2
-    while end is not None and end[1] - start[1] < 10 * cores and time.monotonic() < deadline:
-        time.sleep(0.02)  # too few ticks to tell (a small repository's rev-list is quick)
-        end = cpu_sample()
-    if end is None or end[1] <= start[1]:
-        return cap
-    idle_cores = (end[0] - start[0]) / (end[1] - start[1]) * cores
-    return max(1, min(cap, 1 + int(idle_cores + 0.25)))
 
 
 def stream(
