@@ -175,6 +175,29 @@ class Workspace:
         repo = open_repository(location, quiet=quiet)
         return repo, ingest(store, repo, ref, progress)
 
+    def ingest_git_and_license(
+        self, location: str, ref: str = "HEAD", quiet: bool = True, progress: Progress | None = None
+    ) -> tuple[Any, Any]:
+        """``ingest_git`` then ``refresh_license`` of the tip, at the same time.
+
+        The tip's license scan runs on a thread while the history is read: the ingest
+        mostly waits for git's line stats, so the scan no longer adds its own time to a
+        first report (only this thread touches the store). Returns ``(Repository, IngestResult)``.
+        """
+        from osslever.models.license.summary import refresh_summary, start_refresh
+        from osslever.sources.git.ingest import ingest
+        from osslever.sources.git.repository import open_repository
+
+        store = self._writable()
+        repo = open_repository(location, quiet=quiet)
+        tip = repo.head(ref)
+        license_scan = start_refresh(store, repo, tip)
+        result = ingest(store, repo, ref, progress)
+        license_scan()
+        if result.tip != tip:  # the ref moved between the two reads
+            refresh_summary(store, repo, result.tip)
+        return repo, result
+
     def ingest_gharchive(
         self,
         files: Sequence[Path],
@@ -246,8 +269,7 @@ class Workspace:
         its tip and OpenRank up to the last month of its events. Returns the history id."""
         from osslever.metrics.events import events_summary
 
-        repo, result = self.ingest_git(location, ref, quiet=quiet, progress=progress)
-        self.refresh_license(repo, result.tip)
+        repo, result = self.ingest_git_and_license(location, ref, quiet=quiet, progress=progress)
         if repo.slug:
             summary = events_summary(self.store_engine, repo.slug)
             if summary is not None:

@@ -55,8 +55,8 @@ def git(location: str, ref: str, db: Path | None, quiet: bool, lang: str) -> Non
     from osslever.workspace import Workspace
 
     with Workspace(db, lang=lang) as ws:
-        repo, result = ws.ingest_git(location, ref, quiet=quiet, progress=make_progress(quiet))
-        ws.refresh_license(repo, result.tip)  # so a report on this commit needs no scan
+        # The license scan too, so a report on this commit needs no scan (it overlaps the ingest).
+        repo, result = ws.ingest_git_and_license(location, ref, quiet=quiet, progress=make_progress(quiet))
     _echo(t("git.ingested", name=repo.name, added=result.added, removed=result.removed, total=result.total), quiet)
 
 

@@ -23,32 +23,41 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:  # pyarrow is imported where it is used: ~0.4 s a command may never need
+    import pyarrow as pa
 
 Columns = Mapping[str, tuple[str, list]]
 
 ENGINES = ("duckdb", "spark")
 
+
 # SQL type names used by ``register_rows`` → Arrow types (one vocabulary for both engines).
-_ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "BOOLEAN": pa.bool_(),
-    "BIGINT": pa.int64(),
-    "INTEGER": pa.int32(),
-    "DOUBLE": pa.float64(),
-    "DATE": pa.date32(),
-    "TIMESTAMP": pa.timestamp("us"),
-}
+@cache
+def _arrow_types() -> dict[str, pa.DataType]:
+    import pyarrow as pa
+
+    return {
+        "VARCHAR": pa.string(),
+        "BOOLEAN": pa.bool_(),
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "DOUBLE": pa.float64(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+    }
 
 
 def columns_to_arrow(columns: Columns) -> pa.Table:
     """``{column: (SQL type, values)}`` → an Arrow table with those column types."""
+    import pyarrow as pa
+
     arrays = {}
     for name, (sql_type, values) in columns.items():
-        arrow_type = _ARROW_TYPES.get(sql_type.upper())
+        arrow_type = _arrow_types().get(sql_type.upper())
         if arrow_type is None:
             raise ValueError(f"register_rows: unsupported column type {sql_type!r} for {name!r}")
         arrays[name] = pa.array(list(values), type=arrow_type)
@@ -70,6 +79,8 @@ class Engine(abc.ABC):
 
     def arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         """One SELECT as a pyarrow table (columnar: millions of rows stay cheap)."""
+        import pyarrow as pa
+
         return pa.Table.from_pylist(self.query(sql, params))
 
     @abc.abstractmethod

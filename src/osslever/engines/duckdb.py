@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from osslever.engines import Columns, Engine
 from osslever.errors import UserError
 from osslever.store import Store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from osslever import safe_yaml
 from osslever.identity import names as name_keys
 
 
@@ -28,7 +27,7 @@ class _Rules:
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     text = (resources.files("osslever") / "data" / "identity" / "bots.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_yaml.packaged(text)
 
     def compiled(entries: list[dict[str, str]]) -> list[tuple[re.Pattern[str], str]]:
         return [(re.compile(e["pattern"], re.IGNORECASE), e["pattern"]) for e in entries]

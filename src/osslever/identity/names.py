@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from osslever import safe_yaml
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[^0-9a-z]+")
@@ -36,7 +36,7 @@ class Rules:
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     text = (resources.files("osslever") / "data" / "identity" / "resolution.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_yaml.packaged(text)
     common = frozenset(compact(n) for n in data["common_names"]["names"])
     return Rules(
         confidence={k: float(v) for k, v in data["confidence"].items()},

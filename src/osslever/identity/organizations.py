@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from osslever import safe_yaml
 from osslever.identity import names
 
 INDEPENDENT = "independent"
@@ -46,7 +45,7 @@ class _Table:
 @lru_cache(maxsize=1)
 def _table() -> _Table:
     text = (resources.files("osslever") / "data" / "identity" / "organizations.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_yaml.packaged(text)
     table = {d.lower(): PUBLIC for d in data["public_providers"]["domains"]}
     table.update({d.lower(): PLACEHOLDER for d in data["unknown"]["domains"]})
     for org, domains in data["organizations"].items():

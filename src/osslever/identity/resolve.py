@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from osslever import safe_yaml
 from osslever.identity import bots, names, organizations
 
 
@@ -100,7 +99,7 @@ class Resolution:
 @lru_cache(maxsize=1)
 def _margin_days() -> int:
     text = (resources.files("osslever") / "data" / "identity" / "resolution.yaml").read_text("utf-8")
-    return int(yaml.safe_load(text).get("affiliation_margin_days", 183))
+    return int(safe_yaml.packaged(text).get("affiliation_margin_days", 183))
 
 
 def collect(rows: Iterable[Mapping]) -> dict[str, Identity]:

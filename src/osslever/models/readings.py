@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from osslever import safe_yaml
 
 _OPS = {
     "lt": operator.lt,
@@ -26,7 +26,7 @@ _OPS = {
 @cache
 def rules(area: str) -> tuple[dict, ...]:
     text = (resources.files("osslever") / "data" / "readings" / f"{area}.yaml").read_text("utf-8")
-    return tuple(yaml.safe_load(text))
+    return tuple(safe_yaml.packaged(text))
 
 
 def lookup(document: dict, path: str) -> Any:

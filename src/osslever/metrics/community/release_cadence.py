@@ -24,8 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from statistics import median
 
-import yaml
-
+from osslever import safe_yaml
 from osslever.engines import Engine
 from osslever.metrics.windows import Window
 
@@ -43,7 +42,7 @@ class Version:
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str], frozenset[str], int]:
-    data = yaml.safe_load((resources.files("osslever") / "data" / "releases.yaml").read_text("utf-8"))
+    data = safe_yaml.packaged((resources.files("osslever") / "data" / "releases.yaml").read_text("utf-8"))
     return (
         re.compile(data["version_pattern"]),
         frozenset(data["prerelease_words"]),

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
 from license_expression import ExpressionError, get_spdx_licensing
+
+from osslever import safe_yaml
 
 NONE = "NONE"
 NOASSERTION = "NOASSERTION"
@@ -25,7 +26,7 @@ NOASSERTION = "NOASSERTION"
 def load_data(name: str) -> dict:
     """One YAML file of ``osslever/data/license``."""
     ref = resources.files("osslever") / "data" / "license" / name
-    return yaml.safe_load(ref.read_text(encoding="utf-8")) or {}
+    return safe_yaml.packaged(ref.read_text(encoding="utf-8")) or {}
 
 
 @dataclass

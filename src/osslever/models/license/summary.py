@@ -9,6 +9,9 @@ bilingual document and picks its language.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from osslever.models.license.document import license_document, localize
 from osslever.sources.git.repository import Repository
@@ -41,18 +44,31 @@ def _key(repo: Repository, tip: str) -> str:
     return f"{repo.git_dir}@{tip}"
 
 
-def _scan(store: Store, repo: Repository, tip: str) -> dict:
-    # The work tree when there is one (a linked worktree's git dir is not a repository
-    # on its own); with ``ref`` the files are read from the commit's tree either way.
+def _known(store: Store, repo: Repository) -> dict[str, list[dict]]:
     # Earlier tips' histories from the cache: the history walk then reads only the commits since.
-    known = {
+    return {
         k.rsplit("@", 1)[1]: json.loads(doc).get("history", [])
         for k, doc in store.execute(
             "SELECT key, document FROM document_cache WHERE kind = ? AND starts_with(key, ?)",
             [KIND, f"{repo.git_dir}@"],
         ).fetchall()
     }
+
+
+def _compute(repo: Repository, tip: str, known: dict[str, list[dict]]) -> dict:
+    # The work tree when there is one (a linked worktree's git dir is not a repository
+    # on its own); with ``ref`` the files are read from the commit's tree either way.
+    # No store access here: ``start_refresh`` runs this on another thread.
     return _summary(license_document(repo.work_tree or repo.git_dir, ref=tip, known_history=known))
+
+
+def _scan(store: Store, repo: Repository, tip: str) -> dict:
+    return _compute(repo, tip, _known(store, repo))
+
+
+def _keep(store: Store, key: str, summary: dict) -> None:
+    with store.transaction() as con:
+        con.execute("INSERT OR REPLACE INTO document_cache VALUES (?, ?, ?)", [KIND, key, json.dumps(summary)])
 
 
 def stored_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
@@ -72,9 +88,45 @@ def refresh_summary(store: Store, repo: Repository, tip: str) -> dict:
     if row:
         return json.loads(row[0])
     summary = _scan(store, repo, tip)
-    with store.transaction() as con:
-        con.execute("INSERT OR REPLACE INTO document_cache VALUES (?, ?, ?)", [KIND, key, json.dumps(summary)])
+    _keep(store, key, summary)
     return summary
+
+
+def start_refresh(store: Store, repo: Repository, tip: str) -> Callable[[], dict]:
+    """``refresh_summary`` split in two: the scan starts now on a thread; the returned
+    call waits for it, keeps it (the write, on the caller's thread) and returns it.
+
+    Why: the first ``report`` on a repository ingests its history and scans its license;
+    the ingest spends most of its time waiting for git's line stats, so the scan (its
+    own git reads, the text matching) runs in that time instead of after it. Only the
+    caller's thread touches the store (a DuckDB connection is not for concurrent use).
+    """
+    key = _key(repo, tip)
+    row = store.execute("SELECT document FROM document_cache WHERE kind = ? AND key = ?", [KIND, key]).fetchone()
+    if row:
+        cached = json.loads(row[0])
+        return lambda: cached
+    known = _known(store, repo)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["summary"] = _compute(repo, tip, known)
+        except BaseException as exc:  # re-raised on the caller's thread by finish()
+            outcome["error"] = exc
+
+    # A daemon thread: an interrupted ingest exits without waiting for the scan.
+    thread = threading.Thread(target=run, name="license-scan", daemon=True)
+    thread.start()
+
+    def finish() -> dict:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        _keep(store, key, outcome["summary"])
+        return outcome["summary"]
+
+    return finish
 
 
 def cached_summary(store: Store, repo: Repository, tip: str, lang: str | None = None) -> dict:
