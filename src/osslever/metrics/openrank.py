@@ -509,6 +509,45 @@ def build_graph(
     return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix, repo_init, user_init)
 
 
+def _add_carried_priors(store: Store, graph: MonthGraph, p: OpenRankParams) -> None:
+    """Add each node's prior (the carried table's rule of ``_priors``) to its initial value.
+
+    The same values ``build_graph`` adds from ``_priors``, matched by a hash join in the
+    store instead of an Arrow ``index_in`` over every carried row: a month of all GitHub
+    has ~5M nodes against ~8M carried rows, and the join is ~3× cheaper.
+    """
+    n_r, n_u = len(graph.repo_keys), len(graph.user_keys)
+    if n_r + n_u == 0:
+        return
+    nodes = pa.table(
+        {
+            "node_type": pa.array(["repo"] * n_r + ["user"] * n_u, pa.string()),
+            "node_key": pa.concat_arrays([graph.repo_keys.cast(pa.string()), graph.user_keys.cast(pa.string())]),
+            "pos": pa.array(np.arange(n_r + n_u, dtype=np.int64)),
+        }
+    )
+    decay = [p.attenuation, month_index(graph.period)]
+    store.con.register("openrank_month_nodes", nodes)
+    try:
+        found = _store_arrow(
+            store,
+            """
+            SELECT n.pos, c.value * pow(?, ? - c.month_index) AS value
+            FROM openrank_month_nodes AS n
+            JOIN gh_openrank_carried AS c ON c.node_type = n.node_type AND c.node_key = n.node_key
+            WHERE c.value * pow(?, ? - c.month_index) > ?
+            """,
+            [*decay, *decay, p.prior_min_value],
+        )
+    finally:
+        store.con.unregister("openrank_month_nodes")
+    pos = found["pos"].to_numpy(zero_copy_only=False)
+    value = found["value"].to_numpy(zero_copy_only=False)
+    repo = pos < n_r
+    graph.repo_init[pos[repo]] += value[repo]
+    graph.user_init[pos[~repo] - n_r] += value[~repo]
+
+
 def _result_table(graph: MonthGraph, result: OpenRankResult) -> pa.Table:
     n_r, n_u = len(graph.repo_keys), len(graph.user_keys)
     return pa.table(
@@ -533,7 +572,11 @@ def compute_month(
     p = params or load_params()
     eng = engine or _default_engine(store)
     edges = fetch_arrow(eng, edge_sql(period, p))
-    graph = build_graph(edges, _priors(store, period, p), period, p)
+    if _carried_is_ahead(store.con, period):  # out of order: priors from the history
+        graph = build_graph(edges, _priors(store, period, p), period, p)
+    else:
+        graph = build_graph(edges, None, period, p)
+        _add_carried_priors(store, graph, p)
     result = solve(graph.activity, graph.repo_init, graph.user_init, p)
     table = _result_table(graph, result)
     summary = {
