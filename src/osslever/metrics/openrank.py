@@ -509,16 +509,20 @@ def build_graph(
     return MonthGraph(period, repo_keys, repo_names, user_keys, user_names, matrix, repo_init, user_init)
 
 
-def _add_carried_priors(store: Store, graph: MonthGraph, p: OpenRankParams) -> None:
+def _add_carried_priors(store: Store, graph: MonthGraph, p: OpenRankParams) -> pa.Table | None:
     """Add each node's prior (the carried table's rule of ``_priors``) to its initial value.
 
     The same values ``build_graph`` adds from ``_priors``, matched by a hash join in the
     store instead of an Arrow ``index_in`` over every carried row: a month of all GitHub
     has ~5M nodes against ~8M carried rows, and the join is ~3× cheaper.
+
+    Returns the carried rows of this month's nodes (``rid``: their row id, and
+    ``node_key``), decayed away or not: ``write_month`` replaces exactly these, so
+    it need not join the strings a second time.
     """
     n_r, n_u = len(graph.repo_keys), len(graph.user_keys)
     if n_r + n_u == 0:
-        return
+        return None
     nodes = pa.table(
         {
             "node_type": pa.array(["repo"] * n_r + ["user"] * n_u, pa.string()),
@@ -532,20 +536,21 @@ def _add_carried_priors(store: Store, graph: MonthGraph, p: OpenRankParams) -> N
         found = _store_arrow(
             store,
             """
-            SELECT n.pos, c.value * pow(?, ? - c.month_index) AS value
+            SELECT n.pos, c.rowid AS rid, c.node_key, c.value * pow(?, ? - c.month_index) AS value
             FROM openrank_month_nodes AS n
             JOIN gh_openrank_carried AS c ON c.node_type = n.node_type AND c.node_key = n.node_key
-            WHERE c.value * pow(?, ? - c.month_index) > ?
             """,
-            [*decay, *decay, p.prior_min_value],
+            decay,
         )
     finally:
         store.con.unregister("openrank_month_nodes")
-    pos = found["pos"].to_numpy(zero_copy_only=False)
     value = found["value"].to_numpy(zero_copy_only=False)
+    kept = value > p.prior_min_value  # the rule of ``_priors``: decayed values above the minimum
+    pos, value = found["pos"].to_numpy(zero_copy_only=False)[kept], value[kept]
     repo = pos < n_r
     graph.repo_init[pos[repo]] += value[repo]
     graph.user_init[pos[~repo] - n_r] += value[~repo]
+    return found.select(["rid", "node_key"])
 
 
 def _result_table(graph: MonthGraph, result: OpenRankResult) -> pa.Table:
@@ -572,11 +577,12 @@ def compute_month(
     p = params or load_params()
     eng = engine or _default_engine(store)
     edges = fetch_arrow(eng, edge_sql(period, p))
+    replaced = None
     if _carried_is_ahead(store.con, period):  # out of order: priors from the history
         graph = build_graph(edges, _priors(store, period, p), period, p)
     else:
         graph = build_graph(edges, None, period, p)
-        _add_carried_priors(store, graph, p)
+        replaced = _add_carried_priors(store, graph, p)
     result = solve(graph.activity, graph.repo_init, graph.user_init, p)
     table = _result_table(graph, result)
     summary = {
@@ -588,11 +594,11 @@ def compute_month(
         "iterations": result.supersteps,
         "converged": result.converged,
     }
-    write_month(store, table, summary)
+    write_month(store, table, summary, replaced)
     return summary
 
 
-def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
+def write_month(store: Store, table: pa.Table, summary: dict[str, Any], replaced: pa.Table | None = None) -> None:
     """One month's values (``_result_table``) and its run record, replacing that month's.
 
     The carried table of latest values changes in the same transaction: a month written
@@ -600,6 +606,10 @@ def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
     written before a stored one rebuilds it from the history. The result table is
     registered once and each table gets one bulk insert from it (no index to maintain;
     ``gh_openrank_keys`` is a view of ``gh_openrank`` since migration 096).
+
+    ``replaced``: the carried rows of the month's nodes as ``_add_carried_priors``
+    found them (row id and key); deleted by row id when every one is still where it
+    was found, else (or without it) by joining the keys.
     """
     period = summary["period"]
     with store.transaction() as con:
@@ -614,10 +624,7 @@ def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
                     "SELECT period, node_type, node, value, node_key FROM openrank_result"
                 )
                 if not ahead:
-                    con.execute(
-                        "DELETE FROM gh_openrank_carried AS c USING openrank_result AS r "
-                        "WHERE c.node_type = r.node_type AND c.node_key = r.node_key"
-                    )
+                    _delete_carried(con, replaced)
                     con.execute(
                         "INSERT INTO gh_openrank_carried (node_type, node_key, value, period, month_index) "
                         "SELECT node_type, node_key, value, period, ? FROM openrank_result",
@@ -640,6 +647,31 @@ def write_month(store: Store, table: pa.Table, summary: dict[str, Any]) -> None:
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
             ],
         )
+
+
+def _delete_carried(con: Any, replaced: pa.Table | None) -> None:
+    """Delete the carried rows of the month being written (``openrank_result`` registered).
+
+    Row ids are cheap to delete by but DuckDB may move rows when it vacuums, so they
+    are used only when each still holds the key it was found with (an integer join,
+    checked in the same transaction as the delete); otherwise the keys are joined.
+    """
+    if replaced is not None and replaced.num_rows:
+        con.register("openrank_replaced", replaced)
+        try:
+            still = con.execute(
+                "SELECT count(*) FROM gh_openrank_carried AS c JOIN openrank_replaced AS r "
+                "ON c.rowid = r.rid AND c.node_key = r.node_key"
+            ).fetchall()[0][0]
+            if still == replaced.num_rows:
+                con.execute("DELETE FROM gh_openrank_carried WHERE rowid IN (SELECT rid FROM openrank_replaced)")
+                return
+        finally:
+            con.unregister("openrank_replaced")
+    con.execute(
+        "DELETE FROM gh_openrank_carried AS c USING openrank_result AS r "
+        "WHERE c.node_type = r.node_type AND c.node_key = r.node_key"
+    )
 
 
 def _default_engine(store: Store) -> Engine:
