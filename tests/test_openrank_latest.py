@@ -21,6 +21,7 @@ import pytest
 
 from osslever.metrics import openrank as orank
 from osslever.store import Store
+from tests.test_openrank import exact_fixed_point
 
 PARAMS = orank.load_params()
 EXACT = PARAMS.replace(tolerance=0.0, max_iterations=600)  # run to the fixed point
@@ -36,21 +37,8 @@ def sigmoid(activity: float) -> float:
 
 def dense(a: np.ndarray, repo_init: np.ndarray, user_init: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The fixed point of the published definition, solved densely (background spread)."""
-    n_r, n_u = a.shape
-    n = n_r + n_u + 1
-    w = np.zeros((n, n))
-    for i in range(n_r):
-        for j in range(n_u):
-            if a[i, j]:
-                w[i, n_r + j] = 0.95 * a[i, j] / a[i, :].sum()
-                w[n_r + j, i] = 0.95 * a[i, j] / a[:, j].sum()
-    for k in range(n - 1):
-        w[k, n - 1] = 0.05
-        w[n - 1, k] = 1 / (n - 1)
-    r = np.array([0.3] * n_r + [0.5] * n_u + [0.15])
-    x = np.linalg.solve(np.eye(n) - np.diag(1 - r) @ w.T, r * np.concatenate([repo_init, user_init, [0.0]]))
-    spread = x[-1] / (n - 1)
-    return x[:n_r] + spread, x[n_r : n - 1] + spread
+    repo, user, _ = exact_fixed_point(a, repo_init, user_init)
+    return repo, user
 
 
 REPO_IDS = {"o/a": 1, "o/b": 2, "o/c": 3}
