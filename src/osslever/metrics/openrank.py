@@ -299,6 +299,75 @@ class OpenRankResult:
     converged: bool
 
 
+def _message_matrices(
+    act: sp.csr_matrix, repo_scale: np.ndarray, user_scale: np.ndarray
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``diag(repo_scale)·A`` transposed (users × repos) and ``A·diag(user_scale)``.
+
+    Each stored value times its row's (or column's) scale: what a product with a
+    diagonal matrix computes, without SciPy's general sparse-by-sparse multiply (~1.3 s
+    of the ~2.2 s a solve spent before its first superstep at 8M edges). The transpose
+    runs on the helper thread meanwhile. Entries keep A's sorted order, so each product
+    sums a row in the same order on every run.
+    """
+    by_row = np.repeat(repo_scale, np.diff(act.indptr))
+
+    def to_users() -> sp.csr_matrix:
+        scaled = sp.csr_matrix((act.data * by_row, act.indices, act.indptr), shape=act.shape)
+        return scaled.T.tocsr()
+
+    pool = _matvec_pool(act.nnz)
+    pending = pool.submit(to_users) if pool else None
+    to_repos = sp.csr_matrix((act.data * user_scale[act.indices], act.indices, act.indptr), shape=act.shape)
+    return (pending.result() if pending else to_users()), to_repos
+
+
+class _Side:
+    """One side of the bipartite graph (repositories or users) during ``solve``.
+
+    A superstep's new values are ``r·init + (1 − r)·(messages + background share)``,
+    messages being the other side's previous values through ``to_me``. The arithmetic
+    is done in place on the product, in the order of the formula (so values are bit for
+    bit those of the plain expression), and the convergence test in buffers reused every
+    superstep: at 2–3 million nodes a side, the temporaries of the plain expressions
+    cost about as much as the product.
+    """
+
+    def __init__(self, to_me: sp.csr_matrix, init: np.ndarray, retention: float, tol: float) -> None:
+        self.to_me = to_me
+        self.keep = retention * init
+        self.share = 1 - retention
+        self.tol = tol
+        self.x = init.astype(np.float64)
+        self.total = float(self.x.sum())
+        self.new = self.x  # until the first step
+        self.delta = np.empty_like(self.x)
+        self.close = np.empty(len(self.x), dtype=bool)
+        self.halted = np.zeros(len(self.x), dtype=bool)
+        self.done = len(self.x) == 0
+
+    def step(self, other: np.ndarray, bg_share: float | None) -> None:
+        """New values into ``self.new``; ``bg_share`` None: superstep 1, no messages yet."""
+        if bg_share is None:
+            new = np.zeros_like(self.x)
+        else:
+            new = self.to_me @ other
+            new += bg_share
+        new *= self.share
+        new += self.keep
+        np.subtract(new, self.x, out=self.delta)
+        np.abs(self.delta, out=self.delta)
+        np.less(self.delta, self.tol, out=self.close)
+        self.halted |= self.close
+        self.done = bool(self.halted.all())
+        self.total = float(new.sum())
+        self.new = new
+
+    def advance(self) -> None:
+        """The new values become the current ones (after both sides have read the old)."""
+        self.x = self.new
+
+
 def solve(
     activity: sp.csr_matrix,
     repo_init: np.ndarray,
@@ -321,47 +390,45 @@ def solve(
     if n == 0:
         return OpenRankResult(np.zeros(0), np.zeros(0), 0.0, 0, True)
     act = sp.csr_matrix(activity, dtype=np.float64)
+    act.sum_duplicates()  # canonical (sorted, no repeats): the products sum in a fixed order
     repo_total = np.asarray(act.sum(axis=1)).ravel()
     user_total = np.asarray(act.sum(axis=0)).ravel()
     # msg_user = share · Aᵀ · (x_repo / repo_total);  msg_repo = share · A · (x_user / user_total)
-    to_users = (sp.diags(p.activity_share / repo_total) @ act).T.tocsr()
-    to_repos = (act @ sp.diags(p.activity_share / user_total)).tocsr()
+    to_users, to_repos = _message_matrices(act, p.activity_share / repo_total, p.activity_share / user_total)
     from_background = 1.0 / n
 
     r_repo, r_user, r_bg = p.retention_repo, p.retention_user, p.retention_background
-    keep_repo, keep_user = r_repo * repo_init, r_user * user_init
-    x_repo, x_user, x_bg = repo_init.astype(np.float64), user_init.astype(np.float64), 0.0
-    done_repo = np.zeros(n_repos, dtype=bool)
-    done_user = np.zeros(n_users, dtype=bool)
-    done_bg = False
     tol = p.tolerance
+    repo = _Side(to_repos, repo_init, r_repo, tol)
+    user = _Side(to_users, user_init, r_user, tol)
+    x_bg, done_bg = 0.0, False
     step = 0
     converged = False
     pool = _matvec_pool(act.nnz)
     for step in range(1, max(p.max_iterations, 1)):
         if step == 1:  # messages sent in superstep 0: none
-            msg_repo, msg_user, msg_bg = 0.0, 0.0, 0.0
+            bg_share, msg_bg = None, 0.0
         else:
             bg_share = x_bg * from_background
-            if pool is None:
-                to_r, to_u = to_repos @ x_user, to_users @ x_repo
-            else:  # the two products are independent; SciPy releases the GIL in each
-                pending = pool.submit(to_repos.dot, x_user)
-                to_u = to_users @ x_repo
-                to_r = pending.result()
-            msg_repo = to_r + bg_share
-            msg_user = to_u + bg_share
-            msg_bg = p.to_background * (x_repo.sum() + x_user.sum())
-        new_repo = keep_repo + (1 - r_repo) * msg_repo
-        new_user = keep_user + (1 - r_user) * msg_user
+            msg_bg = p.to_background * (repo.total + user.total)
+        # Each side reads only the other side's values of the superstep before, so the
+        # two run at once (SciPy's product and NumPy's array loops release the GIL).
+        if pool is None:
+            repo.step(user.x, bg_share)
+            user.step(repo.x, bg_share)
+        else:
+            pending = pool.submit(repo.step, user.x, bg_share)
+            user.step(repo.x, bg_share)
+            pending.result()
+        repo.advance()
+        user.advance()
         new_bg = (1 - r_bg) * msg_bg
-        done_repo |= np.abs(new_repo - x_repo) < tol
-        done_user |= np.abs(new_user - x_user) < tol
         done_bg = done_bg or abs(new_bg - x_bg) < tol
-        x_repo, x_user, x_bg = new_repo, new_user, new_bg
-        if done_bg and done_repo.all() and done_user.all():
+        x_bg = new_bg
+        if done_bg and repo.done and user.done:
             converged = True
             break
+    x_repo, x_user = repo.x, user.x
     spread = x_bg / n
     return OpenRankResult(x_repo + spread, x_user + spread, float(x_bg), step + 1, converged)
 
