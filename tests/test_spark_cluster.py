@@ -198,16 +198,18 @@ def test_every_metric_on_the_cluster_equals_duckdb(lake, duck_store, spark_clust
     assert all(expected["metrics"][m] for m in NONZERO), {m: expected["metrics"][m] for m in NONZERO}
 
 
-def test_rank_on_the_cluster_equals_duckdb(lake, duck_store, spark_cluster, tmp_path, capsys):
+def _rank_on_both(lake, duck_store, cluster, tmp_path, capsys, top: int, *spark_options: str):
+    """``osslever rank`` of 2021-07 on the DuckDB store and on the cluster: both documents."""
     folder, _ = lake
-    common = ["rank", "--period", "2021-07", "--top", "20", "--format", "json"]
+    common = ["rank", "--period", "2021-07", "--top", str(top), "--format", "json"]
     expected = json.loads(_duck([*common, "--db", str(duck_store), "--quiet"], capsys))
     done = _osslever(
         *common,
         "--engine",
         "spark",
+        *spark_options,
         "--spark-master",
-        spark_cluster.url,
+        cluster.url,
         "--parquet",
         str(folder),
         "--db",
@@ -216,7 +218,11 @@ def test_rank_on_the_cluster_equals_duckdb(lake, duck_store, spark_cluster, tmp_
         home=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    got = json.loads(done.stdout)
+    return expected, json.loads(done.stdout)
+
+
+def test_rank_on_the_cluster_equals_duckdb(lake, duck_store, spark_cluster, tmp_path, capsys):
+    expected, got = _rank_on_both(lake, duck_store, spark_cluster, tmp_path, capsys, 20)
     assert got["engine"] == "spark" and expected["engine"] == "duckdb"
     assert len(expected["items"]) == 20
     for key in ("items", "period", "months", "repositories"):
@@ -227,26 +233,7 @@ def test_openrank_iterated_on_the_cluster_equals_duckdb(lake, duck_store, spark_
     # --openrank-on spark: the supersteps themselves run on the executors
     # (osslever.metrics.openrank_spark); every repository's value equals the driver's
     # (ties may order differently at 1e-16, so values are compared by repository)
-    folder, _ = lake
-    common = ["rank", "--period", "2021-07", "--top", "100000", "--format", "json"]
-    expected = json.loads(_duck([*common, "--db", str(duck_store), "--quiet"], capsys))
-    done = _osslever(
-        *common,
-        "--engine",
-        "spark",
-        "--openrank-on",
-        "spark",
-        "--spark-master",
-        spark_cluster.url,
-        "--parquet",
-        str(folder),
-        "--db",
-        str(tmp_path / "results.duckdb"),
-        "--quiet",
-        home=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = json.loads(done.stdout)
+    expected, got = _rank_on_both(lake, duck_store, spark_cluster, tmp_path, capsys, 100000, "--openrank-on", "spark")
     assert [c["period"] for c in got["computed"]] == ["2016-07", "2021-07"]
     assert got["repositories"] == expected["repositories"] == len(expected["items"]) > 50
     want = {i["repo"]: i["value"] for i in expected["items"]}
