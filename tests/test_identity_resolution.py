@@ -229,6 +229,19 @@ def test_releases_from_all_tags_in_version_order(release_repo, tmp_path):
     assert r["median_days_between_releases"] == 75.5
 
 
+def test_newest_release_of_a_day_is_its_highest_version(builder, tmp_path):
+    """Three maintained lines tagged on one day, the oldest line last (as redis did on 2024-10-02)."""
+    b = builder
+    b.commit("Ann Lee", "ann@a.org", "2024-01-01T00:00:00", {"a": "1\n"}, label="base")
+    b.tag("v6.2.0", "2024-02-01T00:00:00", "base")
+    b.tag("v7.4.1", "2024-10-02T09:00:00", "base")
+    b.tag("v7.2.6", "2024-10-02T09:30:00", "base")
+    b.tag("v6.2.16", "2024-10-02T10:00:00", "base")
+    r = _report(b.build(), tmp_path, as_of=dt.date(2024, 12, 1))["community"]["releases"]
+    assert (r["last_release"], r["last_release_date"]) == ("v7.4.1", "2024-10-02")
+    assert (r["last_tagged_release"], r["last_tagged_release_date"]) == ("v7.4.1", "2024-10-02")
+
+
 def test_version_parsing():
     assert parse("8.0-m01").prerelease and parse("v3.6.0-rc.5").prerelease
     assert not parse("7.4.1").prerelease and parse("7.4.1").numbers == (7, 4, 1)

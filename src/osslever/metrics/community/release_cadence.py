@@ -90,7 +90,11 @@ def release_cadence(engine: Engine, history_id: int, window: Window) -> dict:
     days = [e["date"] for e in releases]
     gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
     latest = max(releases, key=lambda e: (e["version"].sort_key(), e["date"])) if releases else None
-    newest = releases[-1] if releases else None
+    # The newest release by day; of the tags of that day, the highest version:
+    # projects tag several maintained lines at once (redis tagged 7.4.1, 7.2.6 and
+    # 6.2.16 on 2024-10-02), and a page naming "the latest release" must name the
+    # same one wherever that day is also the highest version's.
+    newest = max(releases, key=lambda e: (e["date"], e["version"].sort_key())) if releases else None
     latest_pre = max(pre, key=lambda e: (e["version"].sort_key(), e["date"])) if pre else None
     return {
         "releases_total": len(releases),
