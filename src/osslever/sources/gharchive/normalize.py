@@ -34,6 +34,7 @@ DuckDB casts it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -460,6 +461,7 @@ def normalize_line(raw: bytes) -> tuple[Any, ...]:
     return normalize(decode_line(raw), raw)
 
 
+@functools.cache
 def arrow_schema() -> Any:
     """The Arrow schema of a normalised table: ``COLUMNS``, timestamps as naive UTC ``timestamp[us]``."""
     import pyarrow as pa

@@ -6,9 +6,14 @@ Why it is built this way (measured on 200k-event hours, see bench/gharchive_inge
   4 MiB chunks and split on ``\\n`` in bulk instead of line iteration. It inflates
   in a background thread (ISA-L releases the GIL), so inflating the next chunk
   overlaps parsing this one when a core is free.
-* ``msgspec`` decodes each line into typed structs that hold only the needed
-  fields (2.3× faster than orjson, which builds the whole payload as dicts);
-  ``normalize`` then picks the columns, so no raw payload is ever kept.
+* Unfiltered, each chunk goes to ``_speedups.scan`` (C, built at install): it
+  reads the common shape of a record straight into Arrow column buffers and
+  hands every other line back to ``normalize_line``, which defines the columns
+  (rows keep their order; the tests check both paths give the same table).
+  Without the extension, or with a filter: ``msgspec`` decodes each line into
+  typed structs that hold only the needed fields (2.3× faster than orjson,
+  which builds the whole payload as dicts); ``normalize`` then picks the
+  columns, so no raw payload is ever kept.
 * With ``--repo``/``--org`` only lines whose bytes contain the repository name
   are parsed: each chunk is case-folded in one numpy pass (``_fold``) and searched
   with ``find``, which skips the ~99.9% of lines that cannot match (the exact
@@ -36,11 +41,17 @@ from osslever.sources.gharchive.normalize import (
     DecodeError,
     Event,
     NotAnEvent,
+    arrow_schema,
     decode_lines,
     normalize,
     normalize_line,
     rows_to_table,
 )
+
+try:  # the C scanner (setup.py): optional, the pure-Python path gives the same rows
+    from osslever.sources.gharchive import _speedups
+except ImportError:  # pragma: no cover - built at install wherever a C compiler is
+    _speedups = None
 
 try:  # python-isal: same format, much faster; zlib's gzip is the fallback.
     from isal import igzip as _gzip
@@ -140,15 +151,26 @@ class _Collector:
         self.tables: list[Any] = []  # Arrow batches of BATCH_ROWS rows
 
     def line(self, raw: bytes, line_no: int) -> None:
+        row = self.decide(raw, line_no)
+        if row is not None:
+            self.block([row])
+
+    def decide(self, raw: bytes, line_no: int) -> tuple[Any, ...] | None:
+        """One line → its row, or None when it is a bad line (counted, with an example)."""
         try:
-            row = normalize_line(raw)
+            return normalize_line(raw)
         except DecodeError as exc:
             self.bad(line_no, str(exc)[:200])
-            return
         except NotAnEvent as exc:
             self.bad(line_no, str(exc))
-            return
-        self.block([row])
+        return None
+
+    def add_table(self, table: Any) -> None:
+        """An Arrow batch of normalised rows (unfiltered), after the rows collected before it."""
+        if self.rows:
+            self.tables.append(rows_to_table(self.rows))
+            self.rows = []
+        self.tables.append(table)
 
     def block(self, rows: list[tuple[Any, ...]]) -> None:
         if self.flt.active:
@@ -184,10 +206,11 @@ class _Collector:
         """A decoded block; False (nothing kept) when a record needs the line path.
 
         Records without a type/time (``NotAnEvent``, reported with its line
-        number) or without an id (its stable id hashes the raw line) go line by line.
+        number) or without an id (null or ``""``: its stable id hashes the raw
+        line) go line by line.
         """
         try:
-            rows = [normalize(e) for e in events if e.id is not None]
+            rows = [normalize(e) for e in events if e.id is not None and e.id != ""]
         except NotAnEvent:
             return False
         if len(rows) != len(events):
@@ -394,6 +417,8 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
 def _scan(buf: bytes, start: int, end: int, line_no: int, needles: list[bytes] | None, out: _Collector) -> int:
     """Feed the lines of ``buf[start:end]`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
+        if _speedups is not None and not out.flt.active:
+            return line_no + _columns_block(buf, start, end, line_no, out)
         decoded = _fast_block(buf, start, end, out)
         if decoded is not None:
             return line_no + decoded
@@ -477,6 +502,52 @@ def _fast_block(buf: bytes, start: int, end: int, out: _Collector) -> int | None
         events = decode_lines(memoryview(buf)[start:end])
     except (DecodeError, RecursionError):
         return None
-    if not out.events(events):
+    lines = _newlines(buf, start, end)
+    # decode_lines reads a stream of values: two objects on one line pass as two
+    # events, a blank line as none. One line is one event, so any other count goes
+    # line by line (which also skips blank lines and rejects the two-object line).
+    if len(events) != lines or not out.events(events):
         return None
-    return _newlines(buf, start, end)
+    return lines
+
+
+def _columns_block(buf: bytes, start: int, end: int, line_no: int, out: _Collector) -> int:
+    """``buf[start:end]`` through the C scanner; the lines it hands back through ``normalize_line``.
+
+    Each handed-back line's row is put back where the line was (``rows_before``:
+    the scanner's rows ahead of it), so the batch is in file order and "first
+    occurrence" keeps meaning the same event. Returns the lines done.
+    """
+    rows, lines, columns, fallback = _speedups.scan(buf, start, end)
+    table = _table(rows, columns)
+    if fallback:
+        import numpy as np
+        import pyarrow as pa
+
+        decided, positions = [], []
+        for before, index, line_start, line_end in fallback:
+            raw = buf[line_start:line_end]
+            if raw and not raw.isspace():
+                row = out.decide(raw, line_no + index + 1)
+                if row is not None:
+                    decided.append(row)
+                    positions.append(before - 0.5)  # just ahead of the scanner's row number ``before``
+        if decided:
+            order = np.argsort(np.concatenate([np.arange(rows, dtype=np.float64), positions]), kind="stable")
+            table = pa.concat_tables([table, rows_to_table(decided)]).take(pa.array(order))
+    out.add_table(table)
+    return lines
+
+
+def _table(rows: int, columns: tuple[tuple[str, int, bytes, bytes, bytes], ...]) -> Any:
+    """The scanner's column buffers → a pyarrow Table of ``arrow_schema()``, without copying them."""
+    import pyarrow as pa
+
+    schema = arrow_schema()
+    arrays = []
+    for column, (kind, nulls, valid, values, data) in zip(schema, columns, strict=True):
+        buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(values)]
+        if kind == "s":
+            buffers.append(pa.py_buffer(data))
+        arrays.append(pa.Array.from_buffers(column.type, rows, buffers, null_count=nulls))
+    return pa.Table.from_arrays(arrays, schema=schema)
