@@ -169,7 +169,7 @@ static int hex4(const char *p, unsigned *out) {
 /* A JSON string at c->p (the opening quote). ``plain`` set: it had no escape and
  * no byte >= 0x80, so its bytes are its text. Invalid escapes, control bytes,
  * invalid UTF-8 and lone surrogates fail. */
-static int string(Cur *c, Str *out, int *plain) {
+static inline int string(Cur *c, Str *out, int *plain) {
     const unsigned char *p = (const unsigned char *)c->p, *end = (const unsigned char *)c->end;
     if (p >= end || *p != '"') return FAIL;
     const unsigned char *start = ++p;
@@ -178,22 +178,20 @@ static int string(Cur *c, Str *out, int *plain) {
         /* the common case: runs of printable ASCII other than '"' and '\\',
          * 16 bytes a step (SSE2, in every x86-64) or 8 (any other machine) */
 #ifdef __SSE2__
-        {
-            const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-            while (p + 16 <= end) {
-                __m128i w = _mm_loadu_si128((const __m128i *)p);
-                /* signed compare: control bytes and bytes >= 0x80 are both "less than space" */
-                __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, slash)),
-                                            _mm_cmplt_epi8(w, space));
-                int mask = _mm_movemask_epi8(stop);
-                if (mask) {
-                    p += __builtin_ctz((unsigned)mask);
-                    break;
-                }
-                p += 16;
+        while (p + 16 <= end) {
+            __m128i w = _mm_loadu_si128((const __m128i *)p);
+            /* signed compare: control bytes and bytes >= 0x80 are both "less than space" */
+            __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')),
+                                                     _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
+                                        _mm_cmplt_epi8(w, _mm_set1_epi8(0x20)));
+            int mask = _mm_movemask_epi8(stop);
+            if (mask) {
+                p += __builtin_ctz((unsigned)mask);
+                goto special;
             }
+            p += 16;
         }
-#endif
+#else
         while (p + 8 <= end) {
             uint64_t w;
             memcpy(&w, p, 8);
@@ -205,6 +203,11 @@ static int string(Cur *c, Str *out, int *plain) {
             if (hi | ctl | zq | zb) break;
             p += 8;
         }
+#endif
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
+#ifdef __SSE2__
+    special:
+#endif
         if (p >= end) return FAIL;
         unsigned ch = *p;
         if (ch == '"') break;
