@@ -170,6 +170,9 @@ HANDED_BACK = {
     "leading zero": line_of(edit()).replace(b'"public": true', b'"x": 012'),
     "bare minus": line_of(edit()).replace(b'"public": true', b'"x": -'),
     "a number that never ends": line_of(edit()).replace(b'"public": true', b'"x": ' + b"9" * 50),
+    "a review state longer than any GitHub writes": line_of(
+        edit(type="PullRequestReviewEvent", payload={"action": "created", "review": {"id": 9, "state": "X" * 65}})
+    ),
 }
 
 # Lines the scanner reads itself: unusual, but its own shape.
@@ -245,6 +248,16 @@ def test_lines_outside_the_scanners_shape_are_handed_back(name, tmp_path, monkey
     with gzip.open(path, "wb") as fh:  # the edge line between two ordinary ones, as in a real file
         fh.write(block)
     assert_same(*both(path, monkeypatch))
+
+
+def test_blank_lines_are_counted_but_give_no_row_and_need_no_python():
+    """A line is parsed without searching for its end first: blank ones must still end where their newline is."""
+    from osslever.sources.gharchive import _speedups
+
+    record = line_of(edit())
+    block = record + b"\n\n \t\r\n" + record + b"\r\n"
+    assert _speedups.scan(block, 0, len(block))[:2] == (2, 4)
+    assert _speedups.scan(block, 0, len(block))[3] == []
 
 
 @pytest.mark.parametrize("name", sorted(READ_BY_SCANNER))

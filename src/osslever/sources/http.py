@@ -14,9 +14,10 @@ import json
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # imported when a client is made: ~60 ms every command would pay
+    import httpx
 
 MAX_WAIT = 60.0
 MAX_BYTES = 64 * 1024 * 1024  # a year of daily counts is ~20 KB; anything near this is not an answer
@@ -61,6 +62,8 @@ class JsonClient:
         self.sleep = sleep
         self.requests = 0
         self.only_host = only_host  # with a token: the one host it may be sent to
+        import httpx
+
         self._http = httpx.Client(
             timeout=timeout,
             headers={"User-Agent": "osslever", "Accept": "application/json", **(headers or {})},
@@ -82,6 +85,8 @@ class JsonClient:
 
     def get_with_headers(self, url: str, params: dict[str, str] | None = None) -> tuple[Any, httpx.Headers]:
         """``(parsed JSON, response headers)``; headers carry pagination on the forges."""
+        import httpx
+
         if self.only_host is not None and httpx.URL(url).host != self.only_host:
             raise FetchError(None, "a link to another host was not followed")
         last = "no answer"

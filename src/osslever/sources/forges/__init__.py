@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-import httpx
+if TYPE_CHECKING:  # imported when a forge is read, not when the CLI lists its commands
+    import httpx
 
 from osslever.errors import UserError
 from osslever.sources.http import FetchError, JsonClient
@@ -297,6 +298,8 @@ def ingest_forge(
         raise UserError("forges.bad_repo", repo=repo, forge=forge_name)
     kind = kinds[forge_name]
     base = (url or kind.default_url).rstrip("/")
+    import httpx
+
     host = httpx.URL(base).host
     own = client is None
     client = client or JsonClient(headers=kind.auth_headers(token) if token else None, only_host=host)

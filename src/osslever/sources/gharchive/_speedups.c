@@ -139,10 +139,16 @@ typedef struct {
 } Cur;
 
 #define FAIL (-1)
+#define LOWER_MAX 64 /* longest review state lower-cased here ("changes_requested" is 17) */
 #define MAX_DEPTH 64
 
+/* Whitespace between tokens. Not the newline: it ends the line, so no token and
+ * no gap ever runs past one (strings refuse raw control bytes too), and a line
+ * is parsed without first searching for its end. */
 static inline void ws(Cur *c) {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n')) c->p++;
+    /* GH Archive writes no whitespace between tokens: one compare settles it */
+    if (c->p < c->end && (unsigned char)*c->p > ' ') return;
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r')) c->p++;
 }
 
 static inline int expect(Cur *c, char ch) {
@@ -837,6 +843,7 @@ static int emit(Table *t, const Event *e, char *lower) {
         if (pl->review_set) {
             if (!comment_id.set) comment_id = pl->review_id;
             if (pl->review_state.p && pl->review_state.n) {
+                if (pl->review_state.n > LOWER_MAX) return 1; /* no such state: Python decides */
                 for (Py_ssize_t i = 0; i < pl->review_state.n; i++) {
                     char ch = pl->review_state.p[i];
                     lower[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
@@ -875,16 +882,22 @@ static int emit(Table *t, const Event *e, char *lower) {
 }
 
 /* One line (without its newline): 0 a row, 1 fallback, 2 blank, -1 out of memory. */
-static int line(Table *t, const char *p, const char *end, char *lower) {
+/* The line at ``p`` (``end``: the end of the buffer): 0 read, 1 fallback, 2 blank,
+ * -1 out of memory. ``*eol`` is set to its newline (or ``end``) unless it is 1. */
+static int line(Table *t, const char *p, const char *end, char *lower, const char **eol) {
     Cur c = {p, end};
     ws(&c);
-    if (c.p == end) return 2;
+    if (c.p == end || *c.p == '\n') {
+        *eol = c.p;
+        return 2;
+    }
     Event e;
     memset(&e, 0, sizeof e);
     e.payload.pr.merged = -1;
     if (object(&c, event_key, &e, 0) != 0) return 1;
     ws(&c);
-    if (c.p != end) return 1;
+    if (c.p != end && *c.p != '\n') return 1;
+    *eol = c.p;
     return emit(t, &e, lower);
 }
 
@@ -929,30 +942,21 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     const char *base = view.buf, *p = base + start, *stop = base + end;
     int64_t lines = 0;
     int oom = 0;
-    char *lower = NULL;
-    Py_ssize_t lower_cap = 0;
+    char lower[LOWER_MAX];
     /* The GIL is released while scanning: fallback entries are collected as
      * plain numbers first and turned into Python objects afterwards. */
     Buf marks = {0};
     Py_BEGIN_ALLOW_THREADS
     while (p < stop) {
-        const char *nl = memchr(p, '\n', (size_t)(stop - p));
-        const char *eol = nl ? nl : stop;
-        if (eol - p > lower_cap) {
-            free(lower);
-            lower_cap = eol - p;
-            lower = malloc((size_t)lower_cap + 1);
-            if (!lower) {
-                oom = 1;
-                break;
-            }
-        }
-        int r = line(&t, p, eol, lower);
+        const char *eol = stop;
+        int r = line(&t, p, stop, lower, &eol);
         if (r < 0) {
             oom = 1;
             break;
         }
         if (r == 1) {
+            const char *nl = memchr(p, '\n', (size_t)(stop - p));
+            eol = nl ? nl : stop;
             int64_t mark[4] = {t.rows, lines, (int64_t)(p - base), (int64_t)(eol - base)};
             if (buf_reserve(&marks, sizeof mark)) {
                 oom = 1;
@@ -961,11 +965,10 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             memcpy(marks.p + marks.len, mark, sizeof mark);
             marks.len += sizeof mark;
         }
-        if (nl) lines++;
+        if (eol < stop) lines++;
         p = eol + 1;
     }
     Py_END_ALLOW_THREADS
-    free(lower);
     PyBuffer_Release(&view);
     PyObject *result = NULL, *columns = NULL;
     if (oom) {
