@@ -93,7 +93,7 @@ def make_edges(n_edges: int, seed: int) -> pa.Table:
     table = con.sql(
         "SELECT 'id:' || r AS repo_key, 'org' || (r % 50000) || '/repo' || r AS repo_name, "
         "'id:' || (u + 1000000000) AS user_key, 'user' || u AS user_login, "
-        "a AS activity, t AS last_at FROM raw"
+        "a AS activity, t AS last_at, r AS repo_id, u + 1000000000 AS user_id FROM raw"
     ).to_arrow_table()
     con.close()
     return table

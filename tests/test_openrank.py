@@ -13,6 +13,8 @@ import math
 from fractions import Fraction
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import scipy.sparse as sp
 
@@ -372,3 +374,31 @@ def test_a_renamed_repository_keeps_its_prior_value_by_id(store):
     jan = orank.openrank_values(store, "2024-01")["o/old"]
     orank.compute_month(store, "2024-02", params=EXACT.replace(max_iterations=2))
     assert orank.openrank_values(store, "2024-02") == {"o/new": pytest.approx(0.3 * jan * 0.85)}
+
+
+def test_edges_carry_the_github_id_each_key_was_made_of(store):
+    add_events(
+        store,
+        ev("IssuesEvent/opened", "o/r", "ann", number=1, repo_id=42, actor_id=7),
+        ev("IssuesEvent/opened", "o/r", "old", number=2, repo_id=42, actor_id=None),  # a pre-2012 actor: no id
+    )
+    rows = sorted(store.rows(orank.edge_sql("2024-01")), key=lambda r: r["user_login"])
+    assert [(r["repo_key"], r["repo_id"], r["user_key"], r["user_id"]) for r in rows] == [
+        ("id:42", 42, "id:7", 7),
+        ("id:42", 42, "name:old", None),
+    ]
+
+
+def test_nodes_indexed_by_id_are_the_nodes_indexed_by_key():
+    """First appearance order, one index per row: hand-written, and pyarrow's own encoding of the keys."""
+    keys = pa.chunked_array([["id:5", "id:3"], ["id:5", "id:7", "id:3"]])
+    ids = pa.chunked_array([[5, 3], [5, 7, 3]])
+    distinct, index = orank._encode(keys, ids)
+    assert distinct.to_pylist() == ["id:5", "id:3", "id:7"]
+    assert index.tolist() == [0, 1, 0, 2, 1]
+    by_key = pc.dictionary_encode(keys).combine_chunks()
+    assert distinct.equals(by_key.dictionary) and index.tolist() == by_key.indices.to_pylist()
+    # one row without an id (a name key): the keys themselves are indexed
+    mixed = pa.chunked_array([["id:5", "name:old", "id:5"]])
+    distinct, index = orank._encode(mixed, pa.chunked_array([[5, None, 5]]))
+    assert distinct.to_pylist() == ["id:5", "name:old"] and index.tolist() == [0, 1, 0]

@@ -170,7 +170,10 @@ def _sql_str(value: str) -> str:
 def edge_sql(period: str, params: OpenRankParams | None = None) -> str:
     """The (repo, user) edges of one month, in DuckDB's dialect (Spark runs it translated).
 
-    Columns: repo_key, repo_name, user_key, user_login, activity, last_at. Bots,
+    Columns: repo_key, repo_name, user_key, user_login, activity, last_at, and
+    repo_id / user_id: the GitHub id a key was made of (NULL for a name key),
+    which ``build_graph`` indexes instead of the key strings when every row has
+    one (integers hash ~2× faster than "id:…" strings; same keys, same order). Bots,
     pairs without activity or without a "valid" action, and users linked to more
     than ``max_repos_per_user`` repositories are already left out.
     """
@@ -199,7 +202,9 @@ WITH ev AS (
         COALESCE(CAST(number AS VARCHAR), event_id) AS issue_key,
         COALESCE(CAST(comment_id AS VARCHAR), event_id) AS comment_key,
         event_id AS event_key,
-        created_at
+        created_at,
+        repo_id,
+        actor_id
     FROM gh_events
     WHERE created_at >= TIMESTAMP '{start}' AND created_at < TIMESTAMP '{end}'
       AND type IN ({types})
@@ -213,6 +218,8 @@ pairs AS (
         arg_max(repo_name, created_at) AS repo_name,
         user_key,
         arg_max(actor_login, created_at) AS user_login,
+        MAX(repo_id) AS repo_id,
+        MAX(actor_id) AS user_id,
         CAST(ROUND({" + ".join(terms)}, {p.round_digits}) AS DOUBLE) AS activity,
         COUNT(CASE WHEN {valid} THEN 1 END) AS valid_count,
         MAX(created_at) AS last_at
@@ -224,7 +231,7 @@ kept AS (
     FROM pairs
     WHERE activity > 0 AND valid_count > 0 AND user_login NOT LIKE {suffix}
 )
-SELECT repo_key, repo_name, user_key, user_login, activity, last_at
+SELECT repo_key, repo_name, user_key, user_login, activity, last_at, repo_id, user_id
 FROM kept
 WHERE user_repos <= {int(p.max_repos_per_user)}
 ORDER BY repo_key, user_key
@@ -436,21 +443,40 @@ def solve(
 # --------------------------------------------------------------------------- one month
 
 
-def _nodes(keys: pa.ChunkedArray, names: pa.ChunkedArray, last_at: np.ndarray) -> tuple[pa.Array, np.ndarray, pa.Array]:
+def _nodes(
+    keys: pa.ChunkedArray, ids: pa.ChunkedArray | None, names: pa.ChunkedArray, last_at: np.ndarray
+) -> tuple[pa.Array, np.ndarray, pa.Array]:
     """Distinct keys, each edge's index into them, and each key's latest name.
 
     Latest = the edge with the newest ``last_at``; among equals, the last row (the
     SQL orders rows, so the choice is the same on every engine).
     """
-    encoded = pc.dictionary_encode(keys).combine_chunks()
-    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    newest = np.full(len(encoded.dictionary), np.iinfo(np.int64).min, dtype=np.int64)
+    distinct, index = _encode(keys, ids)
+    newest = np.full(len(distinct), np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(newest, index, last_at)
     candidates = np.flatnonzero(last_at == newest[index])
-    chosen = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+    chosen = np.full(len(distinct), -1, dtype=np.int64)
     np.maximum.at(chosen, index[candidates], candidates)
     latest = pc.take(names, pa.array(chosen)).combine_chunks()
-    return encoded.dictionary, index, latest
+    return distinct, index, latest
+
+
+def _encode(keys: pa.ChunkedArray, ids: pa.ChunkedArray | None) -> tuple[pa.Array, np.ndarray]:
+    """The distinct keys in order of first appearance, and each row's index into them.
+
+    When every row carries the id its key was made of ("id:" + id), the ids are
+    indexed instead: one key per id and one id per key, so the distinct values,
+    their order and every index are the same as the keys' own — in about half
+    the time at 8M edges (2.3 s → 1.1 s a side). A name key anywhere: the keys.
+    """
+    if ids is None or ids.null_count:
+        encoded = pc.dictionary_encode(keys).combine_chunks()
+        return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    encoded = pc.dictionary_encode(ids).combine_chunks()
+    index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    first = np.full(len(encoded.dictionary), len(index), dtype=np.int64)
+    np.minimum.at(first, index, np.arange(len(index), dtype=np.int64))
+    return pc.take(keys, pa.array(first)).combine_chunks(), index
 
 
 # A stored row's identity: its key (migration 096 moved it into gh_openrank and filled it in
@@ -559,11 +585,13 @@ def build_graph(
     last_at = pc.cast(edges["last_at"], pa.timestamp("us")).to_numpy(zero_copy_only=False)
     last_at = last_at.astype("datetime64[us]").astype(np.int64)
     pool = _matvec_pool(edges.num_rows)  # repositories and users are encoded independently
-    users = pool.submit(_nodes, edges["user_key"], edges["user_login"], last_at) if pool else None
-    repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], edges["repo_name"], last_at)
-    user_keys, user_idx, user_names = (
-        users.result() if users else _nodes(edges["user_key"], edges["user_login"], last_at)
-    )
+    names = set(edges.column_names)
+    repo_ids = edges["repo_id"] if "repo_id" in names else None
+    user_ids = edges["user_id"] if "user_id" in names else None
+    user_side = (edges["user_key"], user_ids, edges["user_login"], last_at)
+    users = pool.submit(_nodes, *user_side) if pool else None
+    repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], repo_ids, edges["repo_name"], last_at)
+    user_keys, user_idx, user_names = users.result() if users else _nodes(*user_side)
     data = edges["activity"].to_numpy(zero_copy_only=False).astype(np.float64)
     matrix = sp.csr_matrix((data, (repo_idx, user_idx)), shape=(len(repo_keys), len(user_keys)))
     user_activity = np.asarray(matrix.sum(axis=0)).ravel()
