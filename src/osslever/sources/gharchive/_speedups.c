@@ -756,7 +756,7 @@ static int put_str(Column *col, int64_t row, Str s) {
     }
     if (set_bit(&col->valid, row, s.p != NULL)) return -1;
     if (s.p == NULL) col->nulls++;
-    else {
+    else if (s.n) { /* an empty string adds no bytes (and the buffer may not exist yet) */
         if (buf_reserve(&col->data, (size_t)s.n)) return -1;
         memcpy(col->data.p + col->data.len, s.p, (size_t)s.n);
         col->data.len += (size_t)s.n;
