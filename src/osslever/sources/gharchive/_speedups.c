@@ -881,7 +881,6 @@ static int emit(Table *t, const Event *e, char *lower) {
     return 0;
 }
 
-/* One line (without its newline): 0 a row, 1 fallback, 2 blank, -1 out of memory. */
 /* The line at ``p`` (``end``: the end of the buffer): 0 read, 1 fallback, 2 blank,
  * -1 out of memory. ``*eol`` is set to its newline (or ``end``) unless it is 1. */
 static int line(Table *t, const char *p, const char *end, char *lower, const char **eol) {
