@@ -18,17 +18,11 @@ import threading
 import traceback
 import types
 
-# OpenBLAS starts a thread per core when numpy loads, and each spins ~0.1 s of
-# CPU before it sleeps; nothing here multiplies dense matrices (OpenRank's
-# products are scipy.sparse), so the command line keeps BLAS on one thread.
-# Set before anything imports numpy; a value the user chose wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import click
 
-import click  # noqa: E402
-
-from osslever import __version__  # noqa: E402
-from osslever.errors import ExitCode, UserError  # noqa: E402
-from osslever.i18n import t  # noqa: E402
+from osslever import __version__
+from osslever.errors import ExitCode, UserError
+from osslever.i18n import t
 
 
 class _Commands(click.Group):
@@ -60,6 +54,11 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # OpenBLAS starts a thread per core when numpy loads, and each spins ~0.1 s of
+    # CPU before it sleeps; nothing here multiplies dense matrices (OpenRank's
+    # products are scipy.sparse), so the command line keeps BLAS on one thread.
+    # Commands load lazily, so numpy is not imported yet; a value the user chose wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     interrupts = _watch_interrupts()
     try:
         try:

@@ -585,9 +585,9 @@ def build_graph(
     last_at = pc.cast(edges["last_at"], pa.timestamp("us")).to_numpy(zero_copy_only=False)
     last_at = last_at.astype("datetime64[us]").astype(np.int64)
     pool = _matvec_pool(edges.num_rows)  # repositories and users are encoded independently
-    names = set(edges.column_names)
-    repo_ids = edges["repo_id"] if "repo_id" in names else None
-    user_ids = edges["user_id"] if "user_id" in names else None
+    columns = set(edges.column_names)  # edge tables written before the ids were added lack them
+    repo_ids = edges["repo_id"] if "repo_id" in columns else None
+    user_ids = edges["user_id"] if "user_id" in columns else None
     user_side = (edges["user_key"], user_ids, edges["user_login"], last_at)
     users = pool.submit(_nodes, *user_side) if pool else None
     repo_keys, repo_idx, repo_names = _nodes(edges["repo_key"], repo_ids, edges["repo_name"], last_at)
