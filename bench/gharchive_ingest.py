@@ -17,12 +17,14 @@ hour, like a 2020–2024 GH Archive hour. Then, in the same run:
 Prints events/s, the ratios, and peak memory (RSS of the osslever process tree,
 sampled every 50 ms), plus CPU seconds (user+sys) of each side: on a shared,
 loaded machine the wall-clock ratio swings with the neighbours' load, the CPU
-ratio much less. ``--compare-src OTHER/src`` times another source tree (e.g. the
+ratio much less. ``--repeat N`` times the ingest and chdb's statement N times,
+alternately, and prints each pair's ratio and their median: the figure to quote
+on a noisy machine. ``--compare-src OTHER/src`` times another source tree (e.g. the
 previous release) in the same run, for before/after figures. ``--profile`` adds the
 CPU seconds of each stage of one hour (inflate, scan to Arrow, insert, commit), each
 as a multiple of chdb's whole hour in the same run: where the time goes. Usage::
 
-    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000] [--profile]
+    PYTHONPATH=src python bench/gharchive_ingest.py [--hours 3] [--events 200000] [--profile] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -302,6 +305,12 @@ def main() -> None:
     )
     ap.add_argument("--skip-filtered", action="store_true", help="do not time the --repo ingest")
     ap.add_argument("--profile", action="store_true", help="also print the CPU seconds of each stage for one hour")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="time the unfiltered ingest and chdb's statement N times each, alternately, and print the median ratio",
+    )
     args = ap.parse_args()
     folder = OUT / f"hours-{args.hours}x{args.events}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -321,6 +330,12 @@ def main() -> None:
     floor = time.perf_counter() - start
 
     full, full_rss, full_rows, full_cpu = run_osslever(folder, [])
+    pairs = []  # (osslever, chdb statement[, compared]) timed back to back: the load is the same for each pair
+    for _ in range(args.repeat - 1):
+        pair = [run_osslever(folder, [])[0], run_chdb(folder)[0]]
+        if args.compare_src:
+            pair.append(run_osslever(folder, [], args.compare_src)[0])
+        pairs.append(pair)
     if not args.skip_filtered:
         filt, filt_rss, filt_rows, _ = run_osslever(folder, ["--repo", "org1/repo1"])
     if args.compare_src:
@@ -353,6 +368,16 @@ def main() -> None:
     if args.compare_src:
         print(f"ratio compared/chdb (unfiltered):  {base / ch:.2f}x  ({args.compare_src})")
         print(f"CPU seconds compared: {base_cpu:.2f}: {base_cpu / ch_cpu:.2f}x chdb's")
+    if pairs:
+        pairs.append([full, ch, *([base] if args.compare_src else [])])
+        ratios = sorted(p[0] / p[1] for p in pairs)
+        fastest = min(p[0] for p in pairs), min(p[1] for p in pairs)
+        print(f"repeated {len(pairs)}x, osslever/chdb statement of each pair: {' '.join(f'{r:.2f}' for r in ratios)}")
+        print(f"  median {statistics.median(ratios):.2f}x", end="; ")
+        print(f"fastest runs {fastest[0]:.2f} s / {fastest[1]:.2f} s = {fastest[0] / fastest[1]:.2f}x")
+        if args.compare_src:
+            cmp = sorted(p[2] / p[1] for p in pairs)
+            print(f"  compared/chdb: median {statistics.median(cmp):.2f}x  ({' '.join(f'{r:.2f}' for r in cmp)})")
     if args.profile:
         stages = profile_stages(files[0])
         per_hour = ch_cpu / len(files)

@@ -21,8 +21,9 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,23 +125,26 @@ def file_key(path: Path, flt: Filter) -> str:
     return content_identity(path) + flt.signature()
 
 
-def _insert_sql() -> str:
+def _insert_sql(parts: int) -> str:
     """New rows only: an anti-join against the ids already stored, in the same transaction.
 
     This replaces a PRIMARY KEY on ``event_id``: maintaining DuckDB's ART index
     cost ~40% of the insert and a checkpoint of ~0.6 s per million rows at
     close, and it grows with the table (an index over a year of GitHub does not
-    fit in 2 GB). The probe side is limited to ``event_id BETWEEN ? AND ?``, the
-    smallest and largest id of the batch (string order): a stored duplicate of a
-    batch row must lie in that range, so the limit is exact, and the zonemaps of
-    the row groups (hours load in id order) let DuckDB skip almost everything.
+    fit in 2 GB). The probe side is limited to ``event_id BETWEEN ? AND ?`` per
+    part, the smallest and largest id of its rows (string order): a stored
+    duplicate of a row must lie in its part's range, so the limit is exact, and
+    the zonemaps of the row groups (hours load in id order) let DuckDB skip almost
+    everything. One range per part, not one around them all: two hours a year
+    apart would otherwise make the probe read the whole year between them.
+    Parameters: each part's source name, then each part's two bounds.
     """
     cols = ", ".join(f"CAST(r.{c} AS TIMESTAMP)" if c in TIMESTAMP_COLUMNS else f"r.{c}" for c in COLUMNS)
+    rows = " UNION ALL ".join(f"SELECT *, ? AS source FROM rows_in_{i}" for i in range(parts))
+    stored = " UNION ALL ".join(["SELECT event_id FROM gh_events WHERE event_id BETWEEN ? AND ?"] * parts)
     return (
         f"INSERT INTO gh_events ({', '.join(COLUMNS)}, source) "
-        f"SELECT {cols}, ? FROM rows_in AS r ANTI JOIN "
-        "(SELECT event_id FROM gh_events WHERE event_id BETWEEN ? AND ?) AS g "
-        "ON r.event_id = g.event_id"
+        f"SELECT {cols}, r.source FROM ({rows}) AS r ANTI JOIN ({stored}) AS g ON r.event_id = g.event_id"
     )
 
 
@@ -151,47 +155,92 @@ def insert_events(con: Any, table: Any, source: str) -> int:
     dedupe within a file, the API adapter within a resource. Call it inside the
     transaction that also records the source, so a file counts all or nothing.
     """
+    return insert_event_parts(con, [(table, source)])
+
+
+def insert_event_parts(con: Any, parts: list[tuple[Any, str]]) -> int:
+    """Several sources' rows, in order, in one ``INSERT``; returns rows added.
+
+    Why one statement: DuckDB compresses an insert's row groups in parallel only
+    when it has more than two of them (measured: an hour, 200k rows, took the
+    same wall time on one thread as on two; two hours together took 0.49 s on two
+    threads against 0.87 s on one). The last files of a load are written when no
+    reader is left, so they go together, on every core.
+
+    Each part's rows must not repeat an id (as for ``insert_events``). An id in
+    two parts is kept from the first, as if they were inserted one after another;
+    this is only checked when two parts' id ranges overlap (consecutive hours' do
+    not), so it costs nothing in the usual case.
+    """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if table.num_rows == 0:
+    tables, names, ranges = [], [], []
+    for table, source in parts:
+        if table.num_rows == 0:
+            continue
+        ids = table.column("event_id")
+        bounds = pc.min_max(ids)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if any(low <= other_high and other_low <= high for other_low, other_high in ranges):
+            earlier = pa.chunked_array([t.column("event_id") for t in tables]).combine_chunks()
+            table = table.filter(pc.invert(pc.is_in(ids, value_set=earlier)))
+        tables.append(table)
+        names.append(source)
+        ranges.append((low, high))
+    if not tables:
         return 0
-    bounds = pc.min_max(table.column("event_id"))
-    con.register("rows_in", table)
+    for i, table in enumerate(tables):
+        con.register(f"rows_in_{i}", table)
     try:
-        added = con.execute(_insert_sql(), [source, bounds["min"].as_py(), bounds["max"].as_py()]).fetchall()
+        params = [*names, *(bound for pair in ranges for bound in pair)]
+        added = con.execute(_insert_sql(len(tables)), params).fetchall()
     finally:
-        con.unregister("rows_in")
+        for i in range(len(tables)):
+            con.unregister(f"rows_in_{i}")
     return int(added[0][0]) if added else 0
 
 
-def write_result(store: Store, result: FileResult, key: str) -> int:
-    """One file's rows and its gh_sources entry, all or nothing; returns rows added."""
+def write_results(store: Store, results: list[FileResult], keys: dict[str, str]) -> int:
+    """Files' rows and their gh_sources entries in one transaction, all or nothing; rows added."""
     with store.transaction() as con:
-        added = insert_events(con, result.table, result.name)
-        con.execute(
+        if len(results) == 1:
+            added = insert_events(con, results[0].table, results[0].name)
+        else:
+            added = insert_event_parts(con, [(r.table, r.name) for r in results])
+        con.executemany(
             "INSERT OR REPLACE INTO gh_sources VALUES (?, ?, ?, now()::TIMESTAMP)",
-            [key, result.events, result.bad_lines],
+            [[keys[r.path], r.events, r.bad_lines] for r in results],
         )
     return added
 
 
-@contextlib.contextmanager
-def _writing_beside_readers(store: Store, workers: int) -> Iterator[None]:
-    """DuckDB on one thread while reader processes keep the cores busy.
+class _WriterThreads:
+    """DuckDB on one thread while reader processes keep the cores busy, all of them after.
 
     Why: with every core parsing, DuckDB's second thread only adds hand-offs:
     inserting an hour took ~0.45 s of CPU on two threads and ~0.31 s on one, in
-    about the same wall time. The default comes back when the load ends.
+    about the same wall time. Once the last reader is done the cores are the
+    writer's (``readers_done``), and the default comes back when the load ends.
     """
-    if workers <= 1:
-        yield
-        return
-    store.execute("SET threads = 1")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            store.execute("RESET threads")
+
+    def __init__(self, store: Store, workers: int) -> None:
+        self.store, self.limited = store, False
+        if workers > 1:
+            store.execute("SET threads = 1")
+            self.limited = True
+
+    def readers_done(self) -> None:
+        if self.limited:
+            self.limited = False
+            with contextlib.suppress(duckdb.Error):
+                self.store.execute("RESET threads")
+
+    def __enter__(self) -> _WriterThreads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.readers_done()
 
 
 def _done_keys(store: Store) -> set[str]:
@@ -229,7 +278,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResult]:
+@dataclass
+class _Batch:
+    """Files read, in input order, to be written together; ``last``: no reader is busy any more."""
+
+    results: list[FileResult]
+    last: bool
+
+
+# Waiting for the files still being read, to write them with the one ready, pays
+# while the wait is shorter than writing the ready one alone: a write costs ~0.4
+# of a read (an hour: ~0.4 s against ~1 s of CPU), so wait at most 0.3 of a read.
+WAIT_SHARE = 0.3
+
+
+def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
     """Results in input order; at most ``READ_AHEAD × workers`` files read or in flight.
 
     Two per reader, so a reader that finishes while the parent is still writing
@@ -237,45 +300,93 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[FileResu
     Rows travel as Arrow IPC files in a private temporary folder, memory-mapped by
     the parent, not pickled through the result pipe: 40 MB per hour through one
     pipe and one unpickling thread kept each reader blocked ~0.5 s per file.
+
+    A batch is one file while files remain to be handed out. After that, the
+    files still being read join the one the writer waits for when they should
+    be done soon (``_wait_for``): the readers finish at about the same time
+    (equal hours on equal cores), and the last files written in one statement on
+    every core took half the time of one after another.
     """
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
-            yield read_file(path, flt)
+            yield _Batch([read_file(path, flt)], last=True)
         return
-    # Imported here, before the readers fork, so they inherit it instead of each
-    # spending ~0.2 s importing it again (the parent needs them for _unspool and
-    # insert_events anyway).
-    import numpy  # noqa: F401
-    import pyarrow.compute  # noqa: F401
-    import pyarrow.ipc  # noqa: F401
+    # Imported before the readers fork, so they inherit it instead of each
+    # importing it again: they build their tables with it.
+    import pyarrow  # noqa: F401
 
     ctx = multiprocessing.get_context(_START_METHOD)
+    started = ctx.Array("d", len(paths), lock=False)  # when a reader began each file (time.monotonic)
     with (
         tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-") as spool,
         ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_reader_process, initargs=(os.getpid(),)
+            max_workers=workers, mp_context=ctx, initializer=_reader_process, initargs=(os.getpid(), started)
         ) as pool,
     ):
-        pending: list[Future[FileResult]] = []
+        pending: list[tuple[int, Future[FileResult]]] = []
         queue = iter(enumerate(paths))
+        handed_out = False
+
+        # Files of a last round with fewer files than readers are read while a
+        # reader idles: those have a core to inflate on (reader._chunks).
+        alone = len(paths) - len(paths) % workers
 
         def submit(index: int, path: Path) -> None:
-            pending.append(pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow"))
+            job = pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow", index >= alone, index)
+            pending.append((index, job))
 
         try:
             for index, path in queue:
                 submit(index, path)
                 if len(pending) >= READ_AHEAD * workers:
                     break
+            else:
+                handed_out = True
+            # The readers are running: what this process needs to write (and the
+            # readers import once each when they need it) loads meanwhile, not
+            # before they start (~0.1 s at the start of every load).
+            import pyarrow.compute  # noqa: F401
+            import pyarrow.ipc  # noqa: F401
+
             while pending:
-                result = _unspool(pending.pop(0).result())
-                nxt = next(queue, None)
+                index, job = pending.pop(0)
+                results = [_unspool(job.result())]
+                nxt = None if handed_out else next(queue, None)
                 if nxt is not None:
                     submit(*nxt)
-                yield result
+                    yield _Batch(results, last=False)
+                    continue
+                handed_out = True
+                patience = _wait_for(results[0], paths[index], [(started[i], paths[i]) for i, _ in pending])
+                if patience is not None:
+                    wait([job for _, job in pending], timeout=patience)
+                if all(job.done() for _, job in pending):  # the last batch: all on every core
+                    results += [_unspool(job.result()) for _, job in pending]
+                    pending.clear()
+                yield _Batch(results, last=not pending)
         except BaseException:  # Ctrl-C, a store error, the consumer gone: stop reading now
             _stop_readers(pool)
             raise
+
+
+def _wait_for(ready: FileResult, path: Path, reading: list[tuple[float, Path]]) -> float | None:
+    """Seconds to wait for the files still being read (``(started, path)``), or None: do not.
+
+    Each should take as long per compressed byte as ``ready`` did; wait when all
+    should be done within ``WAIT_SHARE`` of ``ready``'s read (with a tenth more
+    as slack). Not when one has not started yet: that is a whole read away.
+    """
+    if not reading or ready.seconds <= 0:
+        return None
+    with contextlib.suppress(OSError):
+        per_byte = ready.seconds / max(1, path.stat().st_size)
+        now = time.monotonic()
+        if any(start <= 0 for start, _ in reading):
+            return None
+        left = max(start + per_byte * other.stat().st_size - now for start, other in reading)
+        if left <= WAIT_SHARE * ready.seconds:
+            return max(0.0, left) + 0.1 * ready.seconds
+    return None
 
 
 def _stop_readers(pool: ProcessPoolExecutor) -> None:
@@ -287,11 +398,19 @@ def _stop_readers(pool: ProcessPoolExecutor) -> None:
             process.kill()
 
 
-def _read_to_spool(path: Path, flt: Filter, spool: str) -> FileResult:
-    """In a reader process: read the file, park its rows in ``spool`` (Arrow IPC)."""
-    import pyarrow as pa
+def _read_to_spool(path: Path, flt: Filter, spool: str, spare_core: bool, index: int) -> FileResult:
+    """In a reader process: read the file, park its rows in ``spool`` (Arrow IPC).
 
-    result = read_file(path, flt)
+    The time it starts goes to the parent's ``started`` array (``_read_all``).
+    """
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    start = time.monotonic()
+    if _started is not None:
+        _started[index] = start
+    result = read_file(path, flt, spare_core)
+    result.seconds = time.monotonic() - start
     if result.table is None:
         return result
     try:
@@ -316,7 +435,10 @@ def _unspool(result: FileResult) -> FileResult:
     return result
 
 
-def _reader_process(parent: int | None = None) -> None:
+_started: Any = None  # in a reader process: the parent's array of start times
+
+
+def _reader_process(parent: int | None = None, started: Any = None) -> None:
     """Start of a reader process: die with the parent; keep pyarrow from importing pandas.
 
     A reader must not outlive the ingest (a ``kill -9`` of it left each reader
@@ -333,6 +455,8 @@ def _reader_process(parent: int | None = None) -> None:
     """
     import pyarrow as pa
 
+    global _started
+    _started = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if parent is not None and os.getppid() != parent:
@@ -423,29 +547,56 @@ def ingest_files(
     progress.start("gharchive", len(todo))
     workers = cap_workers(workers)
     try:
-        with _writing_beside_readers(store, workers):
-            for result in _read_all(todo, flt, workers):
-                progress.advance(1)
-                if result.error:
-                    report.failed.append(result)
-                    if on_damaged and result.error in ("truncated", "corrupt"):
-                        on_damaged(result)
-                    continue
-                try:
-                    added = write_result(store, result, keys[result.path])
-                except (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException) as exc:
-                    # A value the readers let through but the store refuses: this file
-                    # is not recorded (rolled back), the next files still go in.
-                    result.error, result.detail, result.table = "rejected", str(exc).splitlines()[0][:200], None
-                    report.failed.append(result)
-                    continue
-                report.new_events += added
-                report.files_ingested += 1
-                report.events += result.events
-                report.bad_lines += result.bad_lines
-                for line, why in result.bad_examples:
-                    if len(report.bad_examples) < 50:
-                        report.bad_examples.append((result.path, line, why))
+        with _WriterThreads(store, workers) as threads:
+            for batch in _read_all(todo, flt, workers):
+                if batch.last:
+                    threads.readers_done()
+                _write_batch(store, batch.results, keys, report, on_damaged)
+                progress.advance(len(batch.results))
     finally:
         progress.finish()
     return report
+
+
+def _write_batch(
+    store: Store,
+    results: list[FileResult],
+    keys: dict[str, str],
+    report: IngestReport,
+    on_damaged: Callable[[FileResult], None] | None,
+) -> None:
+    """Write a batch of read files and account for it in ``report``.
+
+    A damaged file is reported (and handed to ``on_damaged``), never written.
+    When the store refuses a value the readers let through, the batch is rolled
+    back and its files written one by one, so only the file holding that value
+    is left out (reported as rejected) and the others still go in.
+    """
+    good = []
+    for result in results:
+        if result.error:
+            report.failed.append(result)
+            if on_damaged and result.error in ("truncated", "corrupt"):
+                on_damaged(result)
+        else:
+            good.append(result)
+    groups = [good] if good else []
+    while groups:
+        group = groups.pop(0)
+        try:
+            report.new_events += write_results(store, group, keys)
+        except (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException) as exc:
+            if len(group) > 1:
+                groups[:0] = [[result] for result in group]
+                continue
+            result = group[0]
+            result.error, result.detail, result.table = "rejected", str(exc).splitlines()[0][:200], None
+            report.failed.append(result)
+            continue
+        for result in group:
+            report.files_ingested += 1
+            report.events += result.events
+            report.bad_lines += result.bad_lines
+            for line, why in result.bad_examples:
+                if len(report.bad_examples) < 50:
+                    report.bad_examples.append((result.path, line, why))

@@ -135,6 +135,7 @@ class FileResult:
     error: str | None = None  # "truncated" | "corrupt" | "wrong_format" | "too_large" | "unreadable"
     detail: str = ""
     table: Any = None  # pyarrow.Table with COLUMNS, or None
+    seconds: float = 0.0  # how long a reader process took over it (0 when read in-process)
 
     @property
     def name(self) -> str:
@@ -224,17 +225,22 @@ class _Collector:
             self.result.bad_examples.append((line_no, reason))
 
 
-def _chunks(path: Path) -> Iterator[bytes]:
+def _chunks(path: Path, spare_core: bool) -> Iterator[bytes]:
     """The decompressed bytes, ``CHUNK`` at a time; at most ``MAX_DECOMPRESSED`` in all.
 
     The limit stops a gzip bomb (a few MB that inflate to terabytes) with a clear
     error naming the file instead of hours of CPU; a real GH Archive hour
-    inflates to 1–3 GB. A gzip file is inflated in a thread (``_inflated``).
+    inflates to 1–3 GB. With a ``spare_core`` a gzip file is inflated in a
+    thread (``_inflated``); without one, in this thread, chunk by chunk.
     """
     with path.open("rb") as probe:
         magic = probe.read(2)
     if magic == GZIP_MAGIC:
-        yield from _inflated(path)
+        if spare_core:
+            yield from _inflated(path)
+        else:
+            with _gzip.open(path, "rb") as fh:
+                yield from _limited(fh)
         return
     if path.name.endswith((".gz", ".gzip")):
         raise _WrongFormat("not a gzip file")
@@ -264,8 +270,10 @@ def _inflated(path: Path) -> Iterator[bytes]:
     the GIL while it inflates, so a second core can do it while this thread
     decodes and normalises the previous chunk: the wall time of one file drops
     by up to that share when a core is free (one file, ``--workers 1``, the
-    last file of a run); when every core is busy it costs nothing but a queue.
-    CPU time is unchanged.
+    last file of a run). When every core is busy it only costs: handing each
+    chunk over, and the chunk leaving the cache between two cores — ~10% more
+    CPU per file, measured — so readers that share the cores inflate in their
+    own thread (``spare_core=False``).
 
     Errors are the same as reading in this thread: the producer hands its
     exception (truncated, corrupt, too large) through the queue and it is raised
@@ -327,8 +335,10 @@ def _check_first_line(raw: bytes) -> None:
         raise _WrongFormat(f"first line is not a GitHub event ({str(exc)[:120]}): {preview!r}") from exc
 
 
-def read_file(path: str | Path, flt: Filter | None = None) -> FileResult:
+def read_file(path: str | Path, flt: Filter | None = None, spare_core: bool = True) -> FileResult:
     """Read and normalise one file completely; never raises for bad input.
+
+    ``spare_core``: a core is free beside this thread, to inflate on (``_chunks``).
 
     The cyclic garbage collector is paused meanwhile: rows are hundreds of
     thousands of acyclic tuples, and letting it rescan them on every allocation
@@ -337,13 +347,13 @@ def read_file(path: str | Path, flt: Filter | None = None) -> FileResult:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_file(Path(path), flt or Filter())
+        return _read_file(Path(path), flt or Filter(), spare_core)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read_file(path: Path, flt: Filter) -> FileResult:
+def _read_file(path: Path, flt: Filter, spare_core: bool) -> FileResult:
     result = FileResult(str(path))
     collector = _Collector(flt, result)
     needles = flt.needles() if flt.active else None
@@ -356,7 +366,7 @@ def _read_file(path: Path, flt: Filter) -> FileResult:
     try:
         # Chunks are scanned in place (index ranges, memoryviews): only the line
         # straddling two chunks is ever copied.
-        for chunk in _chunks(path):
+        for chunk in _chunks(path, spare_core):
             if skipping:
                 nl = chunk.find(b"\n")
                 if nl < 0:
