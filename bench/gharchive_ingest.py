@@ -9,10 +9,16 @@ hour, like a 2020–2024 GH Archive hour. Then, in the same run:
 * floor: ``gzip -dc FILE > /dev/null`` for every file, one after another;
 * osslever: ``osslever ingest gharchive DIR`` into a fresh store, unfiltered and
   with ``--repo`` (a busy repository);
+* osslever as a library: the ``ingest_files`` call alone, the store opened before
+  the clock starts (as chdb's session is);
 * chdb (ClickHouse's engine in-process): ``INSERT INTO MergeTree SELECT`` the same
   columns from ``file('*.json.gz', JSONEachRow)``, all files in one statement —
   the statement alone (the target), and a whole process that imports chdb, opens
   its session and runs it, as osslever is timed (its own start included).
+
+Two comparisons are like for like: the command against chdb's whole process, and
+``ingest_files()`` against chdb's statement; the target line compares osslever's
+whole command with chdb's statement alone, the strictest.
 
 Prints events/s, the ratios, and peak memory (RSS of the osslever process tree,
 sampled every 50 ms), plus CPU seconds (user+sys) of each side: on a shared,
@@ -20,7 +26,9 @@ loaded machine the wall-clock ratio swings with the neighbours' load, the CPU
 ratio much less. ``--repeat N`` times the ingest and chdb's statement N times,
 alternately, and prints each pair's ratio and their median: the figure to quote
 on a noisy machine. ``--compare-src OTHER/src`` times another source tree (e.g. the
-previous release) in the same run, for before/after figures. ``--profile`` adds the
+previous release) in the same run, for before/after figures (compile both trees first,
+``python -m compileall``: with PYTHONDONTWRITEBYTECODE set, a tree without ``__pycache__``
+pays ~0.1–0.2 s compiling on every run). ``--profile`` adds the
 CPU seconds of each stage of one hour (inflate, scan to Arrow, insert, commit), each
 as a multiple of chdb's whole hour in the same run: where the time goes. Usage::
 
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import random
 import resource
@@ -157,6 +166,34 @@ def run_osslever(folder: Path, extra: list[str], src: Path | None = None) -> tup
         rows = con.execute("SELECT count(*) FROM gh_events").fetchall()[0][0]
         con.close()
         return elapsed, rss.peak, str(rows), cpu
+
+
+# osslever as a library, timed as chdb's statement is: the store opened (as chdb's session
+# and table) before the clock starts, the clock around the one call that ingests the files.
+LIBRARY_SCRIPT = """import json, resource, sys, time
+from osslever.sources.gharchive.ingest import ingest_files
+from osslever.store import Store
+store = Store(sys.argv[2])
+def cpu():
+    own, readers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + readers.ru_utime + readers.ru_stime
+start, used = time.perf_counter(), cpu()
+report = ingest_files(store, [sys.argv[1]])
+print(json.dumps({"seconds": time.perf_counter() - start, "cpu": cpu() - used, "rows": report.new_events}))
+store.close()
+"""
+
+
+def run_osslever_library(folder: Path) -> tuple[float, int, float]:
+    """``ingest_files`` alone (seconds, rows, CPU seconds of it and its readers), in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"), OPENBLAS_NUM_THREADS="1")
+        cmd = [sys.executable, "-c", LIBRARY_SCRIPT, str(folder), f"{tmp}/l.duckdb"]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"osslever (library) failed: {out.stderr[-2000:]}")
+        got = json.loads(out.stdout)
+        return got["seconds"], got["rows"], got["cpu"]
 
 
 CHDB_TABLE = """CREATE TABLE ev (id String, type String, created_at DateTime,
@@ -330,9 +367,11 @@ def main() -> None:
     floor = time.perf_counter() - start
 
     full, full_rss, full_rows, full_cpu = run_osslever(folder, [])
-    pairs = []  # (osslever, chdb statement[, compared]) timed back to back: the load is the same for each pair
+    lib, lib_rows, lib_cpu = run_osslever_library(folder)
+    # (osslever, chdb statement, osslever library[, compared]) timed back to back: one load for each
+    pairs = []
     for _ in range(args.repeat - 1):
-        pair = [run_osslever(folder, [])[0], run_chdb(folder)[0]]
+        pair = [run_osslever(folder, [])[0], run_chdb(folder)[0], run_osslever_library(folder)[0]]
         if args.compare_src:
             pair.append(run_osslever(folder, [], args.compare_src)[0])
         pairs.append(pair)
@@ -355,11 +394,13 @@ def main() -> None:
         )
     if args.compare_src:
         print(line("compared: unfiltered", base) + f"  rows {base_rows}  peak RSS {base_rss / 2**20:,.0f} MiB")
+    print(line("osslever ingest_files() call", lib) + f"  rows {lib_rows}")
     print(line("chdb INSERT ... FROM file()", ch) + f"  rows {ch_rows}")
     print(line("chdb, whole process", chp) + f"  rows {chp_rows}  peak RSS {chp_rss / 2**20:,.0f} MiB")
     print(f"ratio osslever/floor (unfiltered): {full / floor:.2f}x  (target <= 2)")
     print(f"ratio osslever/chdb (unfiltered):  {full / ch:.2f}x  (target <= 1; chdb's statement alone)")
     print(f"ratio osslever/chdb process:       {full / chp:.2f}x  (both whole processes)")
+    print(f"ratio ingest_files()/chdb:         {lib / ch:.2f}x  (both the call alone; CPU {lib_cpu / ch_cpu:.2f}x)")
     print(f"CPU seconds (user+sys): osslever {full_cpu:.2f}, chdb {ch_cpu:.2f}: {full_cpu / ch_cpu:.2f}x")
     print(f"CPU seconds, whole processes: chdb {chp_cpu:.2f}: {full_cpu / chp_cpu:.2f}x")
     if not args.skip_filtered:
@@ -369,14 +410,17 @@ def main() -> None:
         print(f"ratio compared/chdb (unfiltered):  {base / ch:.2f}x  ({args.compare_src})")
         print(f"CPU seconds compared: {base_cpu:.2f}: {base_cpu / ch_cpu:.2f}x chdb's")
     if pairs:
-        pairs.append([full, ch, *([base] if args.compare_src else [])])
+        pairs.append([full, ch, lib, *([base] if args.compare_src else [])])
         ratios = sorted(p[0] / p[1] for p in pairs)
         fastest = min(p[0] for p in pairs), min(p[1] for p in pairs)
         print(f"repeated {len(pairs)}x, osslever/chdb statement of each pair: {' '.join(f'{r:.2f}' for r in ratios)}")
         print(f"  median {statistics.median(ratios):.2f}x", end="; ")
         print(f"fastest runs {fastest[0]:.2f} s / {fastest[1]:.2f} s = {fastest[0] / fastest[1]:.2f}x")
+        calls = sorted(p[2] / p[1] for p in pairs)
+        listed = " ".join(f"{r:.2f}" for r in calls)
+        print(f"  ingest_files()/chdb statement: median {statistics.median(calls):.2f}x  ({listed})")
         if args.compare_src:
-            cmp = sorted(p[2] / p[1] for p in pairs)
+            cmp = sorted(p[3] / p[1] for p in pairs)
             print(f"  compared/chdb: median {statistics.median(cmp):.2f}x  ({' '.join(f'{r:.2f}' for r in cmp)})")
     if args.profile:
         stages = profile_stages(files[0])

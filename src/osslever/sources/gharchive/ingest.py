@@ -1,10 +1,11 @@
-"""Ingest GH Archive files into the store: one file = one transaction.
+"""Ingest GH Archive files into the store: a file is written whole or not at all.
 
 Files are read (decompressed, parsed, normalised, filtered) in worker processes,
 two at a time on two cores, and written by this process, which alone holds the
-DuckDB connection. A file whose key (``file_key``: its content identity, not its
-name) is already in ``gh_sources`` is skipped, so re-running an interrupted load
-finishes it; a damaged file writes nothing and is reported. Readers die with
+DuckDB connection: one transaction a file, the last ones together (``_read_all``).
+A file whose key (``file_key``: its content identity, not its name) is already
+in ``gh_sources`` is skipped, so re-running an interrupted load finishes it; a
+damaged file writes nothing and is reported. Readers die with
 the ingest (``PR_SET_PDEATHSIG``), and their spool folder is per run, named by
 the ingest's pid, so a killed run's leftovers are removed by the next one.
 Memory stays bounded: at most ``2 × workers`` files' normalised rows
