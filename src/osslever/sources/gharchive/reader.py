@@ -28,7 +28,9 @@ held, more than ``MAX_DECOMPRESSED`` bytes (a gzip bomb) fail the file as
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import mmap
 import queue
 import threading
 import zlib
@@ -58,10 +60,12 @@ try:  # python-isal: same format, much faster; zlib's gzip is the fallback.
     from isal import isal_zlib as _isal_zlib
 
     _GZIP_ERRORS: tuple[type[BaseException], ...] = (OSError, zlib.error, _isal_zlib.error)
+    _GZIP_FROM_BUFFER = hasattr(_isal_zlib, "_GzipReader")  # inflates from a buffer (``_gzip_stream``)
 except ImportError:  # pragma: no cover - isal is a dependency, this is a safety net
     import gzip as _gzip  # type: ignore[no-redef]
 
     _GZIP_ERRORS = (OSError, zlib.error)
+    _GZIP_FROM_BUFFER = False
 
 CHUNK = 4 << 20
 MAX_EXAMPLES = 20
@@ -239,13 +243,43 @@ def _chunks(path: Path, spare_core: bool) -> Iterator[bytes]:
         if spare_core:
             yield from _inflated(path)
         else:
-            with _gzip.open(path, "rb") as fh:
+            with _gzip_stream(path) as fh:
                 yield from _limited(fh)
         return
     if path.name.endswith((".gz", ".gzip")):
         raise _WrongFormat("not a gzip file")
     with path.open("rb") as fh:
         yield from _limited(fh)
+
+
+@contextlib.contextmanager
+def _gzip_stream(path: Path) -> Iterator[Any]:
+    """The inflated bytes of the gzip file ``path``, as an object with ``read(n)``.
+
+    Why a memory map: reading the compressed file with ``read()`` copies every
+    byte from the page cache into the reader's buffer, and with two readers on two
+    cores that copy cost ~0.1 s of kernel time per hour (``perf``: ``_copy_to_iter``
+    under ``ksys_read``, 5% of a 4-hour load). ISA-L's reader inflates straight
+    from any buffer, so it is given the mapped file instead. Safe for GH Archive
+    files: the downloader renames a complete file into place, which never
+    changes the mapped one. Where mapping is refused (a pipe, an odd file
+    system) or without ISA-L, the file is read as before.
+    """
+    reader = None
+    if _GZIP_FROM_BUFFER:
+        # an empty file cannot be mapped (ValueError); a private class may change (TypeError)
+        with contextlib.suppress(OSError, ValueError, TypeError), path.open("rb") as fp:
+            mapped = mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ)
+            if hasattr(mapped, "madvise"):
+                mapped.madvise(mmap.MADV_SEQUENTIAL)
+            # Unmapped when the reader and this frame are gone (closing it earlier
+            # would fail while the reader still holds the buffer).
+            reader = _isal_zlib._GzipReader(memoryview(mapped))
+    if reader is None:
+        with _gzip.open(path, "rb") as fh:
+            yield fh
+        return
+    yield reader
 
 
 def _limited(fh: Any) -> Iterator[bytes]:
@@ -295,7 +329,7 @@ def _inflated(path: Path) -> Iterator[bytes]:
 
     def produce() -> None:
         try:
-            with _gzip.open(path, "rb") as fh:
+            with _gzip_stream(path) as fh:
                 for chunk in _limited(fh):
                     if not put(chunk):
                         return
