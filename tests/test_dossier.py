@@ -213,6 +213,27 @@ def test_chinese_prose_has_no_english_ids_or_field_paths(repo, tmp_path) -> None
         assert re.search(r"[\u4e00-\u9fff]", text) or re.fullmatch(r"[\d.,%\s—A-Za-z\-]+", text), text
 
 
+def test_the_evidence_column_names_documents_not_field_paths(repo, tmp_path) -> None:
+    """Rule 7 for the evidence of each fact: a quote from the repository (a file name) stays
+    as it is, a measurement names the document it came from in the reader's language, and
+    the Compose count reads as a sentence — the reference itself is kept in ``source``."""
+    out = tmp_path / "zh.json"
+    run("dossier", str(repo), "-o", str(out), "--db", str(tmp_path / "s.duckdb"), "--lang", "zh", "-q")
+    fields = {f["path"]: f for f in json.loads(out.read_text())["profile"]["fields"]}
+    reference = re.compile(r"^(report|license|events|finance|git|compose): ?[a-z]")
+    for f in fields.values():
+        for item in f["evidence"]:
+            assert not reference.match(item), (f["path"], item)
+            assert not re.search(r"\b(services|stateful|Signed-off-by in)\b", item), (f["path"], item)
+    # The fixture's Compose file: app, db (postgres), cache (redis) — three services, two stateful.
+    complexity = fields["product.operational_complexity"]["evidence"]
+    assert complexity == ["docker-compose.yml", "3 个服务", "有状态服务：cache, db"]
+    bus = fields["project.bus_factor"]
+    assert bus["evidence"] == ["健康报告（git 历史）"] and bus["source"] == "report:community.bus_factor_12m"
+    assert fields["project.license"]["evidence"][-1] == "许可证扫描"
+    assert "LICENSE" in fields["project.license"]["evidence"]
+
+
 def test_markdown_and_html_carry_the_verdict_and_escape_the_repository(repo, tmp_path) -> None:
     db = str(tmp_path / "s.duckdb")
     run("dossier", str(repo), "-o", str(tmp_path / "d.md"), "--db", db, "-q")

@@ -43,3 +43,22 @@ def test_the_assessment_uses_the_glossary_words() -> None:
         for kind, key in (("fit", "fit_level"), ("check", "check_status"), ("severity", "severity")):
             for value, names in values[kind].items():
                 assert t(f"strategy.report.{key}.{value}", lang) == names[lang], (kind, value, lang)
+
+
+def test_an_evidence_reference_is_named_and_a_quote_is_kept() -> None:
+    from osslever.glossary import evidence_name, evidence_names
+
+    # references: the document's name (and period), or the glossary's own sentence
+    assert evidence_name("report:community.bus_factor_12m", "zh") == "健康报告（git 历史）"
+    assert evidence_name("report: community.monthly", "en") == "health report (git history)"
+    assert evidence_name("events:metrics.participants@2024-05", "zh") == "代码托管平台事件（2024-05）"
+    assert evidence_name("events:metrics.participants@2024-05", "en") == "forge events (2024-05)"
+    assert evidence_name("report:downloads@2024-04", "zh") == "软件包仓库下载量（2024-04）"
+    assert evidence_name("git:signed_off_by=40%/100", "zh") == "最近 100 次提交中 40% 带 Signed-off-by"
+    assert evidence_name("git:signed_off_by=40%/100", "en") == "Signed-off-by in 40% of the last 100 commits"
+    assert evidence_name("compose:services=3", "zh") == "3 个服务"
+    # quotes from the repository, and text that merely holds a colon, stay as they are
+    for quote in ("docker-compose.yml", "Acme Inc", "note: see LICENSE", "12 ÷ 10 − 1", "ee/LICENSE"):
+        assert evidence_name(quote, "zh") == quote
+    # two paths of one document read as one name
+    assert evidence_names(["setup.py", "report:a.b", "report:c.d"], "en") == ["setup.py", "health report (git history)"]

@@ -186,3 +186,29 @@ def test_rules_list_show_check(tmp_path):
 
     ok = _run(["rules", "check", str(builtin_rules_dir())])
     assert ok.exit_code == 0
+
+
+def test_chinese_evidence_names_fields_and_values_not_paths_or_ids():
+    """Rule 7 in the assessment: every fact a reason rests on reads "市场阶段 = 成熟期", not
+    ``market.stage=mature`` — checked on every example profile against the glossary file."""
+    import re
+
+    glossary = yaml.safe_load((PROFILES.parents[1] / "src/osslever/data/glossary.yaml").read_text(encoding="utf-8"))
+    checked = 0
+    for profile in sorted(PROFILES.glob("*.yaml")):
+        doc = json.loads(_run(["assess", str(profile), "--format", "json", "--lang", "zh"]).output)
+        md = _run(["assess", str(profile), "--lang", "zh"]).output
+        html = _run(["assess", str(profile), "--format", "html", "--lang", "zh"]).output
+        evidence = {
+            p: v for r in doc["stance"]["reasons"] + doc["stance"]["counter_evidence"] for p, v in r["evidence"].items()
+        }
+        checked += bool(evidence)
+        for path, value in evidence.items():
+            name = glossary["fields"][path]["zh"]
+            for page in (md, html):
+                assert f"{path}=" not in page and f"<code>{path}</code>" not in page, (profile.name, path)
+                assert name in page, (profile.name, path)
+            if isinstance(value, str) and "_" in value:  # an enum id: never in the Chinese evidence
+                spans = re.findall(r'<span class="ev">(.*?)</span>', html)
+                assert all(value not in s for s in spans), (profile.name, path, value)
+    assert checked >= 20  # all the example profiles but the minimal one have reasons

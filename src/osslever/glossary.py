@@ -9,6 +9,7 @@ Chinese prose never falls back to an English id.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -33,6 +34,11 @@ def field_name(path: str, lang: str) -> str:
     return _pick(glossary()["fields"].get(path), lang, path)
 
 
+def is_share(path: str) -> bool:
+    """Whether a field holds a part of a whole (0–1, shown as a percentage): by its name."""
+    return "share" in path or path.endswith("rr") or path.startswith("revenue.")
+
+
 def value_name(path: str, value: Any, lang: str) -> str:
     """Name of one value of a field; lists are joined, booleans are yes/no, numbers as they are."""
     if isinstance(value, list | tuple):
@@ -52,10 +58,48 @@ def value_name(path: str, value: Any, lang: str) -> str:
     if isinstance(value, float) and "growth" in path:
         return f"{value:+.0%}"
     if isinstance(value, float):
-        return f"{value:.0%}" if 0 <= value <= 1 and ("share" in path or path.endswith("rr")) else f"{value:,.2f}"
+        return f"{value:.0%}" if 0 <= value <= 1 and is_share(path) else f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return _pick(entry, lang, str(value))
+
+
+_REFERENCE = re.compile(r"(?P<doc>[a-z]+): ?(?P<ref>[^=@]*?)(?:@(?P<period>[^=\s]+))?(?: ?= ?(?P<value>.+))?")
+
+
+def evidence_name(item: str, lang: str) -> str:
+    """What a person reads for one evidence item: a reference is named, anything else is quoted.
+
+    Evidence lists mix quotes from the repository (file names, words found) with
+    references to the documents a value was measured from (``report:community.x``,
+    ``events:metrics.participants@2024``, ``git:signed_off_by=40%/100``: document, colon,
+    what in it, then an optional ``@period`` and ``=value`` or ``=value/n``). A quote is shown
+    as it is; a reference becomes the name of its document (with its period), or its own
+    sentence when the glossary gives one — so no field path reaches the reader.
+    """
+    match = _REFERENCE.fullmatch(item.strip())
+    names = glossary()["evidence"]
+    if not match:
+        return item
+    own = names["references"].get(f"{match['doc']}:{match['ref'].strip()}")
+    if own:
+        text = _pick(own, lang, item)
+        value, n = match["value"] or "", ""
+        if "{n}" in text:
+            value, _, n = value.rpartition("/")
+        return text.format(value=value, n=n, period=match["period"] or "")
+    document = names["documents"].get(match["doc"])
+    if not document:
+        return item  # a quote that happens to hold a colon
+    name = _pick(document, lang, item)
+    if match["period"]:
+        return f"{name}（{match['period']}）" if lang == "zh" else f"{name} ({match['period']})"
+    return name
+
+
+def evidence_names(items: list[str] | tuple[str, ...], lang: str) -> list[str]:
+    """:func:`evidence_name` of each item, each name once (two paths of one report read as one)."""
+    return list(dict.fromkeys(evidence_name(str(i), lang) for i in items))
 
 
 def term(term_id: str, lang: str) -> dict[str, str]:

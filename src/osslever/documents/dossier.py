@@ -84,6 +84,9 @@ class ProfileField(Part, frozen=True, kw_only=True):
     provenance_name: str
     confidence: Share | None
     evidence: tuple[str, ...]
+    """What the value rests on, in the document's language: quotes from the repository
+    (file names, words found) and the names of the documents it was measured from
+    (``glossary.evidence_name``); the reference itself is in ``source``."""
     source: str
 
 

@@ -101,7 +101,9 @@ def _profile_rows(origin: dict[str, dict], assess: dict, lang: str) -> tuple[lis
         if prov == "declared" and known.get("provenance") == "inferred":
             prov = "inferred"  # in the profile assess ran on, but the repository suggested it
         if prov == "measured" and path in measured:
-            source, evidence, confidence = measured[path]["source"], [measured[path]["source"]], 1.0
+            # the document it was measured from, after the files the inference saw it in (a license)
+            source, confidence = measured[path]["source"], 1.0
+            evidence = [*known.get("evidence", []), source]
         else:
             source = known.get("source", "")
             evidence, confidence = list(known.get("evidence", [])), known.get("confidence")
@@ -126,7 +128,7 @@ def _profile_rows(origin: dict[str, dict], assess: dict, lang: str) -> tuple[lis
                 "provenance": prov,
                 "provenance_name": glossary.value_name("provenance", prov, lang),
                 "confidence": confidence if prov == "inferred" else (1.0 if prov == "measured" else None),
-                "evidence": [str(e) for e in evidence][:5],
+                "evidence": glossary.evidence_names([str(e) for e in evidence][:5], lang),
                 "source": source,
             }
         )
@@ -142,7 +144,7 @@ def _profile_rows(origin: dict[str, dict], assess: dict, lang: str) -> tuple[lis
                     "provenance": "measured",
                     "provenance_name": glossary.value_name("provenance", "measured", lang),
                     "confidence": 1.0,
-                    "evidence": [str(e) for e in spec.get("evidence", [])][:5],
+                    "evidence": glossary.evidence_names([str(e) for e in spec.get("evidence", [])][:5], lang),
                     "source": spec.get("source", ""),
                 }
             )

@@ -292,7 +292,7 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
     dco = [f for f in files if _matches(f, ca["dco_files"])] + _words(contributing, ca["dco_words"])
     share = _signoff_share(Path(location), int(ca["commits_sampled"]))
     if share is not None and share >= ca["dco_trailer_share"]:
-        dco.append(f"Signed-off-by in {share:.0%} of the last {ca['commits_sampled']} commits")
+        dco.append(f"git:signed_off_by={share:.0%}/{ca['commits_sampled']}")  # named by the glossary
     agreement = "cla" if cla else "dco" if dco else "none"
     fields["project.contributor_agreement"] = _field(
         agreement, "inferred", 0.8 if cla or dco else 0.5, cla or dco, ca["source"]
@@ -311,7 +311,9 @@ def infer_profile(location: Path | str, report: dict | None = None, license_doc:
             if len(stateful) >= limits["stateful_at_least"] or len(services) >= limits["services_at_least"]:
                 level = candidate
                 break
-        evidence = compose[:2] + [f"{len(services)} services", f"stateful: {', '.join(stateful) or '-'}"]
+        # references the glossary names in the reader's language (glossary.evidence_name)
+        evidence = [*compose[:2], f"compose:services={len(services)}"]
+        evidence += [f"compose:stateful={', '.join(stateful)}"] if stateful else []
         fields["product.operational_complexity"] = _field(level, "inferred", 0.7, evidence, oc["source"])
 
     # Measured: the report's numbers.
@@ -374,7 +376,7 @@ def measured_fields(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if isinstance(known, int | float):
             # the share is of the commits whose organization is known: as sure as that part is large
             spec["confidence"] = round(float(known), 2)
-            spec["evidence"].append(f"report: community.organization_top_evidence.evidence_share = {known:g}")
+            spec["evidence"].append(f"report:community.organization_top_evidence.evidence_share={known:.0%}")
     authors = community.get("top_contributors_all") or []
     total = community.get("commits_total")
     if authors and isinstance(total, int) and total > 0:
@@ -485,6 +487,7 @@ def profile_yaml(inference: dict[str, Any], name: str, lang: str = "en") -> str:
     Only fields of the profile schema become keys (the file must load as a profile);
     other findings (an enterprise edition, the contribution agreement) are comments.
     """
+    from osslever.glossary import evidence_names, field_name
     from osslever.i18n import t
     from osslever.models.strategy.schema import profile_fields
 
@@ -495,7 +498,8 @@ def profile_yaml(inference: dict[str, Any], name: str, lang: str = "en") -> str:
 
     def note(spec: dict[str, Any]) -> str:
         # a file name may hold a line break: one comment line must stay one line
-        evidence = " ".join(", ".join(str(e) for e in spec["evidence"][:3]).split()) or "-"
+        named = evidence_names([str(e) for e in spec["evidence"][:3]], lang)
+        evidence = " ".join(", ".join(named).split()) or "-"
         return t(f"inference.{spec['provenance']}", lang, confidence=f"{spec['confidence']:.0%}", evidence=evidence)
 
     sections: dict[str, list[str]] = {}
@@ -519,5 +523,6 @@ def profile_yaml(inference: dict[str, Any], name: str, lang: str = "en") -> str:
         lines.extend(extra)
     if inference["unknown"]:
         lines.append(f"# {t('inference.please_answer', lang)}")
-        lines.extend(f"#   {path}" for path in inference["unknown"])
+        # the key to write, then what it is called (the reader may not know the schema)
+        lines.extend(f"#   {path}  # {field_name(path, lang)}" for path in inference["unknown"])
     return "\n".join(lines) + "\n"

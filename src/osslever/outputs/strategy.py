@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from osslever import glossary
 from osslever.i18n import t
 from osslever.models.strategy.values import show
 from osslever.outputs import styles, templating
@@ -65,14 +66,30 @@ def _labels(lang: str):
     return label
 
 
+def _names(lang: str) -> dict[str, Any]:
+    """``F``, ``V``, ``E``: a field, its value and an evidence reference as the glossary names
+    them, so evidence reads "市场阶段 = 成熟期" in Chinese, never ``market.stage=mature``."""
+
+    def value(path: str, v: Any) -> str:
+        named = isinstance(v, str | bool) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+        share = isinstance(v, float) and 0 <= v <= 1 and glossary.is_share(path)
+        return glossary.value_name(path, v, lang) if named or share else _show(v)
+
+    return {
+        "F": lambda path: glossary.field_name(path, lang),
+        "V": value,
+        "E": lambda item: glossary.evidence_name(item, lang),
+    }
+
+
 def render_markdown(doc: dict) -> str:
     lang = doc.get("lang", "en")
-    return _env(False).get_template("assess.md.j2").render(doc=_entities(doc), L=_labels(lang))
+    return _env(False).get_template("assess.md.j2").render(doc=_entities(doc), L=_labels(lang), **_names(lang))
 
 
 def render_html(doc: dict) -> str:
     lang = doc.get("lang", "en")
-    return _env(True).get_template("assess.html.j2").render(doc=doc, L=_labels(lang), lang=lang)
+    return _env(True).get_template("assess.html.j2").render(doc=doc, L=_labels(lang), lang=lang, **_names(lang))
 
 
 def render_json(doc: dict) -> str:

@@ -16,7 +16,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from osslever import __version__, i18n
+from osslever import __version__, glossary, i18n
 from osslever.i18n import t
 from osslever.outputs import templating
 
@@ -88,6 +88,9 @@ def site_context(request: Request, lang: str) -> dict[str, Any]:
         "request": request,
         "lang": lang,
         "t": tr,
+        # evidence as the glossary names it ("市场阶段 = 成熟期"), never a field path
+        "field_name": lambda path: glossary.field_name(path, lang),
+        "value_name": lambda path, value: glossary.value_name(path, value, lang),
         "version": __version__,
         "switch_url": request.url.path + "?" + request.url.include_query_params(lang=other).query,
         "switch_label": t("web.switch_to", lang),
