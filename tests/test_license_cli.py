@@ -98,8 +98,16 @@ def test_table_and_markdown_views(project: Path, tmp_path: Path) -> None:
     md = run("license", str(project), "--format", "md", "--lang", "zh", "-o", str(target))
     assert md.returncode == 0, md.stderr
     text = target.read_text()
-    assert text.startswith("# ") and "| npm | gpl-lib | 1.0.0 | GPL-2.0-only | lockfile |" in text
+    assert text.startswith("# ") and "| npm | gpl-lib | 1.0.0 | GPL-2.0-only | 锁文件 |" in text
     assert "## 冲突" in text
+    # Chinese prose names the ways of shipping, the sources and "no license" (rule 7):
+    # the JSON's conflicts for gpl-lib are in the two shipping modes (test above)
+    assert "| 随闭源产品分发 |" in text and "| 以二进制分发 |" in text
+    assert "| 无 → Apache-2.0 |" in text
+    for english_id in ("distributed-closed", "binaries", "lockfile", "NONE"):
+        assert english_id not in text, english_id
+    table_zh = run("license", str(project), "--lang", "zh").stdout
+    assert "类别: 宽松型" in table_zh and "Permissive" not in table_zh
 
 
 def test_sbom_spdx_and_cyclonedx(project: Path, tmp_path: Path) -> None:
@@ -125,3 +133,26 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "does not exist" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_report_and_license_agree_on_the_checkout_s_installed_packages(tmp_path: Path) -> None:
+    """The report reads the commit from git, ``license`` the work tree; both look up the
+    packages installed in the checkout's ``.venv`` (untracked, as a virtualenv is), so
+    the same dependency has the same license in both — not "unknown" in the report."""
+    repo = init_repo(tmp_path / "proj")
+    (repo / "LICENSE").write_text(license_text("mit"))
+    (repo / "requirements.txt").write_text("flask==3.0.0\n")
+    commit_all(repo, "init", "2024-01-01T00:00:00+00:00")
+    info = repo / ".venv" / "lib" / "python3.11" / "site-packages" / "Flask-3.0.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\nClassifier: License :: OSI Approved :: BSD License\n"
+    )
+    lic = run("license", str(repo), "--format", "json")
+    assert lic.returncode == 0, lic.stderr
+    flask = [d for d in json.loads(lic.stdout)["dependencies"] if d["name"] == "flask"]
+    assert [(d["license"], d["source"]) for d in flask] == [("BSD-3-Clause", "installed")]
+    rep = run("report", str(repo), "--db", str(tmp_path / "s.duckdb"), "-q")
+    assert rep.returncode == 0, rep.stderr
+    check = json.loads(rep.stdout)["license"]["dependency_check"]
+    assert (check["total"], check["known"], check["unknown"]) == (1, 1, 0)

@@ -18,6 +18,7 @@ def test_relicensing_events_with_dates_and_commits(tmp_path: Path) -> None:
     (repo / "README.md").write_text("hello\n")
     commit_all(repo, "readme", "2021-03-04T12:00:00+00:00")
     (repo / "LICENSE").write_text(license_text("bsl-1.1"))
+    (repo / "main.py").write_text("print(2)\n")  # changed with it, not a license file
     relicensed = commit_all(repo, "BUSL", "2023-08-10T12:00:00+00:00")
     (repo / "LICENSE").unlink()
     removed = commit_all(repo, "remove", "2024-01-05T12:00:00+00:00")
@@ -28,6 +29,8 @@ def test_relicensing_events_with_dates_and_commits(tmp_path: Path) -> None:
         ("2023-08-10", relicensed, "MPL-2.0", "BUSL-1.1"),
         ("2024-01-05", removed, "BUSL-1.1", "NONE"),
     ]
+    # each event names the license files its commit changed, nothing else
+    assert [e["files"] for e in events] == [["LICENSE"], ["LICENSE"], ["LICENSE"]]
 
 
 def test_history_follows_merges_and_feeds_implications(tmp_path: Path) -> None:

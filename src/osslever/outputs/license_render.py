@@ -11,7 +11,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from osslever.i18n import t
+from osslever.i18n import catalog, t
 from osslever.outputs import escape
 
 MAX_ROWS = 40
@@ -30,6 +30,26 @@ def check_line(doc: dict, lang: str) -> str:
     return text if isinstance(text, str) else text.get(lang) or text["en"]
 
 
+def _state(expression: str | None, lang: str) -> str:
+    """A license expression as a person reads it: SPDX's ``NONE``/``NOASSERTION`` in words."""
+    words = {"NONE": "no_license", "NOASSERTION": "unrecognised"}
+    return _v(words[expression], lang) if expression in words else str(expression)
+
+
+def _categories(lic: dict, lang: str) -> str:
+    """ScanCode's categories of the license in the reader's language (as they are when unnamed)."""
+    names = [catalog(lang).get(f"license.view.categories.{c}", c) for c in lic.get("category") or []]
+    return ("、" if lang == "zh" else ", ").join(names) or "-"
+
+
+def _mode(mode: str, lang: str) -> str:
+    return _v(f"modes.{mode}", lang)
+
+
+def _source(source: str, lang: str) -> str:
+    return _v(f"sources.{source}", lang)
+
+
 def _license_line(doc: dict, lang: str) -> str:
     lic = doc["license"]
     if lic["spdx"] == "NONE":
@@ -45,7 +65,7 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
     console.print(
         f"{_v('license', lang)}: {_license_line(doc, lang)}   "
         f"{_v('confidence', lang)}: {lic['confidence']:.2f}   "
-        f"{_v('category', lang)}: {', '.join(lic.get('category') or []) or '-'}"
+        f"{_v('category', lang)}: {_categories(lic, lang)}"
     )
     if lic.get("files"):
         console.print(f"{_v('files', lang)}: {', '.join(lic['files'])}")
@@ -58,7 +78,9 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
     for col in ("date", "change", "commit"):
         history.add_column(_v(col, lang))
     for event in doc["history"]:
-        history.add_row(event["date"], f"{event['from']} → {event['to']}", event["commit"][:12])
+        history.add_row(
+            event["date"], f"{_state(event['from'], lang)} → {_state(event['to'], lang)}", event["commit"][:12]
+        )
     if doc["history"]:
         console.print(history)
     else:
@@ -77,7 +99,7 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
                 dep["name"],
                 str(dep.get("version") or ""),
                 dep.get("license") or _v("unknown", lang),
-                dep["source"],
+                _source(dep["source"], lang),
             )
         console.print(table)
         if len(deps) > MAX_ROWS:
@@ -88,14 +110,14 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
         for col in ("dependency", "license", "mode", "reason"):
             table.add_column(_v(col, lang))
         for row in doc["conflicts"][:MAX_ROWS]:
-            table.add_row(row["dependency"], row["license"], row["mode"], str(row["reason"]))
+            table.add_row(row["dependency"], row["license"], _mode(row["mode"], lang), str(row["reason"]))
         console.print(table)
     console.print(f"{_v('conflicts', lang)}: {check_line(doc, lang)}", markup=False)
 
     if doc.get("obligations"):
         console.print(f"\n{_v('obligations', lang)}")
         for row in doc["obligations"]:
-            console.print(f"• [{row['mode']}] {row['reason']} ({len(row['dependencies'])})", markup=False)
+            console.print(f"• [{_mode(row['mode'], lang)}] {row['reason']} ({len(row['dependencies'])})", markup=False)
 
     if doc["implications"]:
         console.print(f"\n{_v('implications', lang)}")
@@ -128,7 +150,8 @@ def render_markdown(doc: dict, lang: str) -> str:
     if doc["history"]:
         lines += [f"| {_v('date', lang)} | {_v('change', lang)} | {_v('commit', lang)} |", "|---|---|---|"]
         lines += [
-            f"| {e['date']} | {escape.md_code(e['from'])} → {escape.md_code(e['to'])} | `{e['commit'][:12]}` |"
+            f"| {e['date']} | {_md_cell(_state(e['from'], lang))} → {_md_cell(_state(e['to'], lang))} "
+            f"| `{e['commit'][:12]}` |"
             for e in doc["history"]
         ]
     else:
@@ -150,7 +173,7 @@ def render_markdown(doc: dict, lang: str) -> str:
         ]
         lines += [
             f"| {_md_cell(d['ecosystem'])} | {_md_cell(d['name'])} | {_md_cell(d.get('version'))} | "
-            f"{_md_cell(d.get('license') or _v('unknown', lang))} | {_md_cell(d['source'])} |"
+            f"{_md_cell(d.get('license') or _v('unknown', lang))} | {_md_cell(_source(d['source'], lang))} |"
             for d in deps
         ]
     lines += ["", f"## {_v('conflicts', lang)}", ""]
@@ -160,14 +183,18 @@ def render_markdown(doc: dict, lang: str) -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {_md_cell(c['dependency'])} | {_md_cell(c['license'])} | {c['mode']} | {_md_cell(c['reason'])} |"
+            f"| {_md_cell(c['dependency'])} | {_md_cell(c['license'])} | {_mode(c['mode'], lang)} "
+            f"| {_md_cell(c['reason'])} |"
             for c in doc["conflicts"]
         ]
         lines.append("")
     lines.append(_md_cell(check_line(doc, lang)))
     if doc.get("obligations"):
         lines += ["", f"## {_v('obligations', lang)}", ""]
-        lines += [f"- **{o['mode']}** ({len(o['dependencies'])}): {_md_cell(o['reason'])}" for o in doc["obligations"]]
+        lines += [
+            f"- **{_mode(o['mode'], lang)}** ({len(o['dependencies'])}): {_md_cell(o['reason'])}"
+            for o in doc["obligations"]
+        ]
     lines += ["", f"## {_v('implications', lang)}", ""]
     for row in doc["implications"]:
         lines.append(f"- {_md_cell(row['text'])} ({escape.md_code(row['rule'])}; {_md_cell(row['source'])})")

@@ -27,8 +27,15 @@ def scan_dependencies(
     manifests: list[str],
     online: bool = False,
     registry_urls: dict | None = None,
+    installed_in: Path | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """(dependencies as contract rows, problems)."""
+    """(dependencies as contract rows, problems).
+
+    ``installed_in``: the folder whose installed packages (``.venv``, ``node_modules``)
+    name licenses — by default the tree's own folder when it is a work tree. A commit
+    read from git (a report, ``--ref``) passes its work tree: the packages there name
+    the same dependencies, so ``report`` and ``license`` agree on one checkout.
+    """
     problems: list[dict] = []
     found: list[Dependency] = []
     for path in manifests:
@@ -51,19 +58,20 @@ def scan_dependencies(
             continue
         found.extend(manifest.dependencies)
     deps = dedupe(found)
-    _resolve_licenses(deps, tree, online, registry_urls, problems)
+    if installed_in is None and isinstance(tree, WorkTree):
+        installed_in = tree.root
+    _resolve_licenses(deps, installed_in, online, registry_urls, problems)
     return [_row(d) for d in deps], problems
 
 
 def _resolve_licenses(
     deps: list[Dependency],
-    tree: WorkTree | GitTree,
+    installed_in: Path | None,
     online: bool,
     registry_urls: dict | None,
     problems: list[dict],
 ) -> None:
-    project = tree.root if isinstance(tree, WorkTree) else None
-    installed = InstalledLicenses(project)
+    installed = InstalledLicenses(installed_in)
     for dep in deps:
         if dep.declared:
             continue

@@ -64,7 +64,9 @@ def license_document(
     try:
         inv = inventory(tree)
         license_section = detect_in_tree(tree, inv)
-        deps, dep_problems = scan_dependencies(tree, inv.manifests, online, registry_urls)
+        # a commit of a checkout: that checkout's installed packages (a bare git dir has none)
+        installed_in = root if root.is_dir() and (root / ".git").exists() else None
+        deps, dep_problems = scan_dependencies(tree, inv.manifests, online, registry_urls, installed_in)
     finally:
         tree.close()
     git_dir = tree.git_dir if isinstance(tree, GitTree) else git_dir_of(root)

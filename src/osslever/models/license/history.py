@@ -133,11 +133,13 @@ def license_history(git_dir: Path, ref: str = "HEAD", known: Mapping[str, list[d
                 status = fields[i].decode().strip()
                 path = fields[i + 1].decode("utf-8", "surrogateescape")
                 changed.append((status[:1], path))
+            touched = []  # the license files this commit changed: what the event names
             for status, path in changed:
                 if "/" in path and not path.startswith("LICENSES/"):
                     continue
                 if not is_license_candidate(path):
                     continue
+                touched.append(path)
                 if status == "D":
                     state.pop(path, None)
                     continue
@@ -152,7 +154,7 @@ def license_history(git_dir: Path, ref: str = "HEAD", known: Mapping[str, list[d
                         "from": previous,
                         "to": current,
                         "kind": change_kind(previous, current),
-                        "files": sorted(p for p, _ in changed),
+                        "files": sorted(touched),
                     }
                 )
                 previous = current

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from string import Formatter
 
+from osslever.i18n import LANGUAGES, t
 from osslever.models.license import spdx
 from osslever.models.license.compatibility import family_of, is_osi_family
 from osslever.models.license.history import relicensings
@@ -48,7 +49,11 @@ def project_facts(document: dict, extra: dict | None = None) -> dict:
     facts["dependency_check"] = (document.get("dependency_check") or {}).get("status", "checked")
     facts["has_conflicts"] = bool(conflicts)
     facts["conflict_count"] = len(conflicts)
-    facts["conflict_modes"] = ", ".join(sorted({c["mode"] for c in conflicts}))
+    modes = sorted({c["mode"] for c in conflicts})  # named in each language (the text's own)
+    facts["conflict_modes"] = {
+        lang: ("、" if lang == "zh" else ", ").join(t(f"license.view.modes.{m}", lang) for m in modes)
+        for lang in LANGUAGES
+    }
     params = document["license"].get("parameters") or {}
     facts["change_date"] = params.get("change_date") or "?"
     facts["change_license"] = params.get("change_license") or "?"
@@ -67,9 +72,11 @@ def _holds(when: dict, facts: dict) -> bool:
     return all(facts.get(name) in allowed for name, allowed in (when.get("facts") or {}).items())
 
 
-def _fill(template: str, facts: dict) -> str:
+def _fill(template: str, facts: dict, lang: str) -> str:
+    """``template`` with its facts; a fact given per language (``{"en", "zh"}``) in ``lang``."""
     names = {f for _, f, _, _ in Formatter().parse(template) if f}
-    return template.format(**{n: facts.get(n, "?") for n in names})
+    values = {n: facts.get(n, "?") for n in names}
+    return template.format(**{n: v.get(lang, "?") if isinstance(v, dict) else v for n, v in values.items()})
 
 
 def evaluate(facts: dict, lang: str | None = None) -> list[dict]:
@@ -83,7 +90,7 @@ def evaluate(facts: dict, lang: str | None = None) -> list[dict]:
     for rule in data["rules"]:
         if not _holds(rule.get("when") or {}, facts):
             continue
-        text = {k: _fill(v, facts) for k, v in rule["text"].items()}
+        text = {k: _fill(v, facts, k) for k, v in rule["text"].items()}
         row = {
             "rule": rule["id"],
             "text": text[lang] if lang else text,

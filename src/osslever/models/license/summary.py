@@ -18,7 +18,7 @@ from osslever.sources.git.repository import Repository
 from osslever.store import Store
 
 # Bumped when the summary's fields change, so a cached summary of an older shape is rebuilt.
-KIND = "license-summary/2"
+KIND = "license-summary/3"  # 3: a history event names its license files (2 held status letters)
 
 
 def _summary(document: dict) -> dict:
