@@ -205,6 +205,9 @@ def test_chinese_prose_has_no_english_ids_or_field_paths(repo, tmp_path) -> None
     prose += [c["text"] for c in v["changes"]] + [s["text"] for s in doc["sensitivity"]]
     prose += [f["name"] + f["shown"] + f["provenance_name"] for f in doc["profile"]["fields"]]
     prose += [f"{fact['name']}{fact['value']}{fact['provenance']}" for d in v["drivers"] for fact in d["facts"]]
+    # where each default price comes from: a citation, written in Chinese around its URLs
+    assert doc["forecast"]["models"]
+    assert all(re.search(r"[\u4e00-\u9fff]", m["pricing_source"]) for m in doc["forecast"]["models"])
     enum_ids = {"open", "closed", "hybrid", "open_core", "managed_cloud", "not_yet", "conditional", "inferred"}
     for text in prose:
         assert not ENGLISH_ID.search(text), text

@@ -173,6 +173,12 @@ def test_report_names_the_license_of_the_analysed_commit(builder, tmp_path):
     rules = {i["rule"]: i["text"] for i in zh["license"]["implications"]}
     assert "license.permissive_adoption" in rules  # Apache-2.0 is permissive
     assert any("\u4e00" <= ch <= "\u9fff" for ch in rules["license.permissive_adoption"])  # in Chinese
+    assert [h["files"] for h in now["license"]["history"]] == [["LICENSE"], ["LICENSE"]]
+    # the Chinese views: "no license" in words, the columns named (rule 7)
+    for fmt in ("md", "html"):
+        page = run("report", str(repo), "--format", fmt, "--lang", "zh", "--db", db, "-q").stdout
+        assert "NONE" not in page and "commit" not in page and "1m" not in page, fmt
+        assert "原许可证" in page and "提交" in page and "1 个月后" in page, fmt
 
 
 def test_report_says_none_when_there_is_no_license(hostile_repo, tmp_path):

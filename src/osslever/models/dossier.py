@@ -434,7 +434,7 @@ def revenue(assess: dict, stages: dict[str, dict], finance: dict | None, lang: s
             "arr": m["arr"],
             "customers": m["customers"],
             "probability_arr_1m": m["thresholds"]["arr_1m"]["probability"],
-            "pricing_source": conf["models"][m["id"]]["source"],
+            "pricing_source": conf["models"][m["id"]]["source"][lang],
         }
         for m in doc["models"]
     ]

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from osslever.i18n import t
 from osslever.outputs import styles, svg, templating
-from osslever.outputs.license_render import check_line
+from osslever.outputs.license_render import check_line, state_name
 from osslever.outputs.markdown import org_label
 
 
@@ -82,5 +82,6 @@ def render_report(doc: dict, lang: str) -> str:
         heat=heat,
         charts=_charts(doc, lang),
         license_check=lambda lic: check_line(lic, lang),
+        license_state=lambda expression: state_name(expression, lang),
         org=lambda name: org_label(name, lang),
     )

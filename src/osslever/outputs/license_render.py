@@ -30,7 +30,7 @@ def check_line(doc: dict, lang: str) -> str:
     return text if isinstance(text, str) else text.get(lang) or text["en"]
 
 
-def _state(expression: str | None, lang: str) -> str:
+def state_name(expression: str | None, lang: str) -> str:
     """A license expression as a person reads it: SPDX's ``NONE``/``NOASSERTION`` in words."""
     words = {"NONE": "no_license", "NOASSERTION": "unrecognised"}
     return _v(words[expression], lang) if expression in words else str(expression)
@@ -79,7 +79,7 @@ def render_table(doc: dict, lang: str, width: int = 120) -> str:
         history.add_column(_v(col, lang))
     for event in doc["history"]:
         history.add_row(
-            event["date"], f"{_state(event['from'], lang)} → {_state(event['to'], lang)}", event["commit"][:12]
+            event["date"], f"{state_name(event['from'], lang)} → {state_name(event['to'], lang)}", event["commit"][:12]
         )
     if doc["history"]:
         console.print(history)
@@ -150,7 +150,7 @@ def render_markdown(doc: dict, lang: str) -> str:
     if doc["history"]:
         lines += [f"| {_v('date', lang)} | {_v('change', lang)} | {_v('commit', lang)} |", "|---|---|---|"]
         lines += [
-            f"| {e['date']} | {_md_cell(_state(e['from'], lang))} → {_md_cell(_state(e['to'], lang))} "
+            f"| {e['date']} | {_md_cell(state_name(e['from'], lang))} → {_md_cell(state_name(e['to'], lang))} "
             f"| `{e['commit'][:12]}` |"
             for e in doc["history"]
         ]

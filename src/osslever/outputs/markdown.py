@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from osslever.i18n import t
-from osslever.outputs.license_render import check_line
+from osslever.outputs.license_render import check_line, state_name
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
@@ -120,7 +120,7 @@ def render_report(doc: dict, lang: str) -> str:
         "| "
         + " | ".join(
             [t("report.cohort", lang), t("report.contributors", lang)]
-            + [t("report.after", lang, n=n) for n in ("1m", "3m", "6m", "12m")]
+            + [t("report.after", lang, n=n) for n in (1, 3, 6, 12)]
         )
         + " |",
         "|---|---:|---:|---:|---:|---:|",
@@ -181,11 +181,13 @@ def render_report(doc: dict, lang: str) -> str:
         out += [
             "",
             f"| {t('report.license_changed', lang)} | {t('report.license_from', lang)} | "
-            f"{t('report.license_to', lang)} | commit |",
+            f"{t('report.license_to', lang)} | {t('report.license_commit', lang)} |",
             "|---|---|---|---|",
         ]
         out += [
-            f"| {h['date']} | {escape(h['from'])} | {escape(h['to'])} | `{h['commit'][:10]}` |" for h in lic["history"]
+            f"| {h['date']} | {escape(state_name(h['from'], lang))} | {escape(state_name(h['to'], lang))} "
+            f"| `{h['commit'][:10]}` |"
+            for h in lic["history"]
         ]
     if lic.get("implications"):
         out += ["", f"### {t('report.license_implications', lang)}", ""]

@@ -158,7 +158,10 @@ def dependency_check(dependencies: list[dict], conflicts: list[dict]) -> dict:
     text = message(f"license.check.{status}", **counts)
     if counts["not_shipped"]:
         extra = message("license.check.not_shipped", count=counts["not_shipped"])
-        text["text"] = {lang: f"{text['text'][lang]}; {extra['text'][lang]}" for lang in text["text"]}
+        sep = {"zh": "；"}  # each language's own semicolon
+        text["text"] = {
+            lang: f"{text['text'][lang]}{sep.get(lang, '; ')}{extra['text'][lang]}" for lang in text["text"]
+        }
     return {"status": status, **counts, "text": text["text"]}
 
 
