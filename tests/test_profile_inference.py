@@ -240,9 +240,9 @@ def test_measured_fields_from_the_report_of_a_small_history(tmp_path) -> None:
     # Age: 2022-03-01 → 2025-06-01 is 365 + 365 + 366 + 31 + 30 + 31 = 1188 days = 3.25 years.
     assert value["community.age_years"] == 3.25
     # Release rhythm: v1.1.0 (2024-11-01) and v1.2.0 (2025-06-01) fall in the window; the gaps
-    # are 427 days (2023-09-01 → 2024-11-01) and 212 days (→ 2025-06-01), median 319.5.
+    # that end in it are 427 days (2023-09-01 → 2024-11-01) and 212 days (→ 2025-06-01), median 319.5.
     assert value["observed.releases_per_year"] == 2
-    assert value["observed.median_days_between_releases"] == 319.5
+    assert value["observed.median_days_between_releases_12m"] == 319.5
     assert value["observed.last_release_date"] == "2025-06-01"
 
     # The CLI takes the same report; the measured facts that are not profile fields are comments,

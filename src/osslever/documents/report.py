@@ -149,6 +149,8 @@ class Releases(Part, frozen=True, kw_only=True):
     releases_total: int
     releases_12m: int
     median_days_between_releases: float | None
+    median_days_between_releases_12m: float | None
+    """Of the gaps that end in the 12-month window: the current rhythm."""
     last_release: str | None
     last_release_date: Date | None
     last_tagged_release: str | None | Absent = UNSET

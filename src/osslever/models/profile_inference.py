@@ -357,7 +357,8 @@ def measured_fields(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
       the 12 months before (a count of distinct people per year is not in the report);
       only when the history covers both years.
     * ``observed.releases_per_year`` (releases in the 12-month window),
-      ``observed.median_days_between_releases``, ``observed.last_release_date`` (the most
+      ``observed.median_days_between_releases_12m`` (of the gaps that end in that window),
+      ``observed.last_release_date`` (the most
       recently tagged release) — the release rhythm.
     """
     from osslever.models.strategy.evidence import evidence_from_documents
@@ -403,12 +404,12 @@ def measured_fields(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         out["observed.releases_per_year"] = _field(
             releases["releases_12m"], "measured", 1.0, ["report: community.releases.releases_12m"], source
         )
-        if releases.get("median_days_between_releases") is not None:
-            out["observed.median_days_between_releases"] = _field(
-                releases["median_days_between_releases"],
+        if releases.get("median_days_between_releases_12m") is not None:  # the window's, as releases_12m
+            out["observed.median_days_between_releases_12m"] = _field(
+                releases["median_days_between_releases_12m"],
                 "measured",
                 1.0,
-                ["report: community.releases.median_days_between_releases"],
+                ["report: community.releases.median_days_between_releases_12m"],
                 source,
             )
         key = "last_tagged_release" if releases.get("last_tagged_release_date") else "last_release"

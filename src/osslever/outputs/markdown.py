@@ -142,6 +142,9 @@ def render_report(doc: dict, lang: str) -> str:
             total=rel["releases_total"],
             recent=rel["releases_12m"],
             gap=rel["median_days_between_releases"] if rel["median_days_between_releases"] is not None else "—",
+            gap_12m=rel["median_days_between_releases_12m"]
+            if rel["median_days_between_releases_12m"] is not None
+            else "—",
             last=escape(rel["last_release"] or "—"),
             date=rel["last_release_date"] or "—",
         ),

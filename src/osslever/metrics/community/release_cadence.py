@@ -9,7 +9,8 @@ is a version (``data/releases.yaml``); versions with a pre-release suffix
 the annotated tag's date, else its commit's.
 
 Reported: releases in the window and over the history, the median days between
-consecutive releases (by date), the latest release (the highest version, as
+consecutive releases (by date) over the history and of the gaps that end in the
+window (``_12m``: a release of the window and the one before it), the latest release (the highest version, as
 semver orders them — a patch to an old line tagged later is not "latest"), the
 most recently tagged release, pre-releases and the tags that do not count.
 https://chaoss.community/kb/metric-release-frequency/
@@ -89,6 +90,9 @@ def release_cadence(engine: Engine, history_id: int, window: Window) -> dict:
         (other if version is None else pre if version.prerelease else releases).append(entry)
     days = [e["date"] for e in releases]
     gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    # the gaps that end in the window: the current rhythm (a project that released weekly
+    # ten years ago and yearly now has a history median of days, not of a year)
+    gaps_12m = [(b - a).days for a, b in zip(days, days[1:], strict=False) if window.start <= b < window.end]
     latest = max(releases, key=lambda e: (e["version"].sort_key(), e["date"])) if releases else None
     # The newest release by day; of the tags of that day, the highest version:
     # projects tag several maintained lines at once (redis tagged 7.4.1, 7.2.6 and
@@ -100,6 +104,7 @@ def release_cadence(engine: Engine, history_id: int, window: Window) -> dict:
         "releases_total": len(releases),
         "releases_12m": sum(1 for d in days if window.start <= d < window.end),
         "median_days_between_releases": median(gaps) if gaps else None,
+        "median_days_between_releases_12m": median(gaps_12m) if gaps_12m else None,
         "last_release": latest["name"] if latest else None,
         "last_release_date": latest["date"].isoformat() if latest else None,
         "last_tagged_release": newest["name"] if newest else None,
