@@ -267,7 +267,13 @@ def _models(dec: decision.Decision, reasons: _Reasons, lang: str) -> list[dict]:
                 "counter_evidence": [_support(x, facts, lang) for x in fired if x.points < 0],
                 "missing_preconditions": [
                     (g.gate["text"].get(lang) or g.gate["text"]["en"])
-                    + t("strategy.model.unknown_suffix", lang=lang, fields=", ".join(sorted(g.missing)))
+                    + t(
+                        "strategy.model.unknown_suffix",
+                        lang=lang,
+                        fields=("、" if lang == "zh" else ", ").join(
+                            glossary.field_name(p, lang) for p in sorted(g.missing)
+                        ),
+                    )
                     for g in unverified
                 ],
                 "examples": list(entry["examples"]),
