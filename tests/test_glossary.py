@@ -62,3 +62,17 @@ def test_an_evidence_reference_is_named_and_a_quote_is_kept() -> None:
         assert evidence_name(quote, "zh") == quote
     # two paths of one document read as one name
     assert evidence_names(["setup.py", "report:a.b", "report:c.d"], "en") == ["setup.py", "health report (git history)"]
+
+
+def test_a_license_reads_by_the_names_people_use() -> None:
+    """SPDX ids stay (they are the names in use); ScanCode's LicenseRef ids read as LicenseDB's
+    short names (scancode-licensedb.aboutcode.org: rsalv2 → "RSALv2"); operators and the
+    strategy's closed stand-in in the reader's language."""
+    from osslever.glossary import license_name, value_name
+
+    assert license_name("SSPL-1.0 OR LicenseRef-scancode-rsalv2", "en") == "SSPL-1.0 OR RSALv2"
+    assert license_name("SSPL-1.0 OR LicenseRef-scancode-rsalv2", "zh") == "SSPL-1.0 或 RSALv2"
+    assert license_name("Apache-2.0 AND LicenseRef-proprietary", "zh") == "Apache-2.0 与 专有"
+    assert license_name("proprietary", "zh") == "专有"
+    assert value_name("project.license", "MIT", "zh") == "MIT"
+    assert license_name("LicenseRef-scancode-no-such-license", "en") == "LicenseRef-scancode-no-such-license"

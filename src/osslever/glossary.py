@@ -48,6 +48,8 @@ def value_name(path: str, value: Any, lang: str) -> str:
         return _pick(glossary()["values"]["provenance"]["assumed"], lang, "-")
     key = str(value).lower() if isinstance(value, bool) else str(value)
     values = glossary()["values"]
+    if path == "project.license" and isinstance(value, str):
+        return license_name(value, lang)
     if path == "model.top":  # business models are named once, in their catalogue
         from osslever.models.strategy.data import catalogue
 
@@ -62,6 +64,19 @@ def value_name(path: str, value: Any, lang: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return _pick(entry, lang, str(value))
+
+
+def license_name(expression: str, lang: str) -> str:
+    """A license as a person reads it: a family standing for one ("proprietary") by its name
+    here, an SPDX expression as the license knowledge base names it (``licensedb``:
+    "SSPL-1.0 或 RSALv2", not ``LicenseRef-scancode-rsalv2``)."""
+    from osslever.models.license.licensedb import expression_name
+
+    families = glossary()["values"]["license_family"]
+    if expression in families:
+        return _pick(families[expression], lang, expression)
+    own = _pick(families["proprietary"], lang, "proprietary")  # the strategy's closed stand-in
+    return expression_name(expression.replace("LicenseRef-proprietary", own), lang)
 
 
 _REFERENCE = re.compile(r"(?P<doc>[a-z]+): ?(?P<ref>[^=@]*?)(?:@(?P<period>[^=\s]+))?(?: ?= ?(?P<value>.+))?")

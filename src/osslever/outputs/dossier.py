@@ -88,11 +88,11 @@ def _reach(doc: dict, lang: str) -> list[tuple[str, str]]:
 
 
 def license_shown(verdict: dict, lang: str) -> str:
-    """The license tile: SPDX ids as they are; a family standing for a license ("proprietary",
-    the closed family's representative) by its glossary name, so Chinese never shows the id."""
+    """The license tile, named as ``glossary.license_name`` names a license (so Chinese never
+    shows an id)."""
     lic = verdict["license"]
-    shown = [glossary.value_name("license_family", x, lang) for x in lic["recommended"]]
-    current = glossary.value_name("license_family", lic["current"], lang) if lic["current"] else None
+    shown = [glossary.license_name(x, lang) for x in lic["recommended"]]
+    current = glossary.license_name(lic["current"], lang) if lic["current"] else None
     return " / ".join(shown) or current or "—"
 
 

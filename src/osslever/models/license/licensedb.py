@@ -69,6 +69,36 @@ def spdx_of(key: str) -> str:
     return info.spdx if info else f"LicenseRef-scancode-{key}"
 
 
+@lru_cache(maxsize=256)
+def short_name(key: str) -> str | None:
+    """ScanCode's short name of a license key (``rsalv2`` → "RSALv2"), from its text's front matter.
+
+    The index above has no names for most keys; the one ``.LICENSE`` file is read on demand.
+    """
+    path = data_dir() / "licenses" / f"{key}.LICENSE"
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return None
+    return _quick_meta(head + "\n---")[0].get("short_name") or None
+
+
+_REF = re.compile(r"LicenseRef-scancode-([a-z0-9][a-z0-9_.+-]*)", re.IGNORECASE)
+_OPERATORS = {"zh": {"OR": "或", "AND": "与", "WITH": "附带"}}
+
+
+def expression_name(expression: str, lang: str) -> str:
+    """A license expression as a person reads it: SPDX ids as they are (they are the names
+    people use), ScanCode's ``LicenseRef-scancode-*`` ids by their short names, and the
+    operators in the reader's language ("SSPL-1.0 或 RSALv2")."""
+    text = _REF.sub(lambda m: short_name(m.group(1).lower()) or m.group(0), expression)
+    words = _OPERATORS.get(lang)
+    if words:
+        text = re.sub(r"\b(OR|AND|WITH)\b", lambda m: words[m.group(1)], text)
+    return text
+
+
 def category_of_spdx(spdx: str) -> str | None:
     info = by_spdx().get(spdx.lower())
     return info.category if info else None

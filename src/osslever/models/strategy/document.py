@@ -318,8 +318,7 @@ def _license(dec: decision.Decision, ev: Evaluation, facts: Facts, reasons: _Rea
         "text": t(
             f"strategy.license.{action}",
             lang=lang,
-            # an SPDX id as it is; "proprietary" (the closed family's stand-in) by its name
-            license=(glossary.value_name("license_family", recommended[0], lang) if recommended else "-"),
+            license=(glossary.license_name(recommended[0], lang) if recommended else "-"),
         ),
         "switching": {
             "possible": dec.relicensable,
