@@ -74,5 +74,6 @@ def test_a_license_reads_by_the_names_people_use() -> None:
     assert license_name("SSPL-1.0 OR LicenseRef-scancode-rsalv2", "zh") == "SSPL-1.0 或 RSALv2"
     assert license_name("Apache-2.0 AND LicenseRef-proprietary", "zh") == "Apache-2.0 与 专有"
     assert license_name("proprietary", "zh") == "专有"
+    assert (license_name("NONE", "zh"), license_name("NOASSERTION", "en")) == ("无许可证", "unknown")
     assert value_name("project.license", "MIT", "zh") == "MIT"
     assert license_name("LicenseRef-scancode-no-such-license", "en") == "LicenseRef-scancode-no-such-license"

@@ -73,8 +73,9 @@ def license_name(expression: str, lang: str) -> str:
     from osslever.models.license.licensedb import expression_name
 
     families = glossary()["values"]["license_family"]
-    if expression in families:
-        return _pick(families[expression], lang, expression)
+    family = {"NONE": "none", "NOASSERTION": "unknown"}.get(expression, expression)  # SPDX's two words
+    if family in families:
+        return _pick(families[family], lang, expression)
     own = _pick(families["proprietary"], lang, "proprietary")  # the strategy's closed stand-in
     return expression_name(expression.replace("LicenseRef-proprietary", own), lang)
 
