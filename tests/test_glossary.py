@@ -76,4 +76,9 @@ def test_a_license_reads_by_the_names_people_use() -> None:
     assert license_name("proprietary", "zh") == "专有"
     assert (license_name("NONE", "zh"), license_name("NOASSERTION", "en")) == ("无许可证", "unknown")
     assert value_name("project.license", "MIT", "zh") == "MIT"
+    assert [value_name("observed.median_days_between_releases_12m", d, "en") for d in (39.0, 39.5, 1234.25)] == [
+        "39",
+        "39.5",
+        "1,234.25",
+    ]
     assert license_name("LicenseRef-scancode-no-such-license", "en") == "LicenseRef-scancode-no-such-license"

@@ -60,7 +60,9 @@ def value_name(path: str, value: Any, lang: str) -> str:
     if isinstance(value, float) and "growth" in path:
         return f"{value:+.0%}"
     if isinstance(value, float):
-        return f"{value:.0%}" if 0 <= value <= 1 and is_share(path) else f"{value:,.2f}"
+        if 0 <= value <= 1 and is_share(path):
+            return f"{value:.0%}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")  # 39.5 days, 39 days — not "39.00"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return _pick(entry, lang, str(value))
