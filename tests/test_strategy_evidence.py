@@ -98,6 +98,25 @@ def test_report_mapping():
     assert ev["project.bus_factor"]["source"] == "report:community.bus_factor_12m"
 
 
+def test_vendor_figures_need_commits_that_show_an_organization():
+    """Elephant factor and vendor share become facts only when enough of the window's
+    commits show an organization (30%, data/strategy/evidence.yaml); 0 organizations is
+    no vendor, not one."""
+
+    def measured(elephant: int, evidence_share: float | None) -> dict:
+        community = dict(REPORT["community"], elephant_factor_12m=elephant, organization_top_share=0.5)
+        if evidence_share is not None:
+            community["organization_top_evidence"] = {"evidence_share": evidence_share}
+        ev = evidence_from_documents(report=dict(REPORT, community=community))
+        return {k: ev[k]["value"] for k in ("project.elephant_factor", "community.top_org_share_12m") if k in ev}
+
+    # express's last 12 months: 6 of 48 commits (12.5%) show an organization
+    assert measured(1, 0.125) == {}
+    assert measured(1, 0.3) == {"project.elephant_factor": 1, "community.top_org_share_12m": 0.5}
+    assert measured(0, 0.9) == {"community.top_org_share_12m": 0.5}
+    assert measured(2, None) == {"project.elephant_factor": 2, "community.top_org_share_12m": 0.5}
+
+
 def test_license_finance_events_mapping():
     ev = evidence_from_documents(license=LICENSE, finance=FINANCE, events=EVENTS)
     value = {k: v["value"] for k, v in ev.items()}

@@ -10,6 +10,8 @@ Values a document cannot support (null) are left out: unknown, never zero.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 
@@ -60,12 +62,14 @@ def _from_report(doc: dict, out: dict) -> None:
     active = _int(c.get("active_contributors_12m"))
     _put(out, "project.active_contributors", active, "report:community.active_contributors_12m")
     _put(out, "project.bus_factor", _int(c.get("bus_factor_12m")), "report:community.bus_factor_12m")
-    _put(
-        out,
-        "project.elephant_factor",
-        _int(c.get("elephant_factor_12m")),
-        "report:community.elephant_factor_12m",
-    )
+    vendors = _vendors_measured(c)
+    if vendors:
+        _put(
+            out,
+            "project.elephant_factor",
+            _int(c.get("elephant_factor_12m")) or None,  # 0: no organization known at all
+            "report:community.elephant_factor_12m",
+        )
     new = _int(c.get("new_contributors_12m"))
     _put(out, "community.new_contributors_12m", new, "report:community.new_contributors_12m")
     if active and new is not None and new <= active:
@@ -82,9 +86,10 @@ def _from_report(doc: dict, out: dict) -> None:
         _put(out, "community.organizations_12m", len(named), "report:community.organizations_12m")
         shares = [_num(o.get("share")) for o in named if _num(o.get("share")) is not None]
         top = _num(c.get("organization_top_share"))  # the one definition (metrics.community.organizations)
-        if top is not None:
+        # (not when too few commits show an organization to speak of a vendor's share)
+        if vendors and top is not None:
             _put(out, "community.top_org_share_12m", top, "report:community.organization_top_share")
-        elif shares:
+        elif vendors and shares:
             _put(
                 out,
                 "community.top_org_share_12m",
@@ -107,6 +112,21 @@ def _from_report(doc: dict, out: dict) -> None:
     spdx = (doc.get("license") or {}).get("spdx")
     if spdx:
         _put(out, "project.license", str(spdx), "report:license.spdx")
+
+
+def _vendors_measured(community: dict) -> bool:
+    """Whether enough of the window's commits show an organization for vendor figures to mean
+    anything (``organization_evidence_min``, ``data/strategy/evidence.yaml``). A report without
+    the evidence share (older documents) is taken as it is."""
+    share = _num((community.get("organization_top_evidence") or {}).get("evidence_share"))
+    return share is None or share >= float(_config()["organization_evidence_min"])
+
+
+@lru_cache(maxsize=1)
+def _config() -> dict:
+    from osslever import safe_yaml
+
+    return safe_yaml.packaged((resources.files("osslever") / "data" / "strategy" / "evidence.yaml").read_text("utf-8"))
 
 
 def _from_license(doc: dict, out: dict) -> None:
