@@ -151,8 +151,8 @@ def test_readings_follow_the_numbers(scenario, tmp_path):
 
 
 def test_the_release_rhythm_of_the_window_is_not_the_history_s(builder, tmp_path):
-    """Weekly releases long ago, two in the window: the history's median gap is short, the
-    window's (the gaps that end in it) is what the project does now."""
+    """Weekly releases long ago, two release days in the window: the history's median gap
+    is short, the window's (the gaps that end in it) is what the project does now."""
     b = builder
     for i, day in enumerate(("2024-01-01", "2024-01-08", "2024-01-15", "2025-12-01", "2026-06-01")):
         b.commit("Alice", "alice@redhat.com", f"{day}T08:00:00", {"a": f"{i}\n"}, label=f"r{i}")
@@ -160,9 +160,11 @@ def test_the_release_rhythm_of_the_window_is_not_the_history_s(builder, tmp_path
     days = ("2024-01-01", "2024-01-08", "2024-01-15", "2025-12-01", "2026-06-01")
     for i, name in enumerate(("v0.1", "v0.2", "v0.3", "v1.0", "v1.1")):
         b.tag(name, f"{days[i]}T09:00:00", f"r{i}")
+    b.tag("v0.3.1", "2025-12-01T10:00:00", "r2")  # the old line patched the day v1.0 came out
     c = _report(b.build(), tmp_path)["community"]["releases"]
     d = [dt.date(2024, 1, 1), dt.date(2024, 1, 8), dt.date(2024, 1, 15), dt.date(2025, 12, 1), dt.date(2026, 6, 1)]
     gaps = [(y - x).days for x, y in zip(d, d[1:], strict=False)]  # 7, 7, 686, 182
-    assert (c["releases_total"], c["releases_12m"]) == (5, 2)
+    assert (c["releases_total"], c["releases_12m"]) == (6, 3)
+    # gaps between release days: the two tags of 2025-12-01 are one release, not a gap of 0
     assert c["median_days_between_releases"] == (7 + 182) / 2  # sorted 7, 7, 182, 686
     assert c["median_days_between_releases_12m"] == (gaps[2] + gaps[3]) / 2  # the two that end after 2025-11-01

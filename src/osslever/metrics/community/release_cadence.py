@@ -8,11 +8,12 @@ is a version (``data/releases.yaml``); versions with a pre-release suffix
 (``with-deprecated-diskstore``) are listed as not versions. A release's date is
 the annotated tag's date, else its commit's.
 
-Reported: releases in the window and over the history, the median days between
-consecutive releases (by date) over the history and of the gaps that end in the
-window (``_12m``: a release of the window and the one before it), the latest release (the highest version, as
-semver orders them — a patch to an old line tagged later is not "latest"), the
-most recently tagged release, pre-releases and the tags that do not count.
+Reported: releases in the window and over the history; the median days between
+consecutive release days (several lines tagged the same day are one release) over the
+history, and of the gaps that end in the window (``_12m``: a release day of the window
+and the one before it); the latest release (the highest version, as semver orders them —
+a patch to an old line tagged later is not "latest"), the most recently tagged release,
+pre-releases and the tags that do not count.
 https://chaoss.community/kb/metric-release-frequency/
 """
 
@@ -89,10 +90,15 @@ def release_cadence(engine: Engine, history_id: int, window: Window) -> dict:
         }
         (other if version is None else pre if version.prerelease else releases).append(entry)
     days = [e["date"] for e in releases]
-    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    # gaps between release days: maintained lines tagged together (express's 4.22.1 and
+    # 5.2.1 the same day) are one release event, not a gap of 0 days
+    release_days = sorted(set(days))
+    gaps = [(b - a).days for a, b in zip(release_days, release_days[1:], strict=False)]
     # the gaps that end in the window: the current rhythm (a project that released weekly
     # ten years ago and yearly now has a history median of days, not of a year)
-    gaps_12m = [(b - a).days for a, b in zip(days, days[1:], strict=False) if window.start <= b < window.end]
+    gaps_12m = [
+        (b - a).days for a, b in zip(release_days, release_days[1:], strict=False) if window.start <= b < window.end
+    ]
     latest = max(releases, key=lambda e: (e["version"].sort_key(), e["date"])) if releases else None
     # The newest release by day; of the tags of that day, the highest version:
     # projects tag several maintained lines at once (redis tagged 7.4.1, 7.2.6 and
