@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from osslever.i18n import listing
+
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, Any]:
@@ -42,8 +44,7 @@ def is_share(path: str) -> bool:
 def value_name(path: str, value: Any, lang: str) -> str:
     """Name of one value of a field; lists are joined, booleans are yes/no, numbers as they are."""
     if isinstance(value, list | tuple):
-        sep = "、" if lang == "zh" else ", "
-        return sep.join(value_name(path, v, lang) for v in value) or value_name(path, "none", lang)
+        return listing((value_name(path, v, lang) for v in value), lang) or value_name(path, "none", lang)
     if value is None:
         return _pick(glossary()["values"]["provenance"]["assumed"], lang, "-")
     key = str(value).lower() if isinstance(value, bool) else str(value)

@@ -9,6 +9,7 @@ language is a bug caught by the test suite (``tests/test_i18n.py``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -55,6 +56,11 @@ def catalog(lang: str) -> dict[str, str]:
         if entry.name.endswith((".yaml", ".yml")):
             _flatten("", safe_yaml.packaged(entry.read_text(encoding="utf-8")) or {}, out)
     return out
+
+
+def listing(items: Iterable[str], lang: str | None = None) -> str:
+    """``items`` in running text, with the language's own separator ("a, b" / "甲、乙")."""
+    return t("list_sep", lang).join(items)
 
 
 def t(key: str, lang: str | None = None, **params: object) -> str:

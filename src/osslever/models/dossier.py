@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from osslever import glossary
-from osslever.i18n import t
+from osslever.i18n import listing, t
 
 SCHEMA_VERSION = 1
 SEVERITY = {"high": 0, "medium": 1, "low": 2}
@@ -223,8 +223,7 @@ def verdict(assess: dict, lang: str) -> dict[str, Any]:
     if len(tied) == 1:
         model_name = tied[0]["name"]
     elif tied:
-        sep = "、" if lang == "zh" else ", "
-        model_name = t("dossier.model_tie", lang, models=sep.join(m["name"] for m in tied[:4]), count=len(tied))
+        model_name = t("dossier.model_tie", lang, models=listing((m["name"] for m in tied[:4]), lang), count=len(tied))
     else:
         model_name = t("dossier.no_model", lang)
     investor_name = glossary.value_name("verdict", ans["investor"], lang)
@@ -240,7 +239,7 @@ def verdict(assess: dict, lang: str) -> dict[str, Any]:
         name=assess["name"] or "-",
         stance=stance_name,
         model=model_name,
-        models=("、" if lang == "zh" else ", ").join(m["name"] for m in tied[:4]),
+        models=listing((m["name"] for m in tied[:4]), lang),
         license=lic["text"],
         investor=investor_name,
         why=sep.join(d["text"].rstrip("。.") for d in drivers[:2]) or t("dossier.no_reason", lang),

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from osslever import glossary
-from osslever.i18n import t
+from osslever.i18n import listing, t
 from osslever.outputs import escape
 from osslever.outputs.html import environment, pct
 
@@ -167,7 +167,7 @@ def render_markdown(doc: dict) -> str:
             ev = ", ".join(f["evidence"])
             lines.append(f"| {md(f['name'])} | {md(f['shown'])} | {md(f['provenance_name'])} | {md(ev)} |")
     if doc["profile"]["unanswered"]:
-        names = ("、" if lang == "zh" else ", ").join(u["name"] for u in doc["profile"]["unanswered"])
+        names = listing((u["name"] for u in doc["profile"]["unanswered"]), lang)
         lines += ["", f"**{L('unanswered')}**: " + md(names)]
     fc = doc["forecast"]
     lines += ["", f"## {L('revenue')}", ""]

@@ -11,7 +11,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from osslever.i18n import catalog, t
+from osslever.i18n import catalog, listing, t
 from osslever.outputs import escape
 
 MAX_ROWS = 40
@@ -39,7 +39,7 @@ def state_name(expression: str | None, lang: str) -> str:
 def _categories(lic: dict, lang: str) -> str:
     """ScanCode's categories of the license in the reader's language (as they are when unnamed)."""
     names = [catalog(lang).get(f"license.view.categories.{c}", c) for c in lic.get("category") or []]
-    return ("、" if lang == "zh" else ", ").join(names) or "-"
+    return listing(names, lang) or "-"
 
 
 def _mode(mode: str, lang: str) -> str:

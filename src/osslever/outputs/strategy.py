@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment
 
 from osslever import glossary
-from osslever.i18n import t
+from osslever.i18n import listing, t
 from osslever.models.strategy.values import show
 from osslever.outputs import styles, templating
 
@@ -67,7 +67,7 @@ def _labels(lang: str):
 
 
 def _names(lang: str) -> dict[str, Any]:
-    """``F``, ``V``, ``E``: a field, its value and an evidence reference as the glossary names
+    """``F`` (``FL`` a list of them), ``V``, ``E``: a field, its value and an evidence reference as the glossary names
     them, so evidence reads "市场阶段 = 成熟期" in Chinese, never ``market.stage=mature``."""
 
     def value(path: str, v: Any) -> str:
@@ -77,6 +77,7 @@ def _names(lang: str) -> dict[str, Any]:
 
     return {
         "F": lambda path: glossary.field_name(path, lang),
+        "FL": lambda paths: listing((glossary.field_name(p, lang) for p in paths), lang),
         "V": value,
         "E": lambda item: glossary.evidence_name(item, lang),
     }

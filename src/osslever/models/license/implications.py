@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from string import Formatter
 
-from osslever.i18n import LANGUAGES, t
+from osslever.i18n import LANGUAGES, listing, t
 from osslever.models.license import spdx
 from osslever.models.license.compatibility import family_of, is_osi_family
 from osslever.models.license.history import relicensings
@@ -51,8 +51,7 @@ def project_facts(document: dict, extra: dict | None = None) -> dict:
     facts["conflict_count"] = len(conflicts)
     modes = sorted({c["mode"] for c in conflicts})  # named in each language (the text's own)
     facts["conflict_modes"] = {
-        lang: ("、" if lang == "zh" else ", ").join(t(f"license.view.modes.{m}", lang) for m in modes)
-        for lang in LANGUAGES
+        lang: listing((t(f"license.view.modes.{m}", lang) for m in modes), lang) for lang in LANGUAGES
     }
     params = document["license"].get("parameters") or {}
     facts["change_date"] = params.get("change_date") or "?"

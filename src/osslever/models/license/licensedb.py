@@ -21,6 +21,8 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from osslever.i18n import t
+
 
 @dataclass(frozen=True)
 class LicenseInfo:
@@ -85,7 +87,6 @@ def short_name(key: str) -> str | None:
 
 
 _REF = re.compile(r"LicenseRef-scancode-([a-z0-9][a-z0-9_.+-]*)", re.IGNORECASE)
-_OPERATORS = {"zh": {"OR": "或", "AND": "与", "WITH": "附带"}}
 
 
 def expression_name(expression: str, lang: str) -> str:
@@ -93,10 +94,7 @@ def expression_name(expression: str, lang: str) -> str:
     people use), ScanCode's ``LicenseRef-scancode-*`` ids by their short names, and the
     operators in the reader's language ("SSPL-1.0 或 RSALv2")."""
     text = _REF.sub(lambda m: short_name(m.group(1).lower()) or m.group(0), expression)
-    words = _OPERATORS.get(lang)
-    if words:
-        text = re.sub(r"\b(OR|AND|WITH)\b", lambda m: words[m.group(1)], text)
-    return text
+    return re.sub(r"\b(OR|AND|WITH)\b", lambda m: t(f"license.operator.{m.group(1)}", lang), text)
 
 
 def category_of_spdx(spdx: str) -> str | None:

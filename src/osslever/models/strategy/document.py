@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from osslever import glossary
-from osslever.i18n import t
+from osslever.i18n import listing, t
 from osslever.models.strategy import decision, investor, levers
 from osslever.models.strategy.data import catalogue, engine_config
 from osslever.models.strategy.engine import Evaluation, Fired, evaluate
@@ -270,9 +270,7 @@ def _models(dec: decision.Decision, reasons: _Reasons, lang: str) -> list[dict]:
                     + t(
                         "strategy.model.unknown_suffix",
                         lang=lang,
-                        fields=("、" if lang == "zh" else ", ").join(
-                            glossary.field_name(p, lang) for p in sorted(g.missing)
-                        ),
+                        fields=listing((glossary.field_name(p, lang) for p in sorted(g.missing)), lang),
                     )
                     for g in unverified
                 ],

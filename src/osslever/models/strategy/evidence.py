@@ -10,9 +10,9 @@ Values a document cannot support (null) are left out: unknown, never zero.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from osslever.models.strategy.data import load_data
 
 
 def _put(out: dict, path: str, value: Any, source: str) -> None:
@@ -119,14 +119,7 @@ def _vendors_measured(community: dict) -> bool:
     anything (``organization_evidence_min``, ``data/strategy/evidence.yaml``). A report without
     the evidence share (older documents) is taken as it is."""
     share = _num((community.get("organization_top_evidence") or {}).get("evidence_share"))
-    return share is None or share >= float(_config()["organization_evidence_min"])
-
-
-@lru_cache(maxsize=1)
-def _config() -> dict:
-    from osslever import safe_yaml
-
-    return safe_yaml.packaged((resources.files("osslever") / "data" / "strategy" / "evidence.yaml").read_text("utf-8"))
+    return share is None or share >= float(load_data("evidence.yaml")["organization_evidence_min"])
 
 
 def _from_license(doc: dict, out: dict) -> None:
