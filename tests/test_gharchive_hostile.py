@@ -27,7 +27,7 @@ import pytest
 from osslever.cli import main
 from osslever.sources.gharchive import download, ingest, reader
 from osslever.sources.gharchive.ingest import ingest_files
-from osslever.sources.gharchive.reader import read_file
+from osslever.sources.gharchive.reader import Filter, read_file
 from osslever.store import Store
 from tests.events_fixtures import event, write_gz
 
@@ -364,8 +364,12 @@ def _running(pid: int) -> bool:
         return False
 
 
-def _make_hours(folder: Path) -> list[Path]:
-    """Hours of mixed events; neighbouring hours repeat ~5% of ids (as GH Archive does)."""
+def _make_hours(folder: Path, day: str = "2024-01-01") -> list[Path]:
+    """Hours of mixed events; neighbouring hours repeat ~5% of ids (as GH Archive does).
+
+    ``day`` names the files: hours named before 2015 (the Timeline era) are read by
+    reader processes, later ones by reader threads (``ingest._reader_threads_suffice``).
+    """
     types = ["PushEvent", "WatchEvent", "IssuesEvent", "PullRequestEvent", "ForkEvent", "IssueCommentEvent"]
     files = []
     for hour in range(10):
@@ -377,15 +381,26 @@ def _make_hours(folder: Path) -> list[Path]:
             )
             for i in range(n)
         ]
-        files.append(write_gz(folder / f"2024-01-01-{hour}.json.gz", records))
+        files.append(write_gz(folder / f"{day}-{hour}.json.gz", records))
     return files
 
 
+# Reader threads read hours named 2015 or later; reader processes earlier ones.
+READERS = pytest.mark.parametrize("readers, day", [("threads", "2024-01-01"), ("processes", "2014-12-31")])
+
+
+def _writing(db: Path) -> bool:
+    """The ingest has begun writing events: its WAL holds more than the migrations (~10 KB)."""
+    wal = db.with_name(db.name + ".wal")
+    return wal.exists() and wal.stat().st_size > 64 << 10
+
+
+@READERS
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the reader processes")
-def test_kill_9_mid_file_and_between_files_then_rerun_loses_and_doubles_nothing(tmp_path):
+def test_kill_9_mid_file_and_between_files_then_rerun_loses_and_doubles_nothing(tmp_path, readers, day):
     hours = tmp_path / "hours"
     hours.mkdir()
-    files = _make_hours(hours)
+    files = _make_hours(hours, day)
     spool_root = tmp_path / "tmp"
     spool_root.mkdir()
     db = tmp_path / "s.duckdb"
@@ -393,28 +408,29 @@ def test_kill_9_mid_file_and_between_files_then_rerun_loses_and_doubles_nothing(
     cmd = [sys.executable, "-m", "osslever", "ingest", "gharchive", str(hours), "--db", str(db), "--quiet"]
     cmd += ["--workers", "2"]
 
-    def spools() -> list[Path]:
-        return [p for d in spool_root.glob("osslever-gharchive-*") for p in d.iterdir()]
-
     orphans: list[int] = []
     kills = 0
-    # Kill points: as soon as readers have parked a file (the parent is about to
-    # write or writing), and a little later (inside later files / between them).
+    children = 0
+    # Kill points: as soon as the parent writes its first file, and a little later
+    # (inside later files / between them).
     for delay in (0.0, 0.05, 0.2, 0.5):
+        db.with_name(db.name + ".wal").unlink(missing_ok=True)  # a killed run's WAL: not the signal
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while not spools() and proc.poll() is None and time.monotonic() < deadline:
+        while not _writing(db) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
         time.sleep(delay)
-        readers = _children(proc.pid)
+        reader_pids = _children(proc.pid)
+        children += len(reader_pids)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait()
         time.sleep(0.5)
-        orphans += [pid for pid in readers if _running(pid)]
+        orphans += [pid for pid in reader_pids if _running(pid)]
     assert kills >= 2  # the run did not finish before being killed, at least twice
     assert orphans == [], "reader processes outlived the killed ingest"
+    assert (children > 0) == (readers == "processes")  # the path this case is about was taken
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with Store(db) as store:
@@ -424,11 +440,12 @@ def test_kill_9_mid_file_and_between_files_then_rerun_loses_and_doubles_nothing(
     assert list(spool_root.glob("osslever-gharchive-*")) == []  # the killed runs' spools are gone
 
 
+@READERS
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the reader processes")
-def test_ctrl_c_mid_ingest_stops_at_once_with_one_line_and_rerun_completes(tmp_path):
+def test_ctrl_c_mid_ingest_stops_at_once_with_one_line_and_rerun_completes(tmp_path, readers, day):
     hours = tmp_path / "hours"
     hours.mkdir()
-    files = _make_hours(hours)
+    files = _make_hours(hours, day)
     spool_root = tmp_path / "tmp"
     spool_root.mkdir()
     db = tmp_path / "s.duckdb"
@@ -436,10 +453,10 @@ def test_ctrl_c_mid_ingest_stops_at_once_with_one_line_and_rerun_completes(tmp_p
     cmd = [sys.executable, "-m", "osslever", "ingest", "gharchive", str(hours), "--db", str(db), "--lang", "en"]
     proc = subprocess.Popen([*cmd, "--quiet", "--workers", "2"], env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not list(spool_root.glob("osslever-gharchive-*/*")) and proc.poll() is None:
+    while not _writing(db) and proc.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.002)
-    readers = _children(proc.pid)
+    reader_pids = _children(proc.pid)
     interrupted = proc.poll() is None
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
@@ -455,7 +472,57 @@ def test_ctrl_c_mid_ingest_stops_at_once_with_one_line_and_rerun_completes(tmp_p
     assert time.monotonic() - sent < 3  # not after the readers finish their files
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("osslever:")
     time.sleep(0.5)
-    assert [pid for pid in readers if _running(pid)] == []
+    assert [pid for pid in reader_pids if _running(pid)] == []
     assert subprocess.run([*cmd, "--quiet"], env=env).returncode == 0
     with Store(db) as store:
         assert _store_counts(store) == _independent_counts(files)
+
+
+# --- reader threads -------------------------------------------------------------------
+
+
+def test_reader_threads_only_where_compiled_code_reads(tmp_path):
+    modern, timeline, other = Path("2024-01-01-0.json.gz"), Path("2014-12-31-23.json.gz"), Path("events.json.gz")
+    assert ingest._reader_threads_suffice([modern, other], Filter()) == reader.scans_in_c(Filter())
+    assert not ingest._reader_threads_suffice([modern, timeline], Filter())  # one Timeline hour: processes
+    assert not ingest._reader_threads_suffice([modern], Filter.of(["acme/widget"]))  # a filter parses in Python
+
+
+def test_gc_pause_is_shared_by_overlapping_readers():
+    import gc
+
+    assert gc.isenabled()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def first() -> None:
+        with reader.gc_paused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(5)
+    with reader.gc_paused():
+        second_in.set()
+        first_out.wait(5)
+        seen["after the first left"] = gc.isenabled()
+    thread.join()
+    assert seen == {"after the first left": False} and gc.isenabled()
+    gc.disable()
+    try:
+        with reader.gc_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_a_cancelled_read_stops(tmp_path):
+    path = write_gz(tmp_path / "2024-01-01-0.json.gz", [_watch("1")])
+    cancel = threading.Event()
+    assert read_file(path, cancel=cancel).events == 1
+    cancel.set()
+    with pytest.raises(reader.Cancelled):
+        read_file(path, cancel=cancel)

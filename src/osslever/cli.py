@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     # products are scipy.sparse), so the command line keeps BLAS on one thread.
     # Commands load lazily, so numpy is not imported yet; a value the user chose wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    global _AS_PROGRAM
+    _AS_PROGRAM = argv is None  # the process's own entry point (console script, python -m)
     interrupts = _watch_interrupts()
     try:
         try:
@@ -154,7 +156,19 @@ def _exit(code: int) -> None:
     """
     if threading.current_thread() is threading.main_thread():  # signal() works there only
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _AS_PROGRAM:
+        # The interpreter's shutdown ends with a garbage collection over every object
+        # still alive — all of pyarrow's, DuckDB's, numpy's and click's modules: 0.1–0.15 s
+        # after each command, measured. Frozen objects are left out of it; atexit handlers,
+        # module teardown and every object freed by its last reference run as before,
+        # and the store is already closed by the command.
+        import gc
+
+        gc.freeze()
     sys.exit(code)
+
+
+_AS_PROGRAM = False
 
 
 def _silence_stdout() -> None:

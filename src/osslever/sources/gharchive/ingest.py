@@ -1,13 +1,15 @@
 """Ingest GH Archive files into the store: a file is written whole or not at all.
 
-Files are read (decompressed, parsed, normalised, filtered) in worker processes,
+Files are read (decompressed, parsed, normalised, filtered) by reader threads —
+or reader processes when Python does the parsing (``_reader_threads_suffice``) —
 two at a time on two cores, and written by this process, which alone holds the
 DuckDB connection: one transaction a file, the last ones together (``_read_all``).
 A file whose key (``file_key``: its content identity, not its name) is already
 in ``gh_sources`` is skipped, so re-running an interrupted load finishes it; a
-damaged file writes nothing and is reported. Readers die with
-the ingest (``PR_SET_PDEATHSIG``), and their spool folder is per run, named by
-the ingest's pid, so a killed run's leftovers are removed by the next one.
+damaged file writes nothing and is reported. Reader threads stop within a chunk
+when the ingest stops; reader processes die with it (``PR_SET_PDEATHSIG``), and
+their spool folder is per run, named by the ingest's pid, so a killed run's
+leftovers are removed by the next one.
 Memory stays bounded: at most ``2 × workers`` files' normalised rows
 (columnar Arrow, ~40 MB for a 200k-event hour) are in flight at once.
 """
@@ -18,13 +20,15 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,7 @@ import duckdb
 from osslever.errors import UserError
 from osslever.progress import Progress, Silent
 from osslever.sources.gharchive.normalize import COLUMNS, TIMESTAMP_COLUMNS
-from osslever.sources.gharchive.reader import FileResult, Filter, read_file
+from osslever.sources.gharchive.reader import FileResult, Filter, gc_paused, read_file, scans_in_c
 from osslever.store import Store
 
 # "fork" starts readers instantly and, unlike "spawn", never re-imports the
@@ -296,22 +300,71 @@ WAIT_SHARE = 0.3
 def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
     """Results in input order; at most ``READ_AHEAD × workers`` files read or in flight.
 
-    Two per reader, so a reader that finishes while the parent is still writing
-    finds its next file already queued instead of idling until the parent asks.
-    Rows travel as Arrow IPC files in a private temporary folder, memory-mapped by
-    the parent, not pickled through the result pipe: 40 MB per hour through one
-    pipe and one unpickling thread kept each reader blocked ~0.5 s per file.
-
-    A batch is one file while files remain to be handed out. After that, the
-    files still being read join the one the writer waits for when they should
-    be done soon (``_wait_for``): the readers finish at about the same time
-    (equal hours on equal cores), and the last files written in one statement on
-    every core took half the time of one after another.
+    Readers are threads when compiled code does the reading (``_reader_threads_suffice``),
+    processes otherwise; ``_in_order`` schedules either.
     """
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
             yield _Batch([read_file(path, flt)], last=True)
         return
+    if _reader_threads_suffice(paths, flt):
+        yield from _read_in_threads(paths, flt, workers)
+    else:
+        yield from _read_in_processes(paths, flt, workers)
+
+
+# GH Archive names an hour ``YYYY-MM-DD-H.json.gz``; hours before 2015 hold Timeline records.
+_HOUR_NAME = re.compile(r"(\d{4})-\d\d-\d\d-\d{1,2}\.")
+EVENTS_API_SINCE = 2015
+
+
+def _reader_threads_suffice(paths: list[Path], flt: Filter) -> bool:
+    """Whether threads can read these files in parallel, in this process.
+
+    Inflating (ISA-L) and the C scanner release the GIL, so threads read files side by
+    side with no process start, no spool file and no copy-on-write page faults: ~9%
+    less CPU for a 4-hour load, measured (docs/events.md, round 10). Python-heavy reads
+    hold the GIL and would take turns: a filter (the byte prefilter and the Python
+    path), no compiled scanner, or Timeline-era hours (before 2015 by GH Archive's
+    names), whose every line the scanner hands back to ``normalize_line``. Those go
+    to reader processes. A misnamed file only costs speed: both read the same rows.
+    """
+    if not scans_in_c(flt):
+        return False
+    for path in paths:
+        hour = _HOUR_NAME.match(path.name)
+        if hour and int(hour.group(1)) < EVENTS_API_SINCE:
+            return False
+    return True
+
+
+def _read_in_threads(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
+    """``_in_order`` over reader threads; on the way out, they stop within one chunk."""
+    started = [0.0] * len(paths)  # when a reader began each file (time.monotonic)
+    cancel = threading.Event()
+
+    def read(path: Path, spare_core: bool, index: int) -> FileResult:
+        started[index] = time.monotonic()
+        result = read_file(path, flt, spare_core, cancel)
+        result.seconds = time.monotonic() - started[index]
+        return result
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gharchive-reader")
+    try:
+        with gc_paused():  # once for the whole load: the readers start and end at different times
+            yield from _in_order(paths, workers, started, lambda i, p, spare: pool.submit(read, p, spare, i))
+    finally:  # done, Ctrl-C, a store error, or the consumer gone
+        cancel.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_in_processes(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
+    """``_in_order`` over reader processes, their rows handed over as Arrow IPC files.
+
+    Rows travel as Arrow IPC files in a private temporary folder, memory-mapped by
+    the parent, not pickled through the result pipe: 40 MB per hour through one
+    pipe and one unpickling thread kept each reader blocked ~0.5 s per file.
+    """
     # Imported before the readers fork, so they inherit it instead of each
     # importing it again: they build their tables with it.
     import pyarrow  # noqa: F401
@@ -324,50 +377,69 @@ def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
             max_workers=workers, mp_context=ctx, initializer=_reader_process, initargs=(os.getpid(), started)
         ) as pool,
     ):
-        pending: list[tuple[int, Future[FileResult]]] = []
-        queue = iter(enumerate(paths))
-        handed_out = False
 
-        # Files of a last round with fewer files than readers are read while a
-        # reader idles: those have a core to inflate on (reader._chunks).
-        alone = len(paths) - len(paths) % workers
-
-        def submit(index: int, path: Path) -> None:
-            job = pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow", index >= alone, index)
-            pending.append((index, job))
+        def submit(index: int, path: Path, spare_core: bool) -> Future[FileResult]:
+            return pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow", spare_core, index)
 
         try:
-            for index, path in queue:
-                submit(index, path)
-                if len(pending) >= READ_AHEAD * workers:
-                    break
-            else:
-                handed_out = True
-            # The readers are running: what this process needs to write (and the
-            # readers import once each when they need it) loads meanwhile, not
-            # before they start (~0.1 s at the start of every load).
-            import pyarrow.compute  # noqa: F401
-            import pyarrow.ipc  # noqa: F401
-
-            while pending:
-                index, job = pending.pop(0)
-                results = [_unspool(job.result())]
-                nxt = None if handed_out else next(queue, None)
-                if nxt is not None:
-                    submit(*nxt)
-                    yield _Batch(results, last=False)
-                    continue
-                handed_out = True
-                patience = _wait_for(results[0], paths[index], [(started[i], paths[i]) for i, _ in pending])
-                if patience is not None:
-                    wait([job for _, job in pending], timeout=patience)
-                if all(job.done() for _, job in pending):  # the last batch: all on every core
-                    results += [_unspool(job.result()) for _, job in pending]
-                    pending.clear()
-                yield _Batch(results, last=not pending)
+            yield from _in_order(paths, workers, started, submit, finish=_unspool)
         except BaseException:  # Ctrl-C, a store error, the consumer gone: stop reading now
             _stop_readers(pool)
             raise
+
+
+def _in_order(
+    paths: list[Path],
+    workers: int,
+    started: Any,
+    submit: Callable[[int, Path, bool], Future[FileResult]],
+    finish: Callable[[FileResult], FileResult] = lambda result: result,
+) -> Iterator[_Batch]:
+    """The files' results in input order, ``READ_AHEAD`` files per reader handed out at a time.
+
+    Two per reader, so a reader that finishes while the parent is still writing
+    finds its next file already queued instead of idling until the parent asks.
+    ``submit(index, path, spare_core)`` starts a read; ``started[index]`` is when it began;
+    ``finish`` turns a reader's result into the writer's (the processes' spool file mapped).
+
+    A batch is one file while files remain to be handed out. After that, the
+    files still being read join the one the writer waits for when they should
+    be done soon (``_wait_for``): the readers finish at about the same time
+    (equal hours on equal cores), and the last files written in one statement on
+    every core took half the time of one after another.
+    """
+    pending: list[tuple[int, Future[FileResult]]] = []
+    queue = iter(enumerate(paths))
+    handed_out = False
+    # Files of a last round with fewer files than readers are read while a
+    # reader idles: those have a core to inflate on (reader._chunks).
+    alone = len(paths) - len(paths) % workers
+    for index, path in queue:
+        pending.append((index, submit(index, path, index >= alone)))
+        if len(pending) >= READ_AHEAD * workers:
+            break
+    else:
+        handed_out = True
+    # The readers are running: what this process needs to write loads meanwhile,
+    # not before they start (~0.1 s at the start of every load).
+    import pyarrow.compute  # noqa: F401
+
+    while pending:
+        index, job = pending.pop(0)
+        results = [finish(job.result())]
+        nxt = None if handed_out else next(queue, None)
+        if nxt is not None:
+            pending.append((nxt[0], submit(*nxt, nxt[0] >= alone)))
+            yield _Batch(results, last=False)
+            continue
+        handed_out = True
+        patience = _wait_for(results[0], paths[index], [(started[i], paths[i]) for i, _ in pending])
+        if patience is not None:
+            wait([job for _, job in pending], timeout=patience)
+        if all(job.done() for _, job in pending):  # the last batch: all on every core
+            results += [finish(job.result()) for _, job in pending]
+            pending.clear()
+        yield _Batch(results, last=not pending)
 
 
 def _wait_for(ready: FileResult, path: Path, reading: list[tuple[float, Path]]) -> float | None:

@@ -481,4 +481,8 @@ def rows_to_table(rows: list[tuple[Any, ...]]) -> Any:
     import pyarrow as pa
 
     schema = arrow_schema()
+    if not rows:
+        # Not through ``pa.array``: converting any Python list makes pyarrow import
+        # pandas when it is installed (~0.13 s of a reader's time, for no rows).
+        return schema.empty_table()
     return pa.Table.from_struct_array(pa.array(rows, type=pa.struct(list(schema))))

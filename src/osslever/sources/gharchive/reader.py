@@ -195,7 +195,7 @@ class _Collector:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        tables = [*self.tables, rows_to_table(self.rows)]
+        tables = [*self.tables, rows_to_table(self.rows)] if self.rows or not self.tables else self.tables
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         if table.num_rows and pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             seen: set[str] = set()
@@ -369,25 +369,55 @@ def _check_first_line(raw: bytes) -> None:
         raise _WrongFormat(f"first line is not a GitHub event ({str(exc)[:120]}): {preview!r}") from exc
 
 
-def read_file(path: str | Path, flt: Filter | None = None, spare_core: bool = True) -> FileResult:
+def read_file(
+    path: str | Path, flt: Filter | None = None, spare_core: bool = True, cancel: threading.Event | None = None
+) -> FileResult:
     """Read and normalise one file completely; never raises for bad input.
 
     ``spare_core``: a core is free beside this thread, to inflate on (``_chunks``).
+    ``cancel``: when set (the ingest is stopping), the read ends within one chunk
+    by raising ``Cancelled``; several threads may read files at once.
 
     The cyclic garbage collector is paused meanwhile: rows are hundreds of
     thousands of acyclic tuples, and letting it rescan them on every allocation
     burst cost ~40% of the time.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    with gc_paused():
+        return _read_file(Path(path), flt or Filter(), spare_core, cancel)
+
+
+class Cancelled(Exception):
+    """A read stopped because its ingest is stopping (``read_file``'s ``cancel``)."""
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while any caller is inside, back as it was after the last.
+
+    A counter, not ``gc.disable()``/``gc.enable()`` around each read: the switch is
+    one per process, and reader threads start and end their files at different times.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
     try:
-        return _read_file(Path(path), flt or Filter(), spare_core)
+        yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
-def _read_file(path: Path, flt: Filter, spare_core: bool) -> FileResult:
+def _read_file(path: Path, flt: Filter, spare_core: bool, cancel: threading.Event | None) -> FileResult:
     result = FileResult(str(path))
     collector = _Collector(flt, result)
     needles = flt.needles() if flt.active else None
@@ -401,6 +431,8 @@ def _read_file(path: Path, flt: Filter, spare_core: bool) -> FileResult:
         # Chunks are scanned in place (index ranges, memoryviews): only the line
         # straddling two chunks is ever copied.
         for chunk in _chunks(path, spare_core):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(str(path))
             if skipping:
                 nl = chunk.find(b"\n")
                 if nl < 0:
@@ -458,10 +490,15 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
     return result
 
 
+def scans_in_c(flt: Filter) -> bool:
+    """Whether the C scanner reads the records (with the GIL released), not Python."""
+    return _speedups is not None and not flt.active
+
+
 def _scan(buf: bytes, start: int, end: int, line_no: int, needles: list[bytes] | None, out: _Collector) -> int:
     """Feed the lines of ``buf[start:end]`` (ending in a newline) to ``out``; return lines done."""
     if needles is None:
-        if _speedups is not None and not out.flt.active:
+        if scans_in_c(out.flt):
             return line_no + _columns_block(buf, start, end, line_no, out)
         decoded = _fast_block(buf, start, end, out)
         if decoded is not None:
@@ -496,19 +533,19 @@ def _fold(data: bytes) -> bytearray:
     y | 0x20``); the converse can fail (``[`` folds to ``{``), which only lets a
     line through to parsing, where ``Filter.keeps`` decides exactly. 3× faster
     than ``bytes.lower``. The result is valid up to ``len(data)`` only and is
-    overwritten by the next call: one buffer, because a fresh 4 MiB one per chunk
-    costs its page faults every time.
+    overwritten by the next call in the same thread: one buffer per thread, because
+    a fresh 4 MiB one per chunk costs its page faults every time.
     """
     import numpy as np
 
-    global _fold_buffer
-    if len(_fold_buffer) < len(data):
-        _fold_buffer = bytearray(len(data))
-    np.bitwise_or(np.frombuffer(data, np.uint8), 0x20, out=np.frombuffer(_fold_buffer, np.uint8, len(data)))
-    return _fold_buffer
+    folded = getattr(_scratch, "fold", b"")
+    if len(folded) < len(data):
+        folded = _scratch.fold = bytearray(len(data))
+    np.bitwise_or(np.frombuffer(data, np.uint8), 0x20, out=np.frombuffer(folded, np.uint8, len(data)))
+    return folded
 
 
-_fold_buffer = bytearray()
+_scratch = threading.local()  # each reader thread's reused buffers (``_fold``, ``_newlines``)
 
 
 def fold_needle(needle: bytes) -> bytes:
@@ -518,22 +555,19 @@ def fold_needle(needle: bytes) -> bytes:
 def _newlines(buf: bytes, start: int, end: int) -> int:
     """``buf.count(b"\n", start, end)``, vectorised (~2.5× faster on 4 MiB chunks).
 
-    The comparison goes into one reused buffer: a fresh 4 MiB one per chunk
-    costs its page faults every time.
+    The comparison goes into one reused buffer per thread: a fresh 4 MiB one per
+    chunk costs its page faults every time.
     """
     if end - start < 65536:
         return buf.count(b"\n", start, end)
     import numpy as np
 
-    global _eq_buffer
-    if len(_eq_buffer) < end - start:
-        _eq_buffer = np.empty(max(end - start, CHUNK + (1 << 20)), np.bool_)
-    out = _eq_buffer[: end - start]
+    equal = getattr(_scratch, "equal", ())
+    if len(equal) < end - start:
+        equal = _scratch.equal = np.empty(max(end - start, CHUNK + (1 << 20)), np.bool_)
+    out = equal[: end - start]
     np.equal(np.frombuffer(buf, np.uint8, end - start, start), 10, out=out)
     return int(np.count_nonzero(out))
-
-
-_eq_buffer: Any = ()
 
 
 def _fast_block(buf: bytes, start: int, end: int, out: _Collector) -> int | None:
