@@ -326,6 +326,47 @@ def test_handed_back_rows_keep_their_place_so_the_first_duplicate_wins(tmp_path,
     assert [r["actor_login"] for r in kept] == ["josé"] and fast.duplicates == 1
 
 
+def test_a_table_filled_by_several_scans_is_emptied_by_take():
+    from osslever.sources.gharchive import _speedups
+
+    one, two = line_of(edit(id="1")) + b"\n", line_of(edit(id="2")) + b"\n" + line_of(edit(id="3")) + b"\n"
+    table = _speedups.table()
+    assert _speedups.scan_into(table, one, 0, len(one)) == (1, 1, [])
+    assert _speedups.scan_into(table, two, 0, len(two)) == (3, 2, [])
+    rows, columns = _speedups.take(table)
+    alone = _speedups.scan(one + two, 0, len(one + two))
+    assert (rows, columns) == (3, alone[2])  # the same buffers as one scan of both
+    assert _speedups.take(table)[0] == 0  # emptied
+    assert _speedups.scan_into(table, two, 0, len(two))[0] == 2  # and filled again from row 0
+    assert _speedups.take(table)[1] == _speedups.scan(two, 0, len(two))[2]
+    with pytest.raises((TypeError, ValueError)):
+        _speedups.take(object())
+
+
+def test_batches_across_chunks_keep_handed_back_rows_in_place(tmp_path, monkeypatch):
+    """Scanner rows become one Arrow batch for many chunks; handed-back rows keep their line's place.
+
+    Small batches and chunks, so batch and chunk boundaries fall between, before and after
+    the handed-back lines; the table must equal the pure-Python read, row for row.
+    """
+    records = []
+    for i in range(60):
+        if i % 7 == 3:  # a non-ASCII login: handed back to Python
+            records.append(edit(id=str(9000 + i), actor={"id": i, "login": f"jos\u00e9{i}"}))
+        else:
+            records.append(edit(id=str(9000 + i)))
+    records.append(edit(id="9003", actor={"id": 1, "login": "later"}))  # a repeat: the first one wins
+    path = write_gz(tmp_path / "b.json.gz", records)
+    with monkeypatch.context() as m:
+        m.setattr(reader, "BATCH_ROWS", 4)
+        m.setattr(reader, "CHUNK", 1000)
+        fast, slow = both(path, monkeypatch)
+    assert len(fast.table.column("event_id").chunks) > 3  # several batches were made
+    assert_same(fast, slow)
+    assert fast.events == 60 and fast.duplicates == 1
+    assert fast.table.column("actor_login").to_pylist()[3] == "jos\u00e93"
+
+
 def test_mutated_real_records_give_the_same_result(tmp_path, monkeypatch):
     """2,000 real records with fields deleted, nulled, retyped or re-spelled at random (seeded)."""
     rnd = random.Random(20261202)

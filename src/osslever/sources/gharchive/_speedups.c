@@ -914,15 +914,11 @@ static void table_free(Table *t) {
     }
 }
 
-PyDoc_STRVAR(scan_doc,
-             "scan(buffer, start, end) -> (rows, lines, columns, fallback)\n\n"
-             "Read the JSON lines of buffer[start:end] (ending in a newline) into gh_events columns.\n"
-             "rows: rows read; lines: newlines passed; columns: for each of normalize.COLUMNS,\n"
-             "(kind, nulls, validity, values, data) with Arrow buffers; fallback: (rows_before,\n"
-             "line_index, line_start, line_end) of each line Python must decide (normalize_line).");
-
-static PyObject *scan(PyObject *self, PyObject *args) {
-    (void)self;
+/* Scan buffer[start:end] into ``t`` (appending to its rows), with the GIL released.
+ * Returns the fallback list — (rows_before, line_index, line_start, line_end) of each
+ * line Python must decide, rows_before counting ``t``'s rows — or NULL with an
+ * exception set; ``*lines_out`` gets the newlines passed. */
+static PyObject *scan_lines(Table *t, PyObject *args, int64_t *lines_out) {
     Py_buffer view;
     Py_ssize_t start, end;
     if (!PyArg_ParseTuple(args, "y*nn", &view, &start, &end)) return NULL;
@@ -936,8 +932,6 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         PyBuffer_Release(&view);
         return NULL;
     }
-    Table t;
-    memset(&t, 0, sizeof t);
     const char *base = view.buf, *p = base + start, *stop = base + end;
     int64_t lines = 0;
     int oom = 0;
@@ -948,7 +942,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     while (p < stop) {
         const char *eol = stop;
-        int r = line(&t, p, stop, lower, &eol);
+        int r = line(t, p, stop, lower, &eol);
         if (r < 0) {
             oom = 1;
             break;
@@ -956,7 +950,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         if (r == 1) {
             const char *nl = memchr(p, '\n', (size_t)(stop - p));
             eol = nl ? nl : stop;
-            int64_t mark[4] = {t.rows, lines, (int64_t)(p - base), (int64_t)(eol - base)};
+            int64_t mark[4] = {t->rows, lines, (int64_t)(p - base), (int64_t)(eol - base)};
             if (buf_reserve(&marks, sizeof mark)) {
                 oom = 1;
                 break;
@@ -969,10 +963,9 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    PyObject *result = NULL, *columns = NULL;
     if (oom) {
         PyErr_NoMemory();
-        goto done;
+        goto fail;
     }
     for (size_t i = 0; i < marks.len; i += sizeof(int64_t) * 4) {
         int64_t m[4];
@@ -980,38 +973,147 @@ static PyObject *scan(PyObject *self, PyObject *args) {
         PyObject *entry = Py_BuildValue("(LLnn)", (long long)m[0], (long long)m[1], (Py_ssize_t)m[2], (Py_ssize_t)m[3]);
         if (!entry || PyList_Append(fallback, entry)) {
             Py_XDECREF(entry);
-            goto done;
+            goto fail;
         }
         Py_DECREF(entry);
     }
-    columns = PyTuple_New(NCOLS);
-    if (!columns) goto done;
+    free(marks.p);
+    *lines_out = lines;
+    return fallback;
+fail:
+    free(marks.p);
+    Py_DECREF(fallback);
+    return NULL;
+}
+
+/* The columns of ``t`` as Python objects: for each column (kind, nulls, validity, values, data). */
+static PyObject *columns_of(Table *t) {
+    PyObject *columns = PyTuple_New(NCOLS);
+    if (!columns) return NULL;
     for (int i = 0; i < NCOLS; i++) {
-        Column *col = &t.cols[i];
-        if (t.rows == 0 && KINDS[i] == 's') { /* one offset, 0, even for no rows */
+        Column *col = &t->cols[i];
+        if (t->rows == 0 && KINDS[i] == 's') { /* one offset, 0, even for no rows */
             if (buf_reserve(&col->values, 4)) {
-                PyErr_NoMemory();
-                goto done;
+                Py_DECREF(columns);
+                return PyErr_NoMemory();
             }
             memset(col->values.p, 0, 4);
             col->values.len = 4;
         }
         PyObject *item = Py_BuildValue("(CLNNN)", KINDS[i], (long long)col->nulls, as_bytes(&col->valid),
                                        as_bytes(&col->values), as_bytes(&col->data));
-        if (!item) goto done;
+        if (!item) {
+            Py_DECREF(columns);
+            return NULL;
+        }
         PyTuple_SET_ITEM(columns, i, item);
     }
-    result = Py_BuildValue("(LLOO)", (long long)t.rows, (long long)lines, columns, fallback);
-done:
-    free(marks.p);
+    return columns;
+}
+
+/* Empty ``t`` for its next rows, keeping its buffers (no new pages for the next batch). */
+static void table_clear(Table *t) {
+    for (int i = 0; i < NCOLS; i++) {
+        t->cols[i].valid.len = t->cols[i].values.len = t->cols[i].data.len = 0;
+        t->cols[i].nulls = 0;
+    }
+    t->rows = 0;
+}
+
+PyDoc_STRVAR(scan_doc,
+             "scan(buffer, start, end) -> (rows, lines, columns, fallback)\n\n"
+             "Read the JSON lines of buffer[start:end] (ending in a newline) into gh_events columns.\n"
+             "rows: rows read; lines: newlines passed; columns: for each of normalize.COLUMNS,\n"
+             "(kind, nulls, validity, values, data) with Arrow buffers; fallback: (rows_before,\n"
+             "line_index, line_start, line_end) of each line Python must decide (normalize_line).");
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    (void)self;
+    Table t;
+    memset(&t, 0, sizeof t);
+    int64_t lines = 0;
+    PyObject *result = NULL, *columns = NULL, *fallback = scan_lines(&t, args, &lines);
+    if (fallback && (columns = columns_of(&t)))
+        result = Py_BuildValue("(LLOO)", (long long)t.rows, (long long)lines, columns, fallback);
     table_free(&t);
     Py_XDECREF(columns);
+    Py_XDECREF(fallback);
+    return result;
+}
+
+/* ---- a table filled by several scans: one Arrow batch for many chunks ---- */
+
+#define TABLE_CAPSULE "osslever.gharchive.table"
+
+static void capsule_free(PyObject *capsule) {
+    Table *t = PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
+    if (t) {
+        table_free(t);
+        free(t);
+    }
+}
+
+static Table *table_arg(PyObject *capsule) {
+    return PyCapsule_GetPointer(capsule, TABLE_CAPSULE); /* NULL and TypeError/ValueError if not one */
+}
+
+PyDoc_STRVAR(table_doc, "table() -> an empty table for scan_into/take (one per thread at a time).");
+
+static PyObject *new_table(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    Table *t = calloc(1, sizeof *t);
+    if (!t) return PyErr_NoMemory();
+    PyObject *capsule = PyCapsule_New(t, TABLE_CAPSULE, capsule_free);
+    if (!capsule) free(t);
+    return capsule;
+}
+
+PyDoc_STRVAR(scan_into_doc,
+             "scan_into(table, buffer, start, end) -> (rows, lines, fallback)\n\n"
+             "As scan, but the rows are added to table (see take): rows is how many it holds now,\n"
+             "and rows_before in fallback counts the table's rows.");
+
+static PyObject *scan_into(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    if (n != 4) {
+        PyErr_SetString(PyExc_TypeError, "scan_into(table, buffer, start, end)");
+        return NULL;
+    }
+    Table *t = table_arg(PyTuple_GET_ITEM(args, 0));
+    if (!t) return NULL;
+    PyObject *rest = PyTuple_GetSlice(args, 1, 4);
+    if (!rest) return NULL;
+    int64_t lines = 0;
+    PyObject *fallback = scan_lines(t, rest, &lines);
+    Py_DECREF(rest);
+    if (!fallback) return NULL;
+    PyObject *result = Py_BuildValue("(LLO)", (long long)t->rows, (long long)lines, fallback);
     Py_DECREF(fallback);
+    return result;
+}
+
+PyDoc_STRVAR(take_doc,
+             "take(table) -> (rows, columns)\n\n"
+             "The table's rows so far, as scan returns them; the table is then empty again.");
+
+static PyObject *take(PyObject *self, PyObject *capsule) {
+    (void)self;
+    Table *t = table_arg(capsule);
+    if (!t) return NULL;
+    PyObject *columns = columns_of(t);
+    if (!columns) return NULL;
+    PyObject *result = Py_BuildValue("(LN)", (long long)t->rows, columns);
+    table_clear(t);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS, scan_doc},
+    {"table", new_table, METH_NOARGS, table_doc},
+    {"scan_into", scan_into, METH_VARARGS, scan_into_doc},
+    {"take", take, METH_O, take_doc},
     {NULL, NULL, 0, NULL},
 };
 
