@@ -343,6 +343,35 @@ def test_a_table_filled_by_several_scans_is_emptied_by_take():
         _speedups.take(object())
 
 
+def test_the_scanner_notes_repeated_ids_across_takes():
+    from osslever.sources.gharchive import _speedups
+
+    def lines(*ids: str) -> bytes:
+        return b"".join(line_of(edit(id=i)) + b"\n" for i in ids)
+
+    table = _speedups.table()
+    block = lines("1", "2", "10", "100")
+    _speedups.scan_into(table, block, 0, len(block))
+    assert _speedups.repeats(table) is False
+    _speedups.take(table)
+    block = lines("3", "2")  # "2" was read before the take
+    _speedups.scan_into(table, block, 0, len(block))
+    assert _speedups.repeats(table) is True
+
+
+def test_repeats_read_by_the_scanner_in_different_batches_keep_the_first(tmp_path, monkeypatch):
+    records = [edit(id=str(7000 + i), actor={"id": i, "login": f"u{i}"}) for i in range(20)]
+    records += [edit(id="7002", actor={"id": 99, "login": "again"}), edit(id="7019", actor={"id": 98, "login": "x"})]
+    path = write_gz(tmp_path / "r.json.gz", records)
+    with monkeypatch.context() as m:
+        m.setattr(reader, "BATCH_ROWS", 4)
+        m.setattr(reader, "CHUNK", 700)
+        fast, slow = both(path, monkeypatch)
+    assert_same(fast, slow)
+    assert fast.events == 20 and fast.duplicates == 2
+    assert "again" not in fast.table.column("actor_login").to_pylist()
+
+
 def test_batches_across_chunks_keep_handed_back_rows_in_place(tmp_path, monkeypatch):
     """Scanner rows become one Arrow batch for many chunks; handed-back rows keep their line's place.
 

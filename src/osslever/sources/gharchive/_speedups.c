@@ -64,7 +64,66 @@ typedef struct {
 typedef struct {
     Column cols[NCOLS];
     int64_t rows;
+    /* A hash of every event id read into this table since it was made (``take`` keeps
+     * them): a repeated hash means the ids may repeat, and Python checks them exactly. */
+    uint64_t *ids;
+    size_t ids_cap, ids_used;
+    int repeats;
 } Table;
+
+/* 64-bit hash of an id's bytes (8 at a time; multiply-xorshift mixing). Collisions
+ * only cost an exact check in Python, never a wrong answer. */
+static uint64_t id_hash(const char *p, Py_ssize_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, p, (size_t)n);
+        h = (h ^ w) * 0x94D049BB133111EBULL;
+        h ^= h >> 29;
+    }
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* Add an id's hash to the table's set; -1 out of memory. */
+static int note_id(Table *t, const char *p, Py_ssize_t n) {
+    if (t->ids_used * 2 >= t->ids_cap) { /* at most half full */
+        size_t cap = t->ids_cap ? t->ids_cap * 2 : 1 << 16;
+        uint64_t *ids = calloc(cap, sizeof *ids);
+        if (!ids) return -1;
+        for (size_t i = 0; i < t->ids_cap; i++) {
+            uint64_t h = t->ids[i];
+            if (!h) continue;
+            size_t j = (size_t)h & (cap - 1);
+            while (ids[j]) j = (j + 1) & (cap - 1);
+            ids[j] = h;
+        }
+        free(t->ids);
+        t->ids = ids;
+        t->ids_cap = cap;
+    }
+    uint64_t h = id_hash(p, n);
+    size_t j = (size_t)h & (t->ids_cap - 1);
+    while (t->ids[j]) {
+        if (t->ids[j] == h) {
+            t->repeats = 1;
+            return 0;
+        }
+        j = (j + 1) & (t->ids_cap - 1);
+    }
+    t->ids[j] = h;
+    t->ids_used++;
+    return 0;
+}
 
 static int set_bit(Buf *b, int64_t i, int on) {
     if ((size_t)(i >> 3) >= b->len) {
@@ -875,7 +934,7 @@ static int emit(Table *t, const Event *e, char *lower) {
         put_int(&c[C_PR_ADDITIONS], r, additions) || put_int(&c[C_PR_DELETIONS], r, deletions) ||
         put_int(&c[C_COMMENT_ID], r, comment_id) || put_str(&c[C_REVIEW_STATE], r, review_state) ||
         put_int(&c[C_PUSH_SIZE], r, push_size) || put_int(&c[C_PUSH_DISTINCT_SIZE], r, push_distinct) ||
-        put_bool(&c[C_PAYLOAD_TRIMMED], r, trimmed))
+        put_bool(&c[C_PAYLOAD_TRIMMED], r, trimmed) || note_id(t, e->id.p, e->id.n))
         return -1;
     t->rows++;
     return 0;
@@ -912,6 +971,7 @@ static void table_free(Table *t) {
         free(t->cols[i].values.p);
         free(t->cols[i].data.p);
     }
+    free(t->ids);
 }
 
 /* Scan buffer[start:end] into ``t`` (appending to its rows), with the GIL released.
@@ -1109,11 +1169,24 @@ static PyObject *take(PyObject *self, PyObject *capsule) {
     return result;
 }
 
+PyDoc_STRVAR(repeats_doc,
+             "repeats(table) -> bool\n\n"
+             "False when no two rows ever read into table had the same event id; True when two may\n"
+             "have (their ids' hashes met): check them exactly.");
+
+static PyObject *repeats(PyObject *self, PyObject *capsule) {
+    (void)self;
+    Table *t = table_arg(capsule);
+    if (!t) return NULL;
+    return PyBool_FromLong(t->repeats);
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS, scan_doc},
     {"table", new_table, METH_NOARGS, table_doc},
     {"scan_into", scan_into, METH_VARARGS, scan_into_doc},
     {"take", take, METH_O, take_doc},
+    {"repeats", repeats, METH_O, repeats_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -164,6 +164,7 @@ class _Collector:
         self.scanned = _speedups.table() if scans_in_c(flt) else None
         self.decided: list[tuple[Any, ...]] = []
         self.positions: list[float] = []
+        self.python_rows = False  # a row decided in Python: its id is not among the scanner's hashes
 
     def line(self, raw: bytes, line_no: int) -> None:
         row = self.decide(raw, line_no)
@@ -220,15 +221,19 @@ class _Collector:
 
         Checked once per file, in Arrow (a hash count of the ids), instead of a
         Python set operation per block: duplicates are rare, the check is not.
+        When the C scanner read every row, it has hashed their ids as it went
+        (``_speedups.repeats``), and the count runs only if two hashes met.
         """
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        maybe_repeats = True
         if self.scanned is not None:
+            maybe_repeats = self.python_rows or _speedups.repeats(self.scanned)
             self.take_scanned()
         tables = [*self.tables, rows_to_table(self.rows)] if self.rows or not self.tables else self.tables
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        if table.num_rows and pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
+        if maybe_repeats and table.num_rows and pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             seen: set[str] = set()
             keep = []
             for event_id in table.column("event_id").to_pylist():
@@ -636,6 +641,7 @@ def _columns_block(buf: bytes, start: int, end: int, line_no: int, out: _Collect
             if row is not None:
                 out.decided.append(row)
                 out.positions.append(before - 0.5)  # just ahead of the scanner's row number ``before``
+                out.python_rows = True
     if rows >= BATCH_ROWS:
         out.take_scanned()
     return lines
