@@ -11,9 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
-
-from osslever import safe_yaml
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANG = "en"
@@ -49,7 +46,15 @@ def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    """All messages of one language, flattened to dotted keys."""
+    """All messages of one language, flattened to dotted keys.
+
+    YAML and ``importlib.resources`` load here, on the first message, not with the
+    module: a command that prints nothing (``--quiet``) never pays their ~20 ms.
+    """
+    from importlib import resources
+
+    from osslever import safe_yaml
+
     out: dict[str, str] = {}
     folder = resources.files("osslever") / "locales" / lang
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
