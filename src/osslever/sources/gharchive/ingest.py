@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,6 +364,9 @@ def _read_in_processes(paths: list[Path], flt: Filter, workers: int) -> Iterator
     the parent, not pickled through the result pipe: 40 MB per hour through one
     pipe and one unpickling thread kept each reader blocked ~0.5 s per file.
     """
+    import multiprocessing  # with the process pool: only these loads need them (~6 ms)
+    from concurrent.futures import ProcessPoolExecutor
+
     # Imported before the readers fork, so they inherit it instead of each
     # importing it again: they build their tables with it.
     import pyarrow  # noqa: F401
@@ -462,7 +464,7 @@ def _wait_for(ready: FileResult, path: Path, reading: list[tuple[float, Path]]) 
     return None
 
 
-def _stop_readers(pool: ProcessPoolExecutor) -> None:
+def _stop_readers(pool: Any) -> None:
     """Kill the readers at once: otherwise leaving the pool waits for their current files."""
     for future in list(getattr(pool, "_pending_work_items", {}).values()):
         future.future.cancel()
