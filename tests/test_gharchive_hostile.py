@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from osslever.cli import main
+from osslever.errors import UserError
 from osslever.sources.gharchive import download, ingest, reader
 from osslever.sources.gharchive.ingest import ingest_files
 from osslever.sources.gharchive.reader import Filter, read_file
@@ -526,3 +527,35 @@ def test_a_cancelled_read_stops(tmp_path):
     cancel.set()
     with pytest.raises(reader.Cancelled):
         read_file(path, cancel=cancel)
+
+
+def _reader_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("gharchive-reader") and t.is_alive()]
+
+
+def test_an_opener_lets_reading_start_first_and_files_already_done_are_dropped(store, tmp_path):
+    files = [write_gz(tmp_path / f"2024-01-01-{h}.json.gz", [_watch(f"{h}{i}") for i in range(50)]) for h in range(3)]
+    first = ingest_files(store, files[:2], workers=2)
+    assert first.files_ingested == 2
+    opened = []
+
+    def opener() -> Store:
+        opened.append(True)
+        return store
+
+    again = ingest_files(opener, files, workers=2)  # the first two started early, then dropped
+    assert opened == [True]
+    assert (again.files_ingested, again.files_skipped, again.new_events) == (1, 2, 50)
+    assert _count(store) == 150
+    assert _reader_threads() == []
+
+
+def test_an_opener_that_fails_stops_the_early_readers(tmp_path):
+    files = [write_gz(tmp_path / f"2024-01-01-{h}.json.gz", [_watch(f"{h}{i}") for i in range(50)]) for h in range(4)]
+
+    def opener() -> Store:
+        raise UserError("store.read_only", path="x")
+
+    with pytest.raises(UserError):
+        ingest_files(opener, files, workers=2)
+    assert _reader_threads() == []

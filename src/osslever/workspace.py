@@ -216,16 +216,20 @@ class Workspace:
         from osslever.sources.gharchive.ingest import ingest_files
         from osslever.sources.gharchive.reader import FileResult
 
-        store = self._writable()
-        # Bounded memory whatever the input: DuckDB's own cache stays under this
-        # (readers hold one file's rows each); it spills to disk if it needs more.
-        store.execute(f"SET memory_limit = '{memory_limit}'")
+        def writable() -> Store:
+            store = self._writable()
+            # Bounded memory whatever the input: DuckDB's own cache stays under this
+            # (readers hold one file's rows each); it spills to disk if it needs more.
+            store.execute(f"SET memory_limit = '{memory_limit}'")
+            return store
+
         drop = (lambda r: Path(r.path).unlink(missing_ok=True)) if downloader else None
-        report = ingest_files(store, list(files), flt, progress, workers=workers, on_damaged=drop)
+        # The store opens while the first files are read (ingest_files takes the opener).
+        report = ingest_files(writable, list(files), flt, progress, workers=workers, on_damaged=drop)
         damaged = [Path(f.path).name for f in report.failed if f.error in ("truncated", "corrupt")]
         if downloader is not None and damaged:
             fresh = downloader.fetch_all(damaged)
-            again = ingest_files(store, [r.path for r in fresh if r.path], flt, workers=workers)
+            again = ingest_files(self.store, [r.path for r in fresh if r.path], flt, workers=workers)
             report.failed = [f for f in report.failed if Path(f.path).name not in damaged]
             report.failed += again.failed
             report.failed += [

@@ -16,12 +16,16 @@ import contextlib
 import errno
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from osslever.errors import UserError
 from osslever.store import migrations
+
+if TYPE_CHECKING:
+    import duckdb
+
+# ``duckdb`` (~65 ms to import) is imported where a store is opened or used, not with
+# this module: a command can start work that needs no store (GH Archive readers) first.
 
 
 def _translate(exc: Exception, path: Path) -> UserError:
@@ -67,6 +71,8 @@ class Store:
         self.con = self._connect(True)
 
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         try:
             return duckdb.connect(str(self.path), read_only=read_only)
         except (duckdb.Error, OSError) as exc:
@@ -78,6 +84,8 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All or nothing: what runs inside is committed together or not at all."""
+        import duckdb
+
         try:
             self.con.execute("BEGIN TRANSACTION")
         except duckdb.Error as exc:
@@ -96,6 +104,8 @@ class Store:
             raise _translate(exc, self.path) from exc
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         try:
             return self.con.execute(sql, params or [])
         except duckdb.IOException as exc:
@@ -116,12 +126,16 @@ class Store:
         limit evicts the cache (committed data is on disk, or kept for ``:memory:``);
         the store never sets a limit of its own, so the default comes back after.
         """
+        import duckdb
+
         with contextlib.suppress(duckdb.Error):
             self.con.execute("SET memory_limit = '64MB'")
         with contextlib.suppress(duckdb.Error):
             self.con.execute("RESET memory_limit")
 
     def close(self) -> None:
+        import duckdb
+
         with contextlib.suppress(duckdb.Error):
             self.con.close()
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from osslever.errors import UserError
 
 if TYPE_CHECKING:
+    import duckdb
+
     from osslever.store import Store
 
 TABLE = "schema_migrations"
@@ -98,6 +98,8 @@ def pending(con: duckdb.DuckDBPyConnection, path: str) -> list[Migration]:
 
 def upgrade(store: Store) -> list[Migration]:
     """Apply every pending migration, each in one transaction with its record; returns them."""
+    import duckdb
+
     with store.transaction() as con:
         con.execute(_CREATE)
     todo = pending(store.con, str(store.path))

@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from osslever.errors import UserError
 from osslever.progress import Progress, Silent
 from osslever.sources.gharchive.normalize import COLUMNS, TIMESTAMP_COLUMNS
@@ -237,6 +235,8 @@ class _WriterThreads:
     def readers_done(self) -> None:
         if self.limited:
             self.limited = False
+            import duckdb
+
             with contextlib.suppress(duckdb.Error):
                 self.store.execute("RESET threads")
 
@@ -296,18 +296,20 @@ class _Batch:
 WAIT_SHARE = 0.3
 
 
-def _read_all(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
+def _read_all(paths: list[Path], flt: Filter, workers: int, readers: _ThreadReaders | None = None) -> Iterator[_Batch]:
     """Results in input order; at most ``READ_AHEAD × workers`` files read or in flight.
 
     Readers are threads when compiled code does the reading (``_reader_threads_suffice``),
-    processes otherwise; ``_in_order`` schedules either.
+    processes otherwise; ``_in_order`` schedules either. ``readers``: reader threads
+    that may already be reading the first files (``ingest_files``); closed here.
     """
-    if workers <= 1 or len(paths) <= 1:
+    if readers is not None:
+        yield from _read_in_threads(paths, readers)
+    elif workers <= 1 or len(paths) <= 1:
         for path in paths:
             yield _Batch([read_file(path, flt)], last=True)
-        return
-    if _reader_threads_suffice(paths, flt):
-        yield from _read_in_threads(paths, flt, workers)
+    elif _reader_threads_suffice(paths, flt):
+        yield from _read_in_threads(paths, _ThreadReaders(flt, workers))
     else:
         yield from _read_in_processes(paths, flt, workers)
 
@@ -337,24 +339,66 @@ def _reader_threads_suffice(paths: list[Path], flt: Filter) -> bool:
     return True
 
 
-def _read_in_threads(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
-    """``_in_order`` over reader threads; on the way out, they stop within one chunk."""
-    started = [0.0] * len(paths)  # when a reader began each file (time.monotonic)
-    cancel = threading.Event()
+class _ThreadReaders:
+    """Reader threads: ``READ_AHEAD`` files each in flight, each read stoppable within one chunk.
 
-    def read(path: Path, spare_core: bool, index: int) -> FileResult:
-        started[index] = time.monotonic()
-        result = read_file(path, flt, spare_core, cancel)
-        result.seconds = time.monotonic() - started[index]
+    They can start on the first files before the store is open (``start``): importing
+    DuckDB and creating or opening the store take ~0.1 s of every load, with a core
+    otherwise idle. A file started early that the store then lists as done is
+    dropped within one chunk (``keep_only``).
+    """
+
+    def __init__(self, flt: Filter, workers: int) -> None:
+        self.flt, self.workers = flt, workers
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gharchive-reader")
+        self.started: dict[Path, float] = {}  # when a reader began each file (time.monotonic)
+        self.stops: dict[Path, threading.Event] = {}
+        self.early: dict[Path, Future[FileResult]] = {}
+
+    def submit(self, path: Path, spare_core: bool) -> Future[FileResult]:
+        if path in self.early:
+            return self.early.pop(path)
+        stop = self.stops[path] = threading.Event()
+        return self.pool.submit(self._read, path, spare_core, stop)
+
+    def _read(self, path: Path, spare_core: bool, stop: threading.Event) -> FileResult:
+        start = self.started[path] = time.monotonic()
+        result = read_file(path, self.flt, spare_core, stop)
+        result.seconds = time.monotonic() - start
         return result
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gharchive-reader")
+    def start(self, paths: list[Path]) -> None:
+        """Begin the first ``READ_AHEAD × workers`` of ``paths``, as ``_in_order`` would."""
+        alone = len(paths) - len(paths) % self.workers
+        for index, path in enumerate(paths[: READ_AHEAD * self.workers]):
+            self.early[path] = self.submit(path, index >= alone)
+
+    def keep_only(self, paths: list[Path]) -> None:
+        """Stop the files started early that are not among ``paths`` (the store has them)."""
+        wanted = set(paths)
+        for path in [p for p in self.early if p not in wanted]:
+            self.stops[path].set()
+            self.early.pop(path).cancel()
+
+    def close(self) -> None:
+        for stop in self.stops.values():
+            stop.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_in_threads(paths: list[Path], readers: _ThreadReaders) -> Iterator[_Batch]:
+    """``_in_order`` over reader threads; on the way out, they stop within one chunk."""
     try:
+        readers.keep_only(paths)
         with gc_paused():  # once for the whole load: the readers start and end at different times
-            yield from _in_order(paths, workers, started, lambda i, p, spare: pool.submit(read, p, spare, i))
+            yield from _in_order(
+                paths,
+                readers.workers,
+                lambda i: readers.started.get(paths[i], 0.0),
+                lambda i, path, spare_core: readers.submit(path, spare_core),
+            )
     finally:  # done, Ctrl-C, a store error, or the consumer gone
-        cancel.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        readers.close()
 
 
 def _read_in_processes(paths: list[Path], flt: Filter, workers: int) -> Iterator[_Batch]:
@@ -384,7 +428,7 @@ def _read_in_processes(paths: list[Path], flt: Filter, workers: int) -> Iterator
             return pool.submit(_read_to_spool, path, flt, f"{spool}/{index}.arrow", spare_core, index)
 
         try:
-            yield from _in_order(paths, workers, started, submit, finish=_unspool)
+            yield from _in_order(paths, workers, started.__getitem__, submit, finish=_unspool)
         except BaseException:  # Ctrl-C, a store error, the consumer gone: stop reading now
             _stop_readers(pool)
             raise
@@ -393,7 +437,7 @@ def _read_in_processes(paths: list[Path], flt: Filter, workers: int) -> Iterator
 def _in_order(
     paths: list[Path],
     workers: int,
-    started: Any,
+    started: Callable[[int], float],
     submit: Callable[[int, Path, bool], Future[FileResult]],
     finish: Callable[[FileResult], FileResult] = lambda result: result,
 ) -> Iterator[_Batch]:
@@ -401,7 +445,7 @@ def _in_order(
 
     Two per reader, so a reader that finishes while the parent is still writing
     finds its next file already queued instead of idling until the parent asks.
-    ``submit(index, path, spare_core)`` starts a read; ``started[index]`` is when it began;
+    ``submit(index, path, spare_core)`` starts a read; ``started(index)`` is when it began (0: not yet);
     ``finish`` turns a reader's result into the writer's (the processes' spool file mapped).
 
     A batch is one file while files remain to be handed out. After that, the
@@ -435,7 +479,7 @@ def _in_order(
             yield _Batch(results, last=False)
             continue
         handed_out = True
-        patience = _wait_for(results[0], paths[index], [(started[i], paths[i]) for i, _ in pending])
+        patience = _wait_for(results[0], paths[index], [(started(i), paths[i]) for i, _ in pending])
         if patience is not None:
             wait([job for _, job in pending], timeout=patience)
         if all(job.done() for _, job in pending):  # the last batch: all on every core
@@ -583,7 +627,7 @@ def cap_workers(asked: int | None) -> int:
 
 
 def ingest_files(
-    store: Store,
+    store: Store | Callable[[], Store],
     inputs: Iterable[str | Path],
     flt: Filter | None = None,
     progress: Progress | None = None,
@@ -592,38 +636,56 @@ def ingest_files(
 ) -> IngestReport:
     """Load GH Archive files (or folders of them) into ``store``.
 
-    ``on_damaged`` is called for a truncated/corrupt file (the downloader uses it
-    to delete and fetch the hour again); the file is never partly recorded.
+    ``store`` may also be a function that opens it: then reader threads begin on the
+    first files while it opens (``_ThreadReaders``), and a file the store lists as
+    done is dropped. ``on_damaged`` is called for a truncated/corrupt file (the
+    downloader uses it to delete and fetch the hour again); the file is never
+    partly recorded.
     """
     flt = flt or Filter()
     progress = progress or Silent()
     report = IngestReport()
-    paths = expand_inputs(inputs)
-    _remove_stale_spools()
-    done = _done_keys(store)
-    todo: list[Path] = []
-    keys: dict[str, str] = {}
-    queued: set[str] = set()
-    for path in paths:
+    workers = cap_workers(workers)
+    candidates: list[tuple[Path, str]] = []  # (path, content identity), each content once
+    seen: set[str] = set()
+    for path in expand_inputs(inputs):
         try:
             identity = content_identity(path)
         except OSError as exc:
             report.failed.append(FileResult(str(path), error="unreadable", detail=exc.strerror or str(exc)))
             continue
+        if identity in seen:  # the same content given twice in this run
+            report.files_skipped += 1
+        else:
+            seen.add(identity)
+            candidates.append((path, identity))
+    readers = None
+    paths = [path for path, _ in candidates]
+    if callable(store) and workers > 1 and len(paths) > 1 and _reader_threads_suffice(paths, flt):
+        readers = _ThreadReaders(flt, workers)
+        readers.start(paths)
+    try:
+        if callable(store):
+            store = store()
+        _remove_stale_spools()
+        done = _done_keys(store)
+    except BaseException:
+        if readers is not None:
+            readers.close()
+        raise
+    todo: list[Path] = []
+    keys: dict[str, str] = {}
+    for path, identity in candidates:
         key = identity + flt.signature()
-        if key in done or identity in done or key in queued:
-            # Recorded already (an unfiltered load covers any filtered one), or the
-            # same content given twice in this run.
+        if key in done or identity in done:  # recorded already (an unfiltered load covers any filtered one)
             report.files_skipped += 1
         else:
             keys[str(path)] = key
-            queued.add(key)
             todo.append(path)
     progress.start("gharchive", len(todo))
-    workers = cap_workers(workers)
     try:
         with _WriterThreads(store, workers) as threads:
-            for batch in _read_all(todo, flt, workers):
+            for batch in _read_all(todo, flt, workers, readers):
                 if batch.last:
                     threads.readers_done()
                 _write_batch(store, batch.results, keys, report, on_damaged)
@@ -647,6 +709,8 @@ def _write_batch(
     back and its files written one by one, so only the file holding that value
     is left out (reported as rejected) and the others still go in.
     """
+    import duckdb  # loaded by the store: not with this module, so readers can start before it
+
     good = []
     for result in results:
         if result.error:
