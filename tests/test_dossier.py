@@ -332,3 +332,33 @@ def test_models_that_tie_on_the_known_facts_are_said_to_tie(tmp_path) -> None:
     tied = [m["id"] for m in viable if m["total"] == viable[0]["total"]]
     assert len(tied) >= 2 and verdict["model"] is None and verdict["model_candidates"] == tied
     assert "undecided between" in verdict["model_name"] and "No business model is chosen yet" in verdict["paragraph"]
+
+
+def test_the_last_release_is_the_newest_and_the_highest_version_is_named_beside_it(tmp_path) -> None:
+    """A patch to an old line tagged after the newest line (express: 4.22.2 after 5.2.1)."""
+    from osslever.metrics.community.release_cadence import latest_release
+
+    root = tmp_path / "lines"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    (root / "README.md").write_text("# lines\n")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "start", date="2025-01-05T10:00:00")
+    _git(root, "tag", "-a", "-m", "v2", "v2.0.0", date="2025-03-01T10:00:00")
+    _git(root, "tag", "-a", "-m", "v1 patch", "v1.9.1", date="2025-06-01T10:00:00")
+    db = str(tmp_path / "s.duckdb")
+    for lang, row in (
+        ("en", "<td>v1.9.1 (2025-06-01); highest version v2.0.0</td>"),
+        ("zh", "<td>v1.9.1 (2025-06-01)；最高版本 v2.0.0</td>"),
+    ):
+        run("dossier", str(root), "-o", str(tmp_path / f"d-{lang}.html"), "--db", db, "--lang", lang, "-q")
+        assert row in (tmp_path / f"d-{lang}.html").read_text()
+    # one line only: nothing beside it; a report written before the newest-by-date field: the highest
+    same = {"last_release": "v2.0.0", "last_release_date": "2025-03-01", "last_tagged_release": "v2.0.0"}
+    same["last_tagged_release_date"] = "2025-03-01"
+    assert latest_release(same) == ("v2.0.0", "2025-03-01", None)
+    assert latest_release({"last_release": "v2.0.0", "last_release_date": "2025-03-01"}) == (
+        "v2.0.0",
+        "2025-03-01",
+        None,
+    )

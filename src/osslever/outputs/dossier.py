@@ -13,6 +13,7 @@ from typing import Any
 
 from osslever import glossary
 from osslever.i18n import listing, t
+from osslever.metrics.community.release_cadence import latest_release
 from osslever.outputs import escape
 from osslever.outputs.html import environment, pct
 
@@ -122,6 +123,7 @@ def render_html(doc: dict) -> str:
         lang=lang,
         L=lambda key, **p: t(f"dossier.{key}", lang, **p),
         F=lambda key, **p: t(f"dossier.facts.{key}", lang, **p),
+        latest_release=latest_release,
         FC=lambda key, **p: t(f"dossier.forecast.{key}", lang, **p),
         name=lambda kind, value: glossary.value_name(kind, value, lang),
         pct=pct,

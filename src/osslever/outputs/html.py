@@ -8,7 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from osslever.i18n import t
-from osslever.outputs import styles, svg, templating
+from osslever.outputs import last_release_text, styles, svg, templating
 from osslever.outputs.license_render import check_line, state_name
 from osslever.outputs.markdown import org_label
 
@@ -84,4 +84,5 @@ def render_report(doc: dict, lang: str) -> str:
         license_check=lambda lic: check_line(lic, lang),
         license_state=lambda expression: state_name(expression, lang),
         org=lambda name: org_label(name, lang),
+        last_release=lambda releases: last_release_text(releases, lang),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from osslever.i18n import t
+from osslever.outputs import last_release_text
 from osslever.outputs.license_render import check_line, state_name
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|])")
@@ -77,14 +78,15 @@ def render_report(doc: dict, lang: str) -> str:
     out += [f"| {escape(org_label(o['name'], lang))} | {o['share']:.1%} |" for o in c["organizations_12m"][:15]]
     rel = c.get("releases") or {}
     if rel.get("releases_total") is not None:
+        latest, when = last_release_text(rel, lang)
         out += [
             "",
             t(
                 "report.releases_counted",
                 lang,
                 n=rel["releases_total"],
-                latest=escape(rel.get("last_release") or "—"),
-                date=rel.get("last_release_date") or "—",
+                latest=escape(latest),
+                date=escape(when),
                 pre=rel.get("prereleases_total", 0),
                 other=len(rel.get("tags_not_versions") or []),
             ),
@@ -145,8 +147,8 @@ def render_report(doc: dict, lang: str) -> str:
             gap_12m=rel["median_days_between_releases_12m"]
             if rel["median_days_between_releases_12m"] is not None
             else "—",
-            last=escape(rel["last_release"] or "—"),
-            date=rel["last_release_date"] or "—",
+            last=escape(last_release_text(rel, lang)[0]),
+            date=escape(last_release_text(rel, lang)[1]),
         ),
         "",
         t(

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from statistics import median
+from typing import Any
 
 from osslever import safe_yaml
 from osslever.engines import Engine
@@ -122,3 +124,17 @@ def release_cadence(engine: Engine, history_id: int, window: Window) -> dict:
         "tags_not_versions": sorted(e["name"] for e in other),
         "counted": "tags whose name is a version (data/releases.yaml), on every branch; pre-releases apart",
     }
+
+
+def latest_release(releases: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(the most recent release, its date, the highest version when that is another one).
+
+    What a page calls "the last release" is the newest by date (``last_tagged_release``):
+    express tagged 4.22.2 months after 5.2.1. The highest version (``last_release``) is
+    named beside it when it differs, so a reader sees both lines. Reports written before
+    ``last_tagged_release`` existed give the highest version alone.
+    """
+    highest = releases.get("last_release")
+    name = releases.get("last_tagged_release") or highest
+    date = releases.get("last_tagged_release_date") or releases.get("last_release_date")
+    return name, str(date) if date else None, highest if highest and highest != name else None
