@@ -26,6 +26,15 @@ from osslever.sources.gharchive.reader import read_file
 from tests.events_fixtures import SHARED, event, write_gz
 
 
+def scan_once(buffer: bytes, start: int, end: int) -> tuple:
+    """One scan of ``buffer[start:end]`` into a fresh table: (rows, lines, columns, fallback)."""
+    from osslever.sources.gharchive import _speedups
+
+    table = _speedups.table()
+    rows, lines, fallback = _speedups.scan_into(table, buffer, start, end)
+    return rows, lines, _speedups.take(table)[1], fallback
+
+
 def real_records() -> list[dict]:
     records = []
     for path in sorted(SHARED.glob("*.json.gz")):
@@ -78,10 +87,9 @@ def test_real_records_give_the_same_table(tmp_path, monkeypatch):
 
 def test_the_scanner_reads_real_records_itself():
     """Not handed back: the speed comes from the scanner reading them, not from the fallback."""
-    from osslever.sources.gharchive import _speedups
 
     block = b"".join(json.dumps(r).encode() + b"\n" for r in real_records())
-    rows, lines, _columns, fallback = _speedups.scan(block, 0, len(block))
+    rows, lines, _columns, fallback = scan_once(block, 0, len(block))
     assert lines == block.count(b"\n")
     assert fallback == [] and rows == lines
 
@@ -236,11 +244,10 @@ READ_BY_SCANNER = {
 
 @pytest.mark.parametrize("name", sorted(HANDED_BACK))
 def test_lines_outside_the_scanners_shape_are_handed_back(name, tmp_path, monkeypatch):
-    from osslever.sources.gharchive import _speedups
 
     raw = HANDED_BACK[name]
     block = line_of(edit()) + b"\n" + raw + b"\n" + line_of(edit()) + b"\n"
-    rows, lines, _columns, fallback = _speedups.scan(block, 0, len(block))
+    rows, lines, _columns, fallback = scan_once(block, 0, len(block))
     assert (rows, lines) == (2, 3)
     assert [(before, index) for before, index, _s, _e in fallback] == [(1, 1)]
     _b, _i, start, end = fallback[0]
@@ -256,37 +263,34 @@ def test_random_bytes_and_ranges_never_break_the_scanner():
 
     (The same loop ran for minutes against an AddressSanitizer/UBSan build; see docs/events.md.)
     """
-    from osslever.sources.gharchive import _speedups
 
     rnd = random.Random(7)
     record = line_of(edit())
     for _ in range(3000):
         raw = bytes(rnd.randrange(256) for _ in range(rnd.randrange(120)))
         buf = record + b"\n" + raw + b"\n" + record + b"\n"
-        rows, lines, _columns, fallback = _speedups.scan(buf, 0, len(buf))
+        rows, lines, _columns, fallback = scan_once(buf, 0, len(buf))
         assert rows >= 2 and lines == buf.count(b"\n")
         assert all(0 <= s <= e <= len(buf) for _b, _i, s, e in fallback)
         lo = rnd.randrange(len(buf) + 1)
         hi = rnd.randrange(lo, len(buf) + 1)
-        _speedups.scan(buf, lo, hi)  # a range that need not end after a newline
+        scan_once(buf, lo, hi)  # a range that need not end after a newline
 
 
 def test_blank_lines_are_counted_but_give_no_row_and_need_no_python():
     """A line is parsed without searching for its end first: blank ones must still end where their newline is."""
-    from osslever.sources.gharchive import _speedups
 
     record = line_of(edit())
     block = record + b"\n\n \t\r\n" + record + b"\r\n"
-    assert _speedups.scan(block, 0, len(block))[:2] == (2, 4)
-    assert _speedups.scan(block, 0, len(block))[3] == []
+    assert scan_once(block, 0, len(block))[:2] == (2, 4)
+    assert scan_once(block, 0, len(block))[3] == []
 
 
 @pytest.mark.parametrize("name", sorted(READ_BY_SCANNER))
 def test_unusual_lines_of_its_shape_are_read_like_python_reads_them(name, tmp_path, monkeypatch):
-    from osslever.sources.gharchive import _speedups
 
     raw = READ_BY_SCANNER[name]
-    rows, lines, _columns, fallback = _speedups.scan(raw + b"\n", 0, len(raw) + 1)
+    rows, lines, _columns, fallback = scan_once(raw + b"\n", 0, len(raw) + 1)
     assert (rows, lines, fallback) == (1, 1, [])
     path = tmp_path / "f.json.gz"
     with gzip.open(path, "wb") as fh:
@@ -334,11 +338,11 @@ def test_a_table_filled_by_several_scans_is_emptied_by_take():
     assert _speedups.scan_into(table, one, 0, len(one)) == (1, 1, [])
     assert _speedups.scan_into(table, two, 0, len(two)) == (3, 2, [])
     rows, columns = _speedups.take(table)
-    alone = _speedups.scan(one + two, 0, len(one + two))
+    alone = scan_once(one + two, 0, len(one + two))
     assert (rows, columns) == (3, alone[2])  # the same buffers as one scan of both
     assert _speedups.take(table)[0] == 0  # emptied
     assert _speedups.scan_into(table, two, 0, len(two))[0] == 2  # and filled again from row 0
-    assert _speedups.take(table)[1] == _speedups.scan(two, 0, len(two))[2]
+    assert _speedups.take(table)[1] == scan_once(two, 0, len(two))[2]
     with pytest.raises((TypeError, ValueError)):
         _speedups.take(object())
 

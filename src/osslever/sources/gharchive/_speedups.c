@@ -1080,27 +1080,6 @@ static void table_clear(Table *t) {
     t->rows = 0;
 }
 
-PyDoc_STRVAR(scan_doc,
-             "scan(buffer, start, end) -> (rows, lines, columns, fallback)\n\n"
-             "Read the JSON lines of buffer[start:end] (ending in a newline) into gh_events columns.\n"
-             "rows: rows read; lines: newlines passed; columns: for each of normalize.COLUMNS,\n"
-             "(kind, nulls, validity, values, data) with Arrow buffers; fallback: (rows_before,\n"
-             "line_index, line_start, line_end) of each line Python must decide (normalize_line).");
-
-static PyObject *scan(PyObject *self, PyObject *args) {
-    (void)self;
-    Table t;
-    memset(&t, 0, sizeof t);
-    int64_t lines = 0;
-    PyObject *result = NULL, *columns = NULL, *fallback = scan_lines(&t, args, &lines);
-    if (fallback && (columns = columns_of(&t)))
-        result = Py_BuildValue("(LLOO)", (long long)t.rows, (long long)lines, columns, fallback);
-    table_free(&t);
-    Py_XDECREF(columns);
-    Py_XDECREF(fallback);
-    return result;
-}
-
 /* ---- a table filled by several scans: one Arrow batch for many chunks ---- */
 
 #define TABLE_CAPSULE "osslever.gharchive.table"
@@ -1131,8 +1110,10 @@ static PyObject *new_table(PyObject *self, PyObject *unused) {
 
 PyDoc_STRVAR(scan_into_doc,
              "scan_into(table, buffer, start, end) -> (rows, lines, fallback)\n\n"
-             "As scan, but the rows are added to table (see take): rows is how many it holds now,\n"
-             "and rows_before in fallback counts the table's rows.");
+             "Read the JSON lines of buffer[start:end] (ending in a newline) into table's gh_events\n"
+             "columns (see take). rows: how many rows table holds now; lines: newlines passed;\n"
+             "fallback: (rows_before, line_index, line_start, line_end) of each line Python must\n"
+             "decide (normalize_line), rows_before counting table's rows.");
 
 static PyObject *scan_into(PyObject *self, PyObject *args) {
     (void)self;
@@ -1156,7 +1137,8 @@ static PyObject *scan_into(PyObject *self, PyObject *args) {
 
 PyDoc_STRVAR(take_doc,
              "take(table) -> (rows, columns)\n\n"
-             "The table's rows so far, as scan returns them; the table is then empty again.");
+             "The table's rows so far; columns: for each of normalize.COLUMNS, (kind, nulls,\n"
+             "validity, values, data) with Arrow buffers. The table is then empty again.");
 
 static PyObject *take(PyObject *self, PyObject *capsule) {
     (void)self;
@@ -1182,7 +1164,6 @@ static PyObject *repeats(PyObject *self, PyObject *capsule) {
 }
 
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS, scan_doc},
     {"table", new_table, METH_NOARGS, table_doc},
     {"scan_into", scan_into, METH_VARARGS, scan_into_doc},
     {"take", take, METH_O, take_doc},
