@@ -669,28 +669,25 @@ def ingest_files(
             store = store()
         _remove_stale_spools()
         done = _done_keys(store)
-    except BaseException:
-        if readers is not None:
-            readers.close()
-        raise
-    todo: list[Path] = []
-    keys: dict[str, str] = {}
-    for path, identity in candidates:
-        key = identity + flt.signature()
-        if key in done or identity in done:  # recorded already (an unfiltered load covers any filtered one)
-            report.files_skipped += 1
-        else:
-            keys[str(path)] = key
-            todo.append(path)
-    progress.start("gharchive", len(todo))
-    try:
+        todo: list[Path] = []
+        keys: dict[str, str] = {}
+        for path, identity in candidates:
+            key = identity + flt.signature()
+            if key in done or identity in done:  # recorded already (an unfiltered load covers any filtered one)
+                report.files_skipped += 1
+            else:
+                keys[str(path)] = key
+                todo.append(path)
+        progress.start("gharchive", len(todo))
         with _WriterThreads(store, workers) as threads:
             for batch in _read_all(todo, flt, workers, readers):
                 if batch.last:
                     threads.readers_done()
                 _write_batch(store, batch.results, keys, report, on_damaged)
                 progress.advance(len(batch.results))
-    finally:
+    finally:  # also when the store fails to open or a Ctrl-C lands before the reading loop
+        if readers is not None:
+            readers.close()
         progress.finish()
     return report
 
