@@ -42,6 +42,19 @@ def test_stored_ids_at_both_ends_and_inside_the_batch_range_are_dropped(store, t
     assert _ids(store) == ["5", "6", "7", "8"]
 
 
+def test_a_stored_id_at_the_top_of_the_range_is_dropped_and_new_ranges_go_in_whole(store, tmp_path):
+    # A file is written without the anti-join when no stored id lies in its range, so the
+    # range check must include both ends. File 2 spans 8..9, 9 stored: one new row.
+    # File 3 spans 10..12 in string order ("10" < "11" < "12"), below every stored id
+    # ("5".."9"), so nothing is stored in its range: all three rows are new.
+    write_gz(tmp_path / "2024-01-01-0.json.gz", [_watch("5"), _watch("9")])
+    write_gz(tmp_path / "2024-01-01-1.json.gz", [_watch("8"), _watch("9")])
+    write_gz(tmp_path / "2024-01-01-2.json.gz", [_watch("10"), _watch("11"), _watch("12")])
+    report = ingest_files(store, sorted(tmp_path.glob("*.json.gz")), workers=1)
+    assert report.new_events == 6 and report.events == 7
+    assert _ids(store) == ["10", "11", "12", "5", "8", "9"]
+
+
 def test_a_later_load_of_other_files_with_old_ids_adds_only_new_ones(store, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()

@@ -44,8 +44,14 @@ def real_records() -> list[dict]:
 
 
 def both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[reader.FileResult, reader.FileResult]:
-    """The file read with the scanner, then without it."""
-    fast = read_file(path)
+    """The file read with the scanner, then without it.
+
+    The scanner's read is made twice: inflating in this thread into its reused chunk
+    buffer, and in a helper thread (fresh chunks); both must give the same result.
+    """
+    fast = read_file(path, spare_core=False)
+    helped = read_file(path, spare_core=True)
+    assert_same(fast, helped)
     with monkeypatch.context() as m:
         m.setattr(reader, "_speedups", None)
         slow = read_file(path)
@@ -445,3 +451,19 @@ def test_mutated_real_records_give_the_same_result(tmp_path, monkeypatch):
     fast, slow = both(path, monkeypatch)
     assert_same(fast, slow)
     assert 0 < fast.bad_lines < len(lines)  # the mutations did reach both outcomes
+
+
+def test_chunks_inflated_in_this_thread_reuse_one_buffer_and_lose_nothing(tmp_path, monkeypatch):
+    """Full chunks come in this thread's one buffer (refilled each time); the last is a copy."""
+    import gzip
+
+    records = [edit(id=str(5000 + i)) for i in range(30)]
+    path = write_gz(tmp_path / "c.json.gz", records)
+    whole = gzip.decompress(path.read_bytes())
+    monkeypatch.setattr(reader, "CHUNK", 1000)
+    chunks = [(chunk, bytes(chunk)) for chunk in reader._chunks(path, spare_core=False)]
+    assert b"".join(copy for _, copy in chunks) == whole
+    assert len(chunks) == -(-len(whole) // 1000)  # ceil: every full chunk, then the rest
+    full = [chunk for chunk, _ in chunks[:-1]]
+    assert all(chunk is full[0] for chunk in full) and len(full[0]) == 1000
+    assert isinstance(chunks[-1][0], bytes) and len(chunks[-1][0]) == len(whole) % 1000

@@ -6,7 +6,6 @@ A group, so each source is one subcommand (``ingest git``, ``ingest gharchive``,
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -182,7 +181,7 @@ def gharchive(
         report = ingest_to_parquet(files, out, flt, master=spark_master)
         _summary(report, quiet)
         _echo(t("events.parquet_written", path=str(out)), quiet)
-        sys.exit(1 if report.failed else 0)
+        click.get_current_context().exit(1 if report.failed else 0)
 
     from osslever.sources.gharchive.ingest import cap_workers
     from osslever.workspace import Workspace
@@ -196,7 +195,7 @@ def gharchive(
             files, flt, progress, workers=workers, downloader=downloader, memory_limit=INGEST_MEMORY_LIMIT
         )
     _summary(report, quiet)
-    sys.exit(1 if report.failed else 0)
+    click.get_current_context().exit(1 if report.failed else 0)
 
 
 def _summary(report: object, quiet: bool) -> None:

@@ -127,7 +127,7 @@ def file_key(path: Path, flt: Filter) -> str:
     return content_identity(path) + flt.signature()
 
 
-def _insert_sql(parts: int) -> str:
+def _insert_sql(parts: int, dedupe: bool = True) -> str:
     """New rows only: an anti-join against the ids already stored, in the same transaction.
 
     This replaces a PRIMARY KEY on ``event_id``: maintaining DuckDB's ART index
@@ -139,15 +139,33 @@ def _insert_sql(parts: int) -> str:
     the zonemaps of the row groups (hours load in id order) let DuckDB skip almost
     everything. One range per part, not one around them all: two hours a year
     apart would otherwise make the probe read the whole year between them.
-    Parameters: each part's source name, then each part's two bounds.
+    Parameters: each part's source name, then (with ``dedupe``) each part's two bounds.
+    Without ``dedupe`` the rows go in as they are: for one part when no stored id
+    lies in its range (``_stored_in_ranges``).
     """
     cols = ", ".join(f"CAST(r.{c} AS TIMESTAMP)" if c in TIMESTAMP_COLUMNS else f"r.{c}" for c in COLUMNS)
     rows = " UNION ALL ".join(f"SELECT *, ? AS source FROM rows_in_{i}" for i in range(parts))
-    stored = " UNION ALL ".join(["SELECT event_id FROM gh_events WHERE event_id BETWEEN ? AND ?"] * parts)
-    return (
-        f"INSERT INTO gh_events ({', '.join(COLUMNS)}, source) "
-        f"SELECT {cols}, r.source FROM ({rows}) AS r ANTI JOIN ({stored}) AS g ON r.event_id = g.event_id"
-    )
+    insert = f"INSERT INTO gh_events ({', '.join(COLUMNS)}, source) SELECT {cols}, r.source FROM ({rows}) AS r"
+    if not dedupe:
+        return insert
+    return f"{insert} ANTI JOIN ({_stored_sql(parts)}) AS g ON r.event_id = g.event_id"
+
+
+def _stored_sql(parts: int) -> str:
+    """The stored ids within any of ``parts`` ranges (parameters: each part's two bounds)."""
+    return " UNION ALL ".join(["SELECT event_id FROM gh_events WHERE event_id BETWEEN ? AND ?"] * parts)
+
+
+def _stored_in_ranges(con: Any, bounds: list[str]) -> bool:
+    """Whether any stored id lies within the ranges (``bounds``: each range's two ends).
+
+    Why ask first: when none does — every new hour, and every first load — the
+    anti-join has nothing to remove, yet it cost ~11% of the insert's CPU (hashing
+    and probing every new id against an empty build side, measured on four
+    200k-event hours). The question reads the same zonemap-pruned ranges as the
+    anti-join's probe side, in the same transaction, so its answer holds for the insert.
+    """
+    return bool(con.execute(f"SELECT EXISTS ({_stored_sql(len(bounds) // 2)})", bounds).fetchall()[0][0])
 
 
 def insert_events(con: Any, table: Any, source: str) -> int:
@@ -195,8 +213,14 @@ def insert_event_parts(con: Any, parts: list[tuple[Any, str]]) -> int:
     for i, table in enumerate(tables):
         con.register(f"rows_in_{i}", table)
     try:
-        params = [*names, *(bound for pair in ranges for bound in pair)]
-        added = con.execute(_insert_sql(len(tables)), params).fetchall()
+        bounds = [bound for pair in ranges for bound in pair]
+        # Several parts keep the anti-join even so: DuckDB runs that plan's insert on every
+        # thread, the plain one over a UNION ALL in order on one (0.58 s against 0.38 s
+        # for the last two hours of a load, measured).
+        if len(tables) > 1 or _stored_in_ranges(con, bounds):
+            added = con.execute(_insert_sql(len(tables)), [*names, *bounds]).fetchall()
+        else:
+            added = con.execute(_insert_sql(len(tables), dedupe=False), names).fetchall()
     finally:
         for i in range(len(tables)):
             con.unregister(f"rows_in_{i}")
