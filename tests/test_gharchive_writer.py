@@ -183,20 +183,20 @@ def _sized(tmp_path: Path, name: str, size: int) -> Path:
 def test_wait_when_the_others_should_be_done_within_the_share(tmp_path, monkeypatch):
     # The ready file: 1,000 bytes read in 2.0 s (2 ms a byte). At t = 100 s, a
     # 1,000-byte file started at 98.4 s should end at 100.4 s: 0.4 s left, within
-    # 0.3 × 2.0 = 0.6 s, so wait 0.4 + 0.1 × 2.0 = 0.6 s.
+    # 0.3 × 2.0 = 0.6 s, so wait 0.4 s plus the slack, 0.2 × 2.0 = 0.4 s: 0.8 s.
     monkeypatch.setattr(ingest.time, "monotonic", lambda: 100.0)
     ready = FileResult("r", seconds=2.0)
     path = _sized(tmp_path, "r.json.gz", 1000)
     other = _sized(tmp_path, "o.json.gz", 1000)
-    assert ingest._wait_for(ready, path, [(98.4, other)]) == pytest.approx(0.6)
+    assert ingest._wait_for(ready, path, [(98.4, other)]) == pytest.approx(0.8)
     # Started at 98.0 s: it should already be done (0 s left): wait only the slack.
-    assert ingest._wait_for(ready, path, [(98.0, other)]) == pytest.approx(0.2)
+    assert ingest._wait_for(ready, path, [(98.0, other)]) == pytest.approx(0.4)
     # Started at 98.8 s: 0.8 s left > 0.6 s: write the ready one alone.
     assert ingest._wait_for(ready, path, [(98.8, other)]) is None
-    # A 500-byte file started at 99.2 s: 1 s for it, 0.2 s left: wait 0.4 s.
+    # A 500-byte file started at 99.2 s: 1 s for it, 0.2 s left: wait 0.2 + 0.4 s.
     half = _sized(tmp_path, "h.json.gz", 500)
-    assert ingest._wait_for(ready, path, [(98.4, other), (99.2, half)]) == pytest.approx(0.6)
-    assert ingest._wait_for(ready, path, [(99.2, half)]) == pytest.approx(0.4)
+    assert ingest._wait_for(ready, path, [(98.4, other), (99.2, half)]) == pytest.approx(0.8)
+    assert ingest._wait_for(ready, path, [(99.2, half)]) == pytest.approx(0.6)
     # One not started yet (0): a whole read away.
     assert ingest._wait_for(ready, path, [(98.4, other), (0.0, half)]) is None
     assert ingest._wait_for(ready, path, []) is None

@@ -318,6 +318,12 @@ class _Batch:
 # while the wait is shorter than writing the ready one alone: a write costs ~0.4
 # of a read (an hour: ~0.4 s against ~1 s of CPU), so wait at most 0.3 of a read.
 WAIT_SHARE = 0.3
+# The estimate's slack, also a share of the ready file's read. Two reads that begin
+# together end up to ~15% of a read apart beside the writer (8 timelines of a 4-hour
+# load), and a wait that expires just before the other file is done costs the most:
+# the ready file is then written alone on one thread and the other after it (+0.2 s
+# in that load). With a tenth, 1 run in 8 ended so; a fifth covers the spread measured.
+WAIT_SLACK = 0.2
 
 
 def _read_all(paths: list[Path], flt: Filter, workers: int, readers: _ThreadReaders | None = None) -> Iterator[_Batch]:
@@ -516,8 +522,8 @@ def _wait_for(ready: FileResult, path: Path, reading: list[tuple[float, Path]]) 
     """Seconds to wait for the files still being read (``(started, path)``), or None: do not.
 
     Each should take as long per compressed byte as ``ready`` did; wait when all
-    should be done within ``WAIT_SHARE`` of ``ready``'s read (with a tenth more
-    as slack). Not when one has not started yet: that is a whole read away.
+    should be done within ``WAIT_SHARE`` of ``ready``'s read (with ``WAIT_SLACK``
+    more). Not when one has not started yet: that is a whole read away.
     """
     if not reading or ready.seconds <= 0:
         return None
@@ -528,7 +534,7 @@ def _wait_for(ready: FileResult, path: Path, reading: list[tuple[float, Path]]) 
             return None
         left = max(start + per_byte * other.stat().st_size - now for start, other in reading)
         if left <= WAIT_SHARE * ready.seconds:
-            return max(0.0, left) + 0.1 * ready.seconds
+            return max(0.0, left) + WAIT_SLACK * ready.seconds
     return None
 
 
