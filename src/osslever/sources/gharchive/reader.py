@@ -225,7 +225,6 @@ class _Collector:
         (``_speedups.repeats``), and the count runs only if two hashes met.
         """
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         maybe_repeats = True
         if self.scanned is not None:
@@ -233,7 +232,7 @@ class _Collector:
             self.take_scanned()
         tables = [*self.tables, rows_to_table(self.rows)] if self.rows or not self.tables else self.tables
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        if maybe_repeats and table.num_rows and pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
+        if maybe_repeats and table.num_rows and _distinct_ids(table) != table.num_rows:
             seen: set[str] = set()
             keep = []
             for event_id in table.column("event_id").to_pylist():
@@ -556,6 +555,13 @@ def _failed(result: FileResult, error: str, detail: str) -> FileResult:
     result.error, result.detail, result.table = error, detail, None
     result.events = 0
     return result
+
+
+def _distinct_ids(table: Any) -> int:
+    """How many distinct event ids ``table`` has (pyarrow.compute, imported only when asked)."""
+    import pyarrow.compute as pc
+
+    return pc.count_distinct(table.column("event_id")).as_py()
 
 
 def scans_in_c(flt: Filter) -> bool:
