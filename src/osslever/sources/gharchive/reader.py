@@ -327,7 +327,7 @@ def _limited(fh: Any, reuse: bool = False) -> Iterator[bytes | mmap.mmap]:
     """
     limit = MAX_DECOMPRESSED
     total = 0
-    buffer = _inflate_buffer() if reuse and hasattr(fh, "readinto") else None
+    buffer = _inflate_buffer() if reuse and hasattr(fh, "readinto") else None  # None: no private maps here
     while True:
         if buffer is None:
             chunk = fh.read(CHUNK)
@@ -342,7 +342,7 @@ def _limited(fh: Any, reuse: bool = False) -> Iterator[bytes | mmap.mmap]:
         yield chunk
 
 
-def _inflate_buffer() -> mmap.mmap:
+def _inflate_buffer() -> mmap.mmap | None:
     """This thread's buffer for inflated chunks: ``CHUNK`` bytes on transparent huge pages.
 
     Why: a fresh 8 MiB ``bytes`` per chunk is mapped, faulted in 4 KiB page by page
@@ -351,6 +351,8 @@ def _inflate_buffer() -> mmap.mmap:
     reused buffer on 2 MiB pages (where the kernel allows them; ``madvise`` is a hint)
     costs neither.
     """
+    if not hasattr(mmap, "MAP_PRIVATE"):  # not a POSIX system: fresh chunks, as before
+        return None
     buffer = getattr(_scratch, "inflate", None)
     if buffer is None or len(buffer) != CHUNK:
         buffer = _scratch.inflate = mmap.mmap(-1, CHUNK, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
