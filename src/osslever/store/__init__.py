@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,24 @@ if TYPE_CHECKING:
 
 # ``duckdb`` (~65 ms to import) is imported where a store is opened or used, not with
 # this module: a command can start work that needs no store (GH Archive readers) first.
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether a DuckDB error is really a Ctrl-C that landed while DuckDB called into Python.
+
+    DuckDB reads a registered Python object (an Arrow table) by calling back into
+    Python; a ``KeyboardInterrupt`` raised there comes back as ``InvalidInputException``
+    ("reading the schema of the object registered as 'v' failed: KeyboardInterrupt"),
+    the type a bad value also has. Code that catches bad values and goes on must
+    re-raise these as the interruption they are: an ingest stopped by Ctrl-C once
+    reported a file as rejected and exited 1 instead of 130.
+    """
+    import duckdb
+
+    return isinstance(exc, duckdb.InvalidInputException) and bool(_INTERRUPTED_CALL.search(str(exc)))
+
+
+_INTERRUPTED_CALL = re.compile(r"the object registered as '[^']*' failed: KeyboardInterrupt\b")
 
 
 def _translate(exc: Exception, path: Path) -> UserError:

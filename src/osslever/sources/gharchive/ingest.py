@@ -36,7 +36,7 @@ from osslever.errors import UserError
 from osslever.progress import Progress, Silent
 from osslever.sources.gharchive.normalize import COLUMNS, TIMESTAMP_COLUMNS
 from osslever.sources.gharchive.reader import FileResult, Filter, gc_paused, read_file, scans_in_c
-from osslever.store import Store
+from osslever.store import Store, interrupted
 
 # "fork" starts readers instantly and, unlike "spawn", never re-imports the
 # caller's __main__ (a script without a main guard would otherwise break). The
@@ -750,6 +750,8 @@ def _write_batch(
         try:
             report.new_events += write_results(store, group, keys)
         except (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException) as exc:
+            if interrupted(exc):  # a Ctrl-C inside DuckDB's call into Python, not a bad value
+                raise KeyboardInterrupt from exc
             if len(group) > 1:
                 groups[:0] = [[result] for result in group]
                 continue
