@@ -213,7 +213,7 @@ def test_ctrl_c_during_forecast_is_one_line_exit_130_no_output_and_rerun_matches
     one_path_cpu = _user_cpu_of(forecast(tmp_path / "one.json", paths=1))
     reference = tmp_path / "reference.json"
     simulating = _user_cpu_of(forecast(reference)) - one_path_cpu
-    assert simulating > 0.5, f"50,000 paths simulate in {simulating:.2f} CPU-s: raise --paths"
+    assert simulating > 0.3, f"50,000 paths simulate in {simulating:.2f} CPU-s: raise --paths"
 
     def past(fraction: float) -> Callable[[int], bool]:
         # the signal goes once the child has spent this share of its simulation CPU: measured in
