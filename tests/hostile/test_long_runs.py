@@ -131,15 +131,14 @@ def _user_seconds(pid: int) -> float:
     return int(fields[11]) / os.sysconf("SC_CLK_TCK")
 
 
-def _interrupt(cmd: list[str], busy, delay: float, out_dir: Path) -> tuple[bool, subprocess.CompletedProcess]:
-    """Start ``cmd``; once ``busy(pid)`` holds, wait ``delay`` s and send one SIGINT."""
+def _interrupt(cmd: list[str], busy: Callable[[int], bool]) -> tuple[bool, subprocess.CompletedProcess]:
+    """Start ``cmd``; once ``busy(pid)`` holds, send one SIGINT (unless it has finished)."""
     proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not busy(proc.pid):
         assert proc.poll() is None, f"finished before it was seen at work: {proc.returncode}"
         assert time.monotonic() < deadline
         time.sleep(0.002)
-    time.sleep(delay)
     sent = proc.poll() is None
     if sent:
         proc.send_signal(signal.SIGINT)
@@ -154,18 +153,18 @@ def _assert_interrupted(proc: subprocess.CompletedProcess) -> None:
     assert len(lines) == 1 and lines[0].startswith("osslever: ") and "interrupted" in lines[0], proc.stderr
 
 
-def _ctrl_c_cases(cmd_for, moments: list[tuple[Callable[[int], bool], float]], tmp_path: Path, reference: bytes) -> int:
-    """Interrupt at each moment (once ``busy(pid)`` holds, ``delay`` s later): the output folder
-    must stay exactly as it was; then re-run once."""
+def _ctrl_c_cases(cmd_for, moments: list[Callable[[int], bool]], tmp_path: Path, reference: bytes) -> int:
+    """Interrupt at each moment (as soon as ``busy(pid)`` holds): the output folder must stay
+    exactly as it was; then re-run once."""
     interrupted: list[Path] = []
-    for n, (busy, delay) in enumerate(moments):
+    for n, busy in enumerate(moments):
         out_dir = tmp_path / f"run{n}"
         out_dir.mkdir()
         out = out_dir / "out.json"
         if n % 2:  # a previous result must survive the interrupted run whole
             out.write_bytes(b"previous result\n")
         before = {p.name: p.read_bytes() for p in out_dir.iterdir()}
-        sent, proc = _interrupt(cmd_for(out), busy, delay, out_dir)
+        sent, proc = _interrupt(cmd_for(out), busy)
         if not sent or proc.returncode == 0:
             assert proc.returncode == 0 and out.read_bytes() == reference  # done before the signal: whole
             continue
@@ -196,7 +195,7 @@ def test_ctrl_c_during_finance_is_one_line_exit_130_no_output_and_rerun_matches(
         return lambda pid: _user_seconds(pid) > fraction * whole
 
     # inside pyarrow's CSV reader; then inside DuckDB's validation and metric queries
-    moments = [(reading, 0.0)] + [(past(fraction), 0.0) for fraction in (0.3, 0.5, 0.7)]
+    moments = [reading] + [past(fraction) for fraction in (0.3, 0.5, 0.7)]
     interrupted = _ctrl_c_cases(lambda out: _finance(billing, out), moments, tmp_path, reference.read_bytes())
     print(f"finance: {interrupted} of 4 runs interrupted ({whole:.2f} user CPU-s a run)")
     assert interrupted >= 3, "the run finished before most signals: make the input bigger"
@@ -221,7 +220,7 @@ def test_ctrl_c_during_forecast_is_one_line_exit_130_no_output_and_rerun_matches
         # with the work (wall-clock delays once let the CI machine finish before the signal)
         return lambda pid: _user_seconds(pid) > one_path_cpu + fraction * simulating
 
-    moments = [(past(fraction), 0.0) for fraction in (0.1, 0.35, 0.6)]
+    moments = [past(fraction) for fraction in (0.1, 0.35, 0.6)]
     interrupted = _ctrl_c_cases(forecast, moments, tmp_path, reference.read_bytes())
     print(f"forecast: {interrupted} of 3 runs interrupted ({simulating:.2f} CPU-s simulating)")
     assert interrupted >= 2, "the run finished before most signals: raise --paths"
