@@ -320,3 +320,13 @@ def test_a_failed_ingest_leaves_no_ghost_project(tmp_path):
         assert [p["name"] for p in list_projects(store)["projects"]] == []
         store.execute("UPDATE git_histories SET complete = true")  # an empty repository, fully read
         assert [p["name"] for p in list_projects(store)["projects"]] == ["gone"]
+
+
+def test_a_mail_forwarding_service_names_no_employer():
+    """Pobox sells personal forwarding addresses to anyone (git's maintainer commits as
+    gitster@pobox.com): it is a public provider, not a vendor that makes half of git."""
+    from osslever.identity.organizations import domain_evidence, organization_of
+
+    assert organization_of("gitster@pobox.com") == "unknown"
+    assert domain_evidence("gitster@pobox.com").kind == "public_provider"
+    assert organization_of("someone@us.ibm.com") == "IBM"  # a company address still names its employer
